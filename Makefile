@@ -1,0 +1,93 @@
+# Tessera: `make run` serves the app, `make test` runs every test.
+# Each install step is skipped when its tool is already there, so a warm machine
+# pays nothing and a fresh one needs nothing but Rust, Node and apt.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.11
+# The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3}' Cargo.lock)
+# cargo-leptos builds with this flag in debug; `cargo test` uses it too so it reuses that build.
+TEST_RUSTFLAGS := --cfg erase_components
+
+.PHONY: help run build release test test-unit test-e2e e2e-release lint size bench tools browser clean
+
+help:
+	@echo "make run      build and serve on http://127.0.0.1:3000 (data in ./data)"
+	@echo "make test     cargo test, then the Playwright suite against a real server"
+	@echo "make release  optimised build (target/release/tessera + target/site)"
+	@echo "make size     release WASM/JS/CSS sizes, raw and compressed"
+	@echo "make lint     rustfmt and clippy for the server and the browser builds"
+
+## --- tools -------------------------------------------------------------------
+
+tools: end2end/node_modules/.installed
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 20 minutes, once)"; \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --ignore-rust-version --features no_downloads; \
+	fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+# wasm-opt (binaryen) and Playwright come from npm; see end2end/package.json.
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's Chromium: Playwright cannot download its own browser here.
+browser:
+	@if [ ! -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then \
+	  echo "Installing Chromium from Debian"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
+	fi
+
+## --- build and run -------------------------------------------------------------
+
+build: tools
+	cargo leptos build
+
+run: build
+	./target/debug/tessera serve
+
+release: tools
+	cargo leptos build --release
+
+## --- tests ---------------------------------------------------------------------
+
+test: test-unit test-e2e
+
+test-unit: build
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --no-default-features --features ssr
+
+test-e2e: build browser
+	end2end/run.sh target/debug/tessera
+
+# The same suite against the optimised build (what operators deploy).
+e2e-release: release browser
+	end2end/run.sh target/release/tessera
+
+## --- checks and measurements ---------------------------------------------------
+
+lint:
+	cargo fmt --check
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+size: release
+	@printf "%-28s %10s %10s %10s\n" file raw gzip brotli
+	@for f in target/site/pkg/tessera.wasm target/site/pkg/tessera.js target/site/pkg/tessera.css; do \
+	  printf "%-28s %10d %10d %10s\n" "$$(basename $$f)" "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)" \
+	    "$$(command -v brotli >/dev/null && brotli -c $$f | wc -c || echo n/a)"; \
+	done
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules end2end/test-results

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the Playwright suite against a real Tessera server: a fresh data directory,
+# a free port, a known admin password; the server is stopped afterwards.
+# Usage: end2end/run.sh target/debug/tessera [playwright args…]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$(realpath "${1:?path to the tessera binary}")
+shift
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+data=$(mktemp -d -t tessera-e2e.XXXXXX)
+export TESSERA_LISTEN="127.0.0.1:$port"
+export TESSERA_DATA_DIR="$data"
+export TESSERA_SITE_DIR="$PWD/target/site"
+export TESSERA_ADMIN_PASSWORD="e2e-Admin-pass-1"
+export TESSERA_BIN="$bin"
+export BASE_URL="http://127.0.0.1:$port"
+export ADMIN_PASSWORD="$TESSERA_ADMIN_PASSWORD"
+
+"$bin" serve > "$data/server.log" 2>&1 &
+server=$!
+cleanup() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  if [ "${keep:-0}" = 1 ]; then echo "server log kept in $data/server.log"; else rm -rf "$data"; fi
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 120); do
+  if curl -fsS "$BASE_URL/readyz" > /dev/null 2>&1; then break; fi
+  if ! kill -0 "$server" 2>/dev/null; then echo "server exited:"; cat "$data/server.log"; exit 1; fi
+  sleep 0.5
+done
+curl -fsS "$BASE_URL/readyz" > /dev/null || { echo "server did not become ready"; cat "$data/server.log"; exit 1; }
+
+cd end2end
+if ! npx playwright test "$@"; then
+  keep=1
+  echo "--- server log (last 50 lines) ---"
+  tail -n 50 "$data/server.log"
+  exit 1
+fi

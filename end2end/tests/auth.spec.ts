@@ -1,0 +1,87 @@
+import { test, expect } from "@playwright/test";
+import { ADMIN_PASSWORD, createUser, hydrated, signIn, uniqueName } from "./helpers";
+
+test("the first admin signs in with the configured password", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page.getByRole("heading", { name: "Profile", level: 1 })).toBeVisible();
+  await expect(page.getByRole("button", { name: /admin/ })).toBeVisible();
+  await expect(page.getByText("Administrator")).toBeVisible();
+  await page.screenshot({ path: "test-results/profile.png", fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test("a wrong password shows an error and signs nobody in", async ({ page }) => {
+  const name = uniqueName("wrongpw");
+  createUser(name, "right-horse-42");
+  await signIn(page, name, "not-the-password-1");
+  await expect(page.getByRole("alert")).toHaveText("Incorrect username or password.");
+  await expect(page).toHaveURL(/\/login/);
+  // An unknown user gets exactly the same answer.
+  await page.getByLabel("Username or email").fill(uniqueName("nobody"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Incorrect username or password.");
+  await page.screenshot({ path: "test-results/login-error.png" });
+});
+
+test("empty fields are named next to the field", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("#login-error")).toHaveText("Enter your username or email.");
+  await expect(page.locator("#password-error")).toHaveText("Enter your password.");
+});
+
+test("a protected page redirects to sign-in and comes back", async ({ page }) => {
+  const name = uniqueName("redirect");
+  createUser(name, "right-horse-42");
+  await page.goto("/settings/profile");
+  await expect(page).toHaveURL(/\/login\?next=%2Fsettings%2Fprofile|\/login\?next=\/settings\/profile/);
+  await hydrated(page);
+  await page.getByLabel("Username or email").fill(`${name}@example.org`);
+  await page.getByLabel("Password").fill("right-horse-42");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page.getByText(name, { exact: true }).first()).toBeVisible();
+});
+
+test("signing out ends the session", async ({ page, context }) => {
+  const name = uniqueName("signout");
+  createUser(name, "right-horse-42");
+  await signIn(page, name, "right-horse-42");
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await hydrated(page);
+  const cookie = (await context.cookies()).find((c) => c.name === "tessera_session");
+  expect(cookie?.httpOnly).toBe(true);
+  expect(cookie?.sameSite).toBe("Lax");
+
+  await page.getByRole("button", { name: new RegExp(name) }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  // The old cookie value no longer opens anything.
+  await context.addCookies([{ ...cookie!, expires: -1 }]);
+  await page.goto("/settings/profile");
+  await expect(page).toHaveURL(/\/login\?next=/);
+});
+
+test("a cross-site form post is refused", async ({ request }) => {
+  const res = await request.post("/api/login", {
+    headers: { Origin: "https://evil.example", "Content-Type": "application/x-www-form-urlencoded" },
+    data: `login=admin&password=${encodeURIComponent(ADMIN_PASSWORD)}`,
+  });
+  expect(res.status()).toBe(403);
+  expect(res.headers()["set-cookie"]).toBeUndefined();
+});
+
+test("pages carry a strict content security policy", async ({ page }) => {
+  const res = await page.goto("/login");
+  const csp = res!.headers()["content-security-policy"];
+  expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'nonce-[^']+'/);
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).not.toContain("unsafe-inline");
+  expect(res!.headers()["x-content-type-options"]).toBe("nosniff");
+  // The page still hydrates under that policy.
+  await hydrated(page);
+});

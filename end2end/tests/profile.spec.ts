@@ -1,0 +1,64 @@
+import { test, expect } from "@playwright/test";
+import { createUser, hydrated, signIn, uniqueName } from "./helpers";
+
+test("the display name is saved and survives a reload", async ({ page }) => {
+  const name = uniqueName("names");
+  createUser(name, "right-horse-42");
+  await signIn(page, name, "right-horse-42");
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await hydrated(page);
+
+  await page.getByLabel("First name").fill("Ada");
+  await page.getByLabel("Last name").fill("Lovelace");
+  await page.getByLabel("Display name").fill("Countess of Lovelace");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("Profile saved.");
+  // The header follows at once…
+  await expect(page.getByRole("button", { name: /Countess of Lovelace/ })).toBeVisible();
+  // …and the toast goes away by itself.
+  await expect(page.getByText("Profile saved.")).toBeHidden({ timeout: 8_000 });
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("First name")).toHaveValue("Ada");
+  await expect(page.getByLabel("Display name")).toHaveValue("Countess of Lovelace");
+
+  // An empty display name falls back to "First Last".
+  await page.getByLabel("Display name").fill("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByLabel("Display name")).toHaveValue("Ada Lovelace");
+});
+
+test("a name that is too long is refused next to the field", async ({ page }) => {
+  const name = uniqueName("toolong");
+  createUser(name, "right-horse-42");
+  await signIn(page, name, "right-horse-42");
+  await hydrated(page);
+  await page.getByLabel("Last name").fill("x".repeat(101));
+  await expect(page.locator("#last_name-error")).toHaveText("Use at most 100 characters.");
+  await expect(page.getByLabel("Last name")).toHaveAttribute("aria-invalid", "true");
+});
+
+test("the server refuses bad names even without the form", async ({ page }) => {
+  const name = uniqueName("server");
+  createUser(name, "right-horse-42");
+  await signIn(page, name, "right-horse-42");
+  await hydrated(page);
+  const res = await page.request.post("/api/profile/names", {
+    form: { first_name: "ok", last_name: "bad\u0007name", display_name: "" },
+  });
+  expect(res.status()).toBe(422);
+  const body = await res.json();
+  expect(JSON.stringify(body)).toContain("last_name");
+});
+
+test("the layout works at 360 px", async ({ page }) => {
+  const name = uniqueName("narrow");
+  createUser(name, "right-horse-42");
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signIn(page, name, "right-horse-42");
+  await hydrated(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "test-results/profile-360.png", fullPage: true });
+});

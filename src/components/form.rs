@@ -1,0 +1,41 @@
+//! Labelled form fields with their messages.
+
+use leptos::prelude::*;
+
+/// The message under a field; `id` is what the input's `aria-describedby` names.
+#[component]
+pub fn FieldMessage(id: &'static str, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id aria-live="polite">
+            {move || message.get().unwrap_or_default()}
+        </p>
+    }
+}
+
+/// A text input with its label, an optional hint, and its error message.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = if hint.is_empty() { error_id.clone() } else { format!("{hint_id} {error_id}") };
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <input id=id name=id type=input_type autocomplete=autocomplete
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described/>
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">{move || error.get().unwrap_or_default()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,126 @@
+//! The signed-in frame: header with the user menu, side navigation, content.
+
+use crate::components::browser;
+use crate::components::toast::{use_toasts, ToastKind};
+use crate::error::AppError;
+use crate::features::auth::{get_current_user, Logout};
+use crate::model::CurrentUser;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_location;
+
+/// The signed-in user as loaded for this page, updated in place when a form saves.
+#[derive(Clone, Copy)]
+pub struct CurrentUserCtx {
+    loaded: Resource<Result<Option<CurrentUser>, AppError>>,
+    saved: RwSignal<Option<CurrentUser>>,
+}
+
+impl CurrentUserCtx {
+    pub fn get(&self) -> Option<CurrentUser> {
+        self.saved.get().or_else(|| self.loaded.get().and_then(|r| r.ok().flatten()))
+    }
+    pub fn set(&self, user: Option<CurrentUser>) {
+        self.saved.set(user);
+    }
+}
+
+pub fn use_current_user() -> CurrentUserCtx {
+    expect_context::<CurrentUserCtx>()
+}
+
+/// The parent of every page that needs a session.
+#[component]
+pub fn SignedInLayout() -> impl IntoView {
+    let loaded = Resource::new_blocking(|| (), |_| get_current_user());
+    let ctx = CurrentUserCtx { loaded, saved: RwSignal::new(None) };
+    provide_context(ctx);
+    let location = use_location();
+
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match loaded.await {
+                    Ok(Some(_)) => view! {
+                        <a class="skip-link" href="#main">"Skip to content"</a>
+                        <Header/>
+                        <div class="shell">
+                            <SideNav/>
+                            <main id="main" class="content" tabindex="-1">
+                                <Outlet/>
+                            </main>
+                        </div>
+                    }.into_any(),
+                    Ok(None) | Err(AppError::Unauthorized) => {
+                        // The session ended while the page was open: sign in again, then come back.
+                        let here = location.pathname.get_untracked();
+                        browser::go_to(&format!("/login?next={here}"));
+                        view! { <p class="loading">"Redirecting to sign in…"</p> }.into_any()
+                    }
+                    Err(e) => view! {
+                        <main class="auth-page"><p class="alert alert-error" role="alert">{e.to_string()}</p></main>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <a href="/" class="brand">"Tessera"</a>
+            <UserMenu/>
+        </header>
+    }
+}
+
+#[component]
+fn UserMenu() -> impl IntoView {
+    let user = use_current_user();
+    let toasts = use_toasts();
+    let open = RwSignal::new(false);
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| match logout.value().get() {
+        Some(Ok(())) => browser::go_to("/login"),
+        Some(Err(e)) => toasts.push(ToastKind::Error, e.to_string()),
+        None => {}
+    });
+    let name = move || user.get().map(|u| u.shown_name()).unwrap_or_default();
+    let initials = move || user.get().map(|u| u.initials()).unwrap_or_default();
+
+    view! {
+        <div class="user-menu" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+            <button type="button" class="user-button" aria-haspopup="true"
+                aria-expanded=move || open.get().to_string() aria-controls="user-menu-list"
+                on:click=move |_| open.update(|o| *o = !*o)>
+                <span class="avatar" aria-hidden="true">{initials}</span>
+                <span class="user-name">{name}</span>
+            </button>
+            <div id="user-menu-list" class="menu" hidden=move || !open.get()>
+                <a href="/settings/profile" class="menu-item" on:click=move |_| open.set(false)>"Your profile"</a>
+                <button type="button" class="menu-item" disabled=move || logout.pending().get()
+                    on:click=move |_| { logout.dispatch(Logout {}); }>
+                    {move || if logout.pending().get() { "Signing out…" } else { "Sign out" }}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The settings sections that exist so far.
+const SECTIONS: &[(&str, &str)] = &[("/settings/profile", "Profile")];
+
+#[component]
+fn SideNav() -> impl IntoView {
+    view! {
+        <nav class="sidenav" aria-label="Settings">
+            <ul>
+                {SECTIONS.iter().map(|(href, label)| view! {
+                    <li><A href=*href>{*label}</A></li>
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}

@@ -1,0 +1,6 @@
+//! UI pieces shared by every screen.
+
+pub mod browser;
+pub mod form;
+pub mod layout;
+pub mod toast;

@@ -1,0 +1,107 @@
+//! The one error type every server function returns.
+//!
+//! It travels to the browser as JSON, so it carries only what a person may see:
+//! field messages for forms, a status-like kind, and for internal failures nothing
+//! but a request id to quote to the operator. The full cause of an internal error
+//! is logged on the server where it happened (see `server::error`), never sent.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A message about one form field, shown next to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input was refused; each message belongs next to its field.
+    #[error("Please correct the highlighted fields.")]
+    Validation(Vec<FieldError>),
+    /// A refusal that belongs to the whole form rather than one field (e.g. wrong credentials).
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Please sign in.")]
+    Unauthorized,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
+    #[error("The service is temporarily unavailable. Please try again in a moment.")]
+    Unavailable,
+    /// Something broke on the server; the id finds the full story in the logs.
+    #[error("Something went wrong on our side (request {request_id}).")]
+    Internal { request_id: String },
+    /// The request never reached our code (network down, malformed response, …).
+    #[error("Could not reach the server. Check your connection and try again.")]
+    Transport,
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    /// The message for `field`, if this error carries one.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Validation(errors) => {
+                errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Validation(_) => 422,
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Unavailable => 503,
+            AppError::Internal { .. } | AppError::Transport => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Arguments that did not parse are the client's fault, not a crash.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::BadRequest("The request was malformed.".into())
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Transport,
+            _ => AppError::Internal { request_id: String::new() },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_messages_are_found_by_name() {
+        let e = AppError::field("first_name", "Too long");
+        assert_eq!(e.field_message("first_name").as_deref(), Some("Too long"));
+        assert_eq!(e.field_message("last_name"), None);
+        assert_eq!(e.status_code(), 422);
+    }
+
+    #[test]
+    fn internal_errors_show_only_the_request_id() {
+        let e = AppError::Internal { request_id: "abc".into() };
+        assert_eq!(e.to_string(), "Something went wrong on our side (request abc).");
+    }
+}

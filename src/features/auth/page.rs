@@ -1,0 +1,66 @@
+//! The sign-in page.
+
+use super::Login;
+use crate::components::browser;
+use crate::components::form::FieldMessage;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+
+    // After a successful sign-in load the target page afresh, so everything on it
+    // is rendered for the signed-in user.
+    Effect::new(move |_| {
+        if let Some(Ok(target)) = action.value().get() {
+            browser::go_to(&target);
+        }
+    });
+
+    let error = move || action.value().get().and_then(Result::err);
+    let form_error = move || match error() {
+        Some(AppError::Validation(_)) | None => None,
+        Some(e) => Some(e.to_string()),
+    };
+    let field_error = move |name: &'static str| Signal::derive(move || error().and_then(|e| e.field_message(name)));
+
+    view! {
+        <Title text="Sign in"/>
+        <main class="auth-page">
+            <div class="auth-card">
+                <h1 class="brand-title">"Tessera"</h1>
+                <p class="muted">"Sign in to manage your account."</p>
+                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="next" prop:value=next/>
+                    <Show when=move || form_error().is_some()>
+                        <p class="alert alert-error" role="alert">{form_error}</p>
+                    </Show>
+                    <div class="field">
+                        <label for="login">"Username or email"</label>
+                        <input id="login" name="login" type="text" autocomplete="username" required
+                            autocapitalize="none" spellcheck="false" autofocus
+                            aria-invalid=move || field_error("login").get().is_some().to_string()
+                            aria-describedby="login-error"/>
+                        <FieldMessage id="login-error" message=field_error("login")/>
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required
+                            aria-invalid=move || field_error("password").get().is_some().to_string()
+                            aria-describedby="password-error"/>
+                        <FieldMessage id="password-error" message=field_error("password")/>
+                    </div>
+                    <button type="submit" class="button primary wide" disabled=move || action.pending().get()
+                        aria-busy=move || action.pending().get().to_string()>
+                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}

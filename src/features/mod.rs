@@ -1,0 +1,4 @@
+//! One folder per capability: its server functions (`mod.rs`) and its screens (`page.rs`).
+
+pub mod auth;
+pub mod profile;

@@ -1,0 +1,76 @@
+//! The profile: names now; email, phone, avatar and language follow.
+
+pub mod page;
+
+use crate::error::AppError;
+use crate::model::CurrentUser;
+use leptos::prelude::*;
+
+/// Saves first, last and display name. An empty display name becomes "First Last".
+#[server(endpoint = "profile/names")]
+pub async fn update_names(first_name: String, last_name: String, display_name: String) -> Result<CurrentUser, AppError> {
+    use crate::server::{context::RequestCtx, db::users, state::AppState};
+    crate::server::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ctx = RequestCtx::current()?;
+        let auth = ctx.require_auth()?;
+        let names = check_names(&first_name, &last_name, &display_name)?;
+        let mut tx = state.db.begin().await?;
+        let updated = users::update_names(
+            &mut *tx,
+            &auth.user.id,
+            &users::Names { first_name: &names.0, last_name: &names.1, display_name: &names.2 },
+        )
+        .await?;
+        if !updated {
+            return Err(AppError::NotFound);
+        }
+        tx.commit().await?;
+        let user = users::find_by_id(&state.db, &auth.user.id).await?.ok_or(AppError::NotFound)?;
+        Ok(user.to_current())
+    })
+    .await
+}
+
+/// Validates the three names together, so every bad field is reported at once.
+pub fn check_names(first: &str, last: &str, display: &str) -> Result<(String, String, String), AppError> {
+    let mut errors = Vec::new();
+    let mut take = |field: &str, value: &str| match crate::validate::name(value) {
+        Ok(v) => v,
+        Err(message) => {
+            errors.push(crate::error::FieldError { field: field.into(), message });
+            String::new()
+        }
+    };
+    let first = take("first_name", first);
+    let last = take("last_name", last);
+    let mut display = take("display_name", display);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    if display.is_empty() {
+        display = format!("{first} {last}").trim().to_string();
+    }
+    Ok((first, last, display))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_defaults_to_first_last() {
+        let (_, _, d) = check_names(" Ada ", "Lovelace", "").expect("valid");
+        assert_eq!(d, "Ada Lovelace");
+        let (_, _, d) = check_names("Ada", "", " ").expect("valid");
+        assert_eq!(d, "Ada");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let e = check_names(&"x".repeat(101), "ok", "bad\u{0}").expect_err("invalid");
+        assert!(e.field_message("first_name").is_some());
+        assert!(e.field_message("last_name").is_none());
+        assert!(e.field_message("display_name").is_some());
+    }
+}

@@ -1,0 +1,168 @@
+//! `tessera`: the server, and the operator's command line.
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    use tessera::server::cli::{Cli, Command};
+
+    let cli = Cli::parse();
+    let config = match tessera::server::config::Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tessera: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_json);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => run::serve(config).await,
+        Command::User(cmd) => run::user(config, cmd).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tessera: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("TESSERA_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod run {
+    use std::net::SocketAddr;
+    use tessera::error::AppError;
+    use tessera::model::{AccountSource, Role};
+    use tessera::server::auth::{self, password::Password};
+    use tessera::server::cli::{read_password_line, UserCommand};
+    use tessera::server::config::Config;
+    use tessera::server::{bootstrap, db, state::AppState};
+
+    async fn open(config: Config) -> Result<AppState, String> {
+        if config.database_url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data_dir)
+                .map_err(|e| format!("cannot create data directory {}: {e}", config.data_dir.display()))?;
+        }
+        let pool = db::connect(&config.database_url)
+            .await
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        AppState::new(config, pool).map_err(|e| e.to_string())
+    }
+
+    pub async fn serve(config: Config) -> Result<(), String> {
+        let admin_password = std::env::var("TESSERA_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+        let state = open(config).await?;
+        if !state.config.site_dir.join("pkg").is_dir() {
+            tracing::warn!(site_dir = %state.config.site_dir.display(), "site directory has no pkg/: build with `cargo leptos build` or set TESSERA_SITE_DIR");
+        }
+        match bootstrap::ensure_admin(&state, admin_password).await {
+            Ok(Some(created)) => println!("{}", bootstrap::banner(&created, &state.config.public_url)),
+            Ok(None) => {}
+            Err(e) => return Err(format!("cannot create the first administrator: {}", describe(&e))),
+        }
+        spawn_housekeeping(state.clone());
+        let listener = tokio::net::TcpListener::bind(state.config.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", state.config.listen))?;
+        tracing::info!("listening on http://{} (public URL {})", state.config.listen, state.config.public_url);
+        let app = tessera::server::app(state);
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}"))
+    }
+
+    /// Removes ended sessions every ten minutes.
+    fn spawn_housekeeping(state: AppState) {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = db::sessions::purge_expired(&state.db, state.config.session_idle_timeout_secs).await {
+                    tracing::warn!(error = %e, "could not purge expired sessions");
+                }
+            }
+        });
+    }
+
+    async fn shutdown_signal() {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                s.recv().await;
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+        tracing::info!("shutting down");
+    }
+
+    pub async fn user(config: Config, cmd: UserCommand) -> Result<(), String> {
+        let state = open(config).await?;
+        match cmd {
+            UserCommand::Create { username, email, admin, external, password_stdin } => {
+                let password = match (password_stdin, external) {
+                    (true, _) => Some(Password::new(read_password_line().map_err(|e| e.to_string())?)),
+                    (false, true) => None,
+                    (false, false) => return Err("local accounts need a password: pass --password-stdin".into()),
+                };
+                let role = if admin { Role::Admin } else { Role::User };
+                let source = if external { AccountSource::External } else { AccountSource::Local };
+                let user = auth::create_user(&state, &username, &email, role, source, password.as_ref())
+                    .await
+                    .map_err(|e| describe(&e))?;
+                println!("created {} ({}) with id {}", user.username, user.role, user.id);
+            }
+            UserCommand::ResetPassword { username, password_stdin } => {
+                if !password_stdin {
+                    return Err("pass --password-stdin and write the new password to standard input".into());
+                }
+                let password = Password::new(read_password_line().map_err(|e| e.to_string())?);
+                let user = auth::reset_password(&state, &username, &password).await.map_err(|e| match e {
+                    AppError::NotFound => format!("no user named {username}"),
+                    e => describe(&e),
+                })?;
+                println!("password of {} changed; all of their sessions ended", user.username);
+            }
+            UserCommand::List => {
+                println!("{:<24} {:<32} {:<6} {:<9} {}", "USERNAME", "EMAIL", "ROLE", "SOURCE", "ID");
+                for u in db::users::list(&state.db).await.map_err(|e| e.to_string())? {
+                    println!("{:<24} {:<32} {:<6} {:<9} {}", u.username, u.email, u.role, u.source, u.id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An error as one line for the terminal, with every field message.
+    fn describe(e: &AppError) -> String {
+        match e {
+            AppError::Validation(fields) => {
+                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+            }
+            e => e.to_string(),
+        }
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn main() {
+    // The browser build has no binary; see `hydrate()` in lib.rs.
+}

@@ -1,0 +1,153 @@
+//! Types shared by the browser and the server.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "user" => Some(Role::User),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// What the role allows, as shown under "Your permissions".
+    pub fn permissions(self) -> &'static [&'static str] {
+        match self {
+            Role::User => &[
+                "Manage your own profile, password and sessions",
+                "Sign in to this workspace",
+            ],
+            Role::Admin => &[
+                "Manage your own profile, password and sessions",
+                "Sign in to this workspace",
+                "Manage users, roles and workspace settings",
+                "View the audit log",
+            ],
+        }
+    }
+}
+
+/// Where an account comes from: created here, or provisioned by an external directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountSource {
+    Local,
+    External,
+}
+
+impl AccountSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountSource::Local => "local",
+            AccountSource::External => "external",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountSource> {
+        match s {
+            "local" => Some(AccountSource::Local),
+            "external" => Some(AccountSource::External),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in person, as the UI needs them. Carries no secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub role: Role,
+    pub source: AccountSource,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+}
+
+impl CurrentUser {
+    /// The name to show: the display name, else "First Last", else the username.
+    pub fn shown_name(&self) -> String {
+        if !self.display_name.trim().is_empty() {
+            return self.display_name.clone();
+        }
+        let full = format!("{} {}", self.first_name.trim(), self.last_name.trim());
+        if full.trim().is_empty() {
+            self.username.clone()
+        } else {
+            full.trim().to_string()
+        }
+    }
+
+    /// Up to two letters for the initials avatar.
+    pub fn initials(&self) -> String {
+        let name = self.shown_name();
+        let mut letters = name.split_whitespace().filter_map(|w| w.chars().next());
+        let first = letters.next();
+        let last = letters.last();
+        [first, last]
+            .into_iter()
+            .flatten()
+            .flat_map(char::to_uppercase)
+            .collect()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(first: &str, last: &str, display: &str) -> CurrentUser {
+        CurrentUser {
+            id: "1".into(),
+            username: "ada".into(),
+            email: "ada@example.org".into(),
+            role: Role::User,
+            source: AccountSource::Local,
+            first_name: first.into(),
+            last_name: last.into(),
+            display_name: display.into(),
+        }
+    }
+
+    #[test]
+    fn shown_name_falls_back_to_names_then_username() {
+        assert_eq!(user("Ada", "Lovelace", "Countess").shown_name(), "Countess");
+        assert_eq!(user("Ada", "Lovelace", "").shown_name(), "Ada Lovelace");
+        assert_eq!(user("", "", " ").shown_name(), "ada");
+    }
+
+    #[test]
+    fn initials_take_first_and_last_word() {
+        assert_eq!(user("Ada", "King Lovelace", "").initials(), "AL");
+        assert_eq!(user("", "", "").initials(), "A");
+        assert_eq!(user("élodie", "", "").initials(), "É");
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in [Role::User, Role::Admin] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,209 @@
+//! Signing in and out, and creating accounts: the services behind the sign-in
+//! page, the CLI and first-run setup.
+
+pub mod password;
+pub mod session;
+
+use crate::error::AppError;
+use crate::model::{AccountSource, Role};
+use crate::server::context::{Auth, RequestCtx};
+use crate::server::db::{self, audit, throttle, users};
+use crate::server::state::AppState;
+use crate::validate;
+use password::Password;
+
+/// Failures allowed per account within the window before delays start.
+const FREE_ACCOUNT_ATTEMPTS: i64 = 5;
+/// Per client address: higher, since many people can share one (NAT, proxies).
+const FREE_IP_ATTEMPTS: i64 = 20;
+/// Counters reset after this long without an attempt.
+const THROTTLE_WINDOW_SECS: i64 = 3600;
+/// The longest delay. There is deliberately no permanent lockout: an attacker
+/// must not be able to lock a victim out of their own account for good.
+const MAX_DELAY_SECS: i64 = 900;
+
+/// Seconds to wait before the next attempt after the `attempt`th one:
+/// 0 while free attempts remain, then 2, 4, 8, … capped at 15 minutes.
+pub fn delay_secs(attempt: i64, free: i64) -> i64 {
+    if attempt <= free {
+        0
+    } else {
+        (1i64 << (attempt - free).min(20)).min(MAX_DELAY_SECS)
+    }
+}
+
+pub struct SignedIn {
+    /// The new session id for the cookie. Never logged.
+    pub session_id: String,
+    pub user: users::UserRow,
+}
+
+const BAD_CREDENTIALS: &str = "Incorrect username or password.";
+
+/// Checks credentials and opens a new session. Unknown users, wrong passwords and
+/// disabled accounts all get the same answer after the same amount of work.
+pub async fn sign_in(state: &AppState, ctx: &RequestCtx, login: &str, password: &Password) -> Result<SignedIn, AppError> {
+    let login = login.trim();
+    let mut missing = Vec::new();
+    if login.is_empty() {
+        missing.push(crate::error::FieldError { field: "login".into(), message: "Enter your username or email.".into() });
+    }
+    if password.expose().is_empty() {
+        missing.push(crate::error::FieldError { field: "password".into(), message: "Enter your password.".into() });
+    }
+    if !missing.is_empty() {
+        return Err(AppError::Validation(missing));
+    }
+
+    let now = db::now();
+    let account_key = format!("acct:{}", login.to_lowercase());
+    let ip_key = format!("ip:{}", ctx.ip);
+    for (key, free) in [(&account_key, FREE_ACCOUNT_ATTEMPTS), (&ip_key, FREE_IP_ATTEMPTS)] {
+        match throttle::reserve(&state.db, key, now, THROTTLE_WINDOW_SECS).await? {
+            throttle::Reservation::Blocked { until } => {
+                record(state, ctx, None, login, "auth.sign_in", "throttled").await;
+                let wait = (until - now).max(1) as u64;
+                return Err(AppError::TooManyRequests {
+                    message: format!("Too many failed sign-in attempts. Try again in {wait} seconds."),
+                    retry_after_secs: wait,
+                });
+            }
+            throttle::Reservation::Allowed { attempt } => {
+                let delay = delay_secs(attempt, free);
+                if delay > 0 {
+                    throttle::block_until(&state.db, key, now + delay).await?;
+                }
+            }
+        }
+    }
+
+    let user = users::find_by_login(&state.db, login).await?;
+    let usable = user.as_ref().filter(|u| !u.disabled).and_then(|u| u.password_hash.as_deref());
+    let verified = state.hasher.verify(password, usable).await?;
+    let Some(user) = user.filter(|_| verified.ok) else {
+        record(state, ctx, None, login, "auth.sign_in", "failure").await;
+        return Err(AppError::BadRequest(BAD_CREDENTIALS.into()));
+    };
+
+    throttle::clear(&state.db, &account_key).await?;
+    if verified.needs_rehash {
+        // The configured cost changed since this hash was made: upgrade it now,
+        // while we have the plaintext.
+        let fresh = state.hasher.hash(password).await?;
+        users::set_password_hash(&state.db, &user.id, &fresh).await?;
+    }
+    // Rotate: whatever session the browser had before is ended, a fresh id issued.
+    if let Some(old) = &ctx.auth {
+        db::sessions::delete(&state.db, &old.session_hash).await?;
+    }
+    let session_id = session::new_id();
+    db::sessions::insert(
+        &state.db,
+        &db::sessions::NewSession {
+            id_hash: &session::hash_id(&session_id),
+            user_id: &user.id,
+            expires_at: now + state.config.session_absolute_timeout_secs,
+            ip: &ctx.ip,
+            user_agent: &ctx.user_agent,
+        },
+    )
+    .await?;
+    record(state, ctx, Some(&user.id), &user.username, "auth.sign_in", "success").await;
+    Ok(SignedIn { session_id, user })
+}
+
+pub async fn sign_out(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<(), AppError> {
+    db::sessions::delete(&state.db, &auth.session_hash).await?;
+    record(state, ctx, Some(&auth.user.id), &auth.user.username, "auth.sign_out", "success").await;
+    Ok(())
+}
+
+/// Writes an audit entry; a failure to audit is logged but does not fail the action.
+pub async fn record(state: &AppState, ctx: &RequestCtx, actor_id: Option<&str>, actor_name: &str, action: &str, outcome: &str) {
+    let entry = audit::Entry {
+        actor_id,
+        actor_name,
+        action,
+        outcome,
+        ip: &ctx.ip,
+        user_agent: &ctx.user_agent,
+        detail: "",
+    };
+    if let Err(e) = audit::insert(&state.db, &entry).await {
+        tracing::error!(error = %e, action, "could not write audit entry");
+    }
+}
+
+/// Creates an account after checking every rule; used by the CLI and first run.
+pub async fn create_user(
+    state: &AppState,
+    username: &str,
+    email: &str,
+    role: Role,
+    source: AccountSource,
+    password: Option<&Password>,
+) -> Result<users::UserRow, AppError> {
+    let mut errors = Vec::new();
+    let mut push = |field: &str, message: String| {
+        errors.push(crate::error::FieldError { field: field.into(), message })
+    };
+    let username = validate::username(username).unwrap_or_else(|m| {
+        push("username", m);
+        String::new()
+    });
+    let email = validate::email(email).unwrap_or_else(|m| {
+        push("email", m);
+        String::new()
+    });
+    if let Some(pw) = password {
+        let problems = validate::password_problems(pw.expose(), &username, &email);
+        if !problems.is_empty() {
+            push("password", problems.join(" "));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let hash = match password {
+        Some(pw) => Some(state.hasher.hash(pw).await?),
+        None => None,
+    };
+    let new = users::NewUser { username: &username, email: &email, role, source, password_hash: hash.as_deref() };
+    match users::insert(&state.db, &new).await {
+        Ok(u) => Ok(u),
+        Err(e) if users::is_unique_violation(&e) => Err(AppError::field(
+            "username",
+            "A user with this username or email address already exists.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sets a new password for `username` (CLI); ends all of that user's sessions.
+pub async fn reset_password(state: &AppState, username: &str, password: &Password) -> Result<users::UserRow, AppError> {
+    let user = users::find_by_username(&state.db, username).await?.ok_or(AppError::NotFound)?;
+    let problems = validate::password_problems(password.expose(), &user.username, &user.email);
+    if !problems.is_empty() {
+        return Err(AppError::field("password", problems.join(" ")));
+    }
+    let hash = state.hasher.hash(password).await?;
+    users::set_password_hash(&state.db, &user.id, &hash).await?;
+    db::sessions::delete_all_for_user(&state.db, &user.id, None).await?;
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_and_stop_at_the_cap() {
+        assert_eq!(delay_secs(1, 5), 0);
+        assert_eq!(delay_secs(5, 5), 0);
+        assert_eq!(delay_secs(6, 5), 2);
+        assert_eq!(delay_secs(7, 5), 4);
+        assert_eq!(delay_secs(14, 5), 512);
+        assert_eq!(delay_secs(15, 5), MAX_DELAY_SECS);
+        assert_eq!(delay_secs(10_000, 5), MAX_DELAY_SECS);
+    }
+}

@@ -1,0 +1,55 @@
+//! The `tessera` command line: serving, and account tasks for operators.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "tessera", version, about = "Self-hosted account and profile settings service")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Mark the account as provisioned by an external directory.
+        #[arg(long)]
+        external: bool,
+        /// Read the password from standard input (required for local accounts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (read from standard input) and end the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List every account.
+    List,
+}
+
+/// Reads one line from standard input, without its line ending.
+pub fn read_password_line() -> std::io::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}

@@ -1,0 +1,275 @@
+//! Runtime configuration: the `[tessera]` table of `Leptos.toml`, each key overridable
+//! by a `TESSERA_<KEY>` environment variable. A bad value stops the start with a
+//! message naming the key, so an operator never runs on a silently ignored setting.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Every key Tessera understands, with its default and a one-line description.
+/// The README's configuration table is written from this list.
+pub const KEYS: &[(&str, &str, &str)] = &[
+    ("listen", "127.0.0.1:3000", "address and port the server listens on"),
+    ("public_url", "http://<listen>", "URL people use to reach Tessera; https turns on Secure/__Host- cookies"),
+    ("data_dir", "data", "directory for the SQLite database and other state"),
+    ("database_url", "sqlite://<data_dir>/tessera.db", "sqlx database URL"),
+    ("site_dir", "<binary>/../site", "directory with the built site (pkg/, CSS, assets)"),
+    ("session_idle_timeout_minutes", "720", "sign out after this long without activity"),
+    ("session_absolute_timeout_days", "30", "sign out this long after sign-in, however active"),
+    ("argon2_memory_kib", "19456", "Argon2id memory cost (OWASP: 19 MiB)"),
+    ("argon2_iterations", "2", "Argon2id time cost"),
+    ("argon2_parallelism", "1", "Argon2id lanes"),
+    ("max_body_bytes", "6291456", "largest request body accepted"),
+    ("log_format", "text", "`text` or `json`"),
+    ("smtp_url", "", "SMTP server for outgoing mail; empty keeps mail in the outbox"),
+    ("mail_from", "Tessera <tessera@localhost>", "sender address of outgoing mail"),
+];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub site_dir: PathBuf,
+    pub session_idle_timeout_secs: i64,
+    pub session_absolute_timeout_secs: i64,
+    pub argon2: Argon2Config,
+    pub max_body_bytes: usize,
+    pub log_json: bool,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Argon2Config {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Config {
+    fn default() -> Self {
+        Argon2Config { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration: {key} (TESSERA_{env}): {message}", env = key.to_uppercase())]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn bad(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { key: key.into(), message: message.into() }
+}
+
+impl Config {
+    /// Reads `TESSERA_CONFIG` (or `./Leptos.toml` when present), then the environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        let file = std::env::var("TESSERA_CONFIG").ok().map(PathBuf::from).or_else(|| {
+            let p = PathBuf::from("Leptos.toml");
+            p.exists().then_some(p)
+        });
+        let text = match &file {
+            Some(p) => std::fs::read_to_string(p)
+                .map_err(|e| bad("config", format!("cannot read {}: {e}", p.display())))?,
+            None => String::new(),
+        };
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        Config::from_sources(&text, &env)
+    }
+
+    /// Builds the configuration from a config file's text and an environment.
+    pub fn from_sources(
+        file_text: &str,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let mut raw = file_values(file_text)?;
+        for (key, _, _) in KEYS {
+            if let Some(v) = env.get(&format!("TESSERA_{}", key.to_uppercase())) {
+                raw.insert((*key).to_string(), v.clone());
+            }
+        }
+        let get = |key: &str| value(&raw, key);
+
+        let listen: SocketAddr = match get("listen") {
+            Some(v) => v.parse().map_err(|_| bad("listen", format!("`{v}` is not an address like 127.0.0.1:3000")))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let public_url = match get("public_url") {
+            Some(v) => parse_public_url(v)?,
+            None => format!("http://{listen}"),
+        };
+        let data_dir = PathBuf::from(get("data_dir").unwrap_or("data"));
+        let database_url = match get("database_url") {
+            Some(v) if v.starts_with("sqlite:") || v.starts_with("postgres:") || v.starts_with("postgresql:") => v.to_string(),
+            Some(v) => return Err(bad("database_url", format!("`{v}` must start with sqlite: or postgres:"))),
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("tessera.db").display()),
+        };
+        let site_dir = match get("site_dir").or(env.get("LEPTOS_SITE_ROOT").map(String::as_str)) {
+            Some(v) => PathBuf::from(v),
+            None => default_site_dir(),
+        };
+        let idle_minutes: i64 = number(&raw, "session_idle_timeout_minutes", 720, 1, 525_600)?;
+        let absolute_days: i64 = number(&raw, "session_absolute_timeout_days", 30, 1, 3650)?;
+        let argon2 = Argon2Config {
+            memory_kib: number(&raw, "argon2_memory_kib", 19_456, 8, 4_194_304)?,
+            iterations: number(&raw, "argon2_iterations", 2, 1, 100)?,
+            parallelism: number(&raw, "argon2_parallelism", 1, 1, 64)?,
+        };
+        let max_body_bytes = number(&raw, "max_body_bytes", 6 * 1024 * 1024, 1024, 1 << 30)?;
+        let log_json = match get("log_format").unwrap_or("text") {
+            "text" => false,
+            "json" => true,
+            other => return Err(bad("log_format", format!("`{other}` must be text or json"))),
+        };
+        let smtp_url = get("smtp_url").map(str::to_string);
+        let mail_from = get("mail_from").unwrap_or("Tessera <tessera@localhost>").to_string();
+        Ok(Config {
+            listen,
+            public_url,
+            data_dir,
+            database_url,
+            site_dir,
+            session_idle_timeout_secs: idle_minutes * 60,
+            session_absolute_timeout_secs: absolute_days * 86_400,
+            argon2,
+            max_body_bytes,
+            log_json,
+            smtp_url,
+            mail_from,
+        })
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix only when people reach us over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of the public URL, for the Origin check.
+    pub fn public_origin(&self) -> &str {
+        &self.public_url
+    }
+}
+
+/// The `[tessera]` table of the config file as strings; other tables (such as
+/// `[package.metadata.leptos]`) are left alone, unknown keys in ours are an error.
+fn file_values(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    let mut out = BTreeMap::new();
+    if text.trim().is_empty() {
+        return Ok(out);
+    }
+    let doc: toml::Table = text.parse().map_err(|e| bad("config", format!("not valid TOML: {e}")))?;
+    let Some(table) = doc.get("tessera") else { return Ok(out) };
+    let table = table.as_table().ok_or_else(|| bad("tessera", "must be a table"))?;
+    for (key, value) in table {
+        if !KEYS.iter().any(|(k, _, _)| k == key) {
+            return Err(bad(key, "unknown setting"));
+        }
+        let s = match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => return Err(bad(key, "must be a string, number or boolean")),
+        };
+        out.insert(key.clone(), s);
+    }
+    Ok(out)
+}
+
+/// The trimmed value of `key`; empty counts as unset.
+fn value<'a>(raw: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
+    raw.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+fn number<T>(
+    raw: &BTreeMap<String, String>,
+    key: &str,
+    default: T,
+    min: T,
+    max: T,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let Some(v) = value(raw, key) else { return Ok(default) };
+    let n: T = v.parse().map_err(|_| bad(key, format!("`{v}` is not a whole number")))?;
+    if n < min || n > max {
+        return Err(bad(key, format!("{n} is outside {min}..={max}")));
+    }
+    Ok(n)
+}
+
+fn parse_public_url(v: &str) -> Result<String, ConfigError> {
+    let v = v.trim_end_matches('/');
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .ok_or_else(|| bad("public_url", format!("`{v}` must start with http:// or https://")))?;
+    if rest.is_empty() || rest.contains('/') || rest.contains('@') || rest.contains('?') {
+        return Err(bad("public_url", format!("`{v}` must be scheme://host[:port] without a path")));
+    }
+    Ok(v.to_string())
+}
+
+/// `target/release/tessera` serves `target/site`: look next to the binary first, so
+/// the release build runs from any working directory.
+fn default_site_dir() -> PathBuf {
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(Path::parent).map(|dir| dir.join("site")));
+    match beside_binary {
+        Some(dir) if dir.join("pkg").is_dir() => dir,
+        _ => PathBuf::from("target/site"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_without_file_or_env() {
+        let c = Config::from_sources("", &env(&[])).expect("defaults are valid");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://data/tessera.db?mode=rwc");
+        assert_eq!(c.session_idle_timeout_secs, 12 * 3600);
+        assert_eq!(c.argon2, Argon2Config::default());
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn environment_overrides_file() {
+        let file = "[package.metadata.leptos]\noutput-name = \"x\"\n[tessera]\nlisten = \"0.0.0.0:8080\"\nargon2_iterations = 3\n";
+        let c = Config::from_sources(file, &env(&[("TESSERA_LISTEN", "127.0.0.1:9999")])).expect("valid");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9999");
+        assert_eq!(c.argon2.iterations, 3);
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = Config::from_sources("", &env(&[("TESSERA_LISTEN", "nope")])).expect_err("bad");
+        assert_eq!(e.key, "listen");
+        assert!(e.to_string().contains("TESSERA_LISTEN"));
+        let e = Config::from_sources("[tessera]\nlistn = \"x\"\n", &env(&[])).expect_err("typo");
+        assert_eq!(e.key, "listn");
+        let e = Config::from_sources("", &env(&[("TESSERA_PUBLIC_URL", "https://x.org/path")])).expect_err("path");
+        assert_eq!(e.key, "public_url");
+        let e = Config::from_sources("", &env(&[("TESSERA_SESSION_IDLE_TIMEOUT_MINUTES", "0")])).expect_err("range");
+        assert_eq!(e.key, "session_idle_timeout_minutes");
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let c = Config::from_sources("", &env(&[("TESSERA_PUBLIC_URL", "https://id.example.org/")])).expect("valid");
+        assert!(c.secure_cookies());
+        assert_eq!(c.public_origin(), "https://id.example.org");
+    }
+}

@@ -1,0 +1,175 @@
+//! Per-request context: client address, user agent, request id and the signed-in
+//! session, resolved once by [`middleware`] and read by server functions and pages.
+
+use crate::error::AppError;
+use crate::server::auth::session;
+use crate::server::db::{self, users::UserRow};
+use crate::server::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{header, HeaderValue, Method, StatusCode};
+use std::net::SocketAddr;
+
+/// A signed-in session: the hash of its id and its user as loaded for this request.
+#[derive(Clone, Debug)]
+pub struct Auth {
+    pub session_hash: String,
+    pub user: UserRow,
+}
+
+#[derive(Clone, Debug)]
+pub struct RequestCtx {
+    pub ip: String,
+    pub user_agent: String,
+    pub request_id: String,
+    pub auth: Option<Auth>,
+}
+
+impl RequestCtx {
+    /// The context of the request being served (inside a server function or page).
+    pub fn current() -> Result<RequestCtx, AppError> {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestCtx>().cloned())
+            .ok_or_else(|| {
+                tracing::error!("request context missing: is the context middleware installed?");
+                AppError::Internal { request_id: String::new() }
+            })
+    }
+
+    /// The signed-in session, or 401.
+    pub fn require_auth(&self) -> Result<&Auth, AppError> {
+        self.auth.as_ref().ok_or(AppError::Unauthorized)
+    }
+}
+
+/// Pages anyone may see; every other HTML page needs a session.
+const PUBLIC_PAGES: &[&str] = &["/login"];
+
+/// Resolves the session for every non-static request, redirects anonymous
+/// visitors of protected pages to the sign-in page (and signed-in ones away from it).
+pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if is_static(&path) {
+        return next.run(req).await;
+    }
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+        .unwrap_or_default();
+    let user_agent = header_str(&req, header::USER_AGENT).chars().take(512).collect();
+    let request_id = header_str(&req, "x-request-id");
+
+    let cookie = session::read_cookie(&state.config, req.headers());
+    let auth = match &cookie {
+        None => None,
+        Some(id) => {
+            let hash = session::hash_id(id);
+            match db::sessions::find_live(&state.db, &hash, state.config.session_idle_timeout_secs).await {
+                Ok(Some((_, user))) => {
+                    if let Err(e) = db::sessions::touch(&state.db, &hash, &ip).await {
+                        tracing::warn!(error = %e, "could not record session activity");
+                    }
+                    Some(Auth { session_hash: hash, user })
+                }
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(error = %e, "session lookup failed");
+                    return unavailable();
+                }
+            }
+        }
+    };
+
+    if is_page_request(&req) {
+        let public = PUBLIC_PAGES.contains(&path.as_str());
+        if auth.is_none() && !public {
+            let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+            let mut res = redirect(&format!("/login?next={}", encode_component(target)));
+            if cookie.is_some() {
+                // The cookie names a session that has ended: drop it.
+                if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(&state.config)) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            return res;
+        }
+        if auth.is_some() && path == "/login" {
+            return redirect("/");
+        }
+    }
+
+    req.extensions_mut().insert(RequestCtx { ip, user_agent, request_id, auth });
+    next.run(req).await
+}
+
+fn header_str(req: &Request, name: impl header::AsHeaderName) -> String {
+    req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+/// Built assets and files from `public/`: no session needed, no database hit.
+fn is_static(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path == "/healthz"
+        || path == "/readyz"
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// A browser navigation to a page (as opposed to a server function or an asset).
+fn is_page_request(req: &Request) -> bool {
+    (req.method() == Method::GET || req.method() == Method::HEAD)
+        && !req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+}
+
+fn redirect(location: &str) -> Response {
+    let mut res = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The service is temporarily unavailable. Please try again in a moment.",
+    )
+        .into_response()
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_paths_skip_the_session() {
+        assert!(is_static("/pkg/tessera.wasm"));
+        assert!(is_static("/favicon.ico"));
+        assert!(!is_static("/settings/profile"));
+        assert!(!is_static("/api/login"));
+    }
+
+    #[test]
+    fn next_parameter_is_encoded() {
+        assert_eq!(encode_component("/settings/profile?tab=a&b=c d"), "/settings/profile%3Ftab%3Da%26b%3Dc%20d");
+    }
+}

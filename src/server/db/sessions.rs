@@ -1,0 +1,105 @@
+//! The `sessions` table. Ids arrive here already hashed.
+
+use super::{now, Db};
+use super::users::UserRow;
+
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub user_id: &'a str,
+    pub expires_at: i64,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+pub async fn insert(db: &Db, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
+    let t = now();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    )
+    .bind(s.id_hash)
+    .bind(s.user_id)
+    .bind(t)
+    .bind(s.expires_at)
+    .bind(s.ip)
+    .bind(s.user_agent)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+/// The session with this hash and its user, if it is still within both timeouts
+/// and the user is not disabled.
+pub async fn find_live(
+    db: &Db,
+    id_hash: &str,
+    idle_timeout_secs: i64,
+) -> Result<Option<(SessionRow, UserRow)>, sqlx::Error> {
+    let t = now();
+    let session: Option<SessionRow> = sqlx::query_as(
+        "SELECT id_hash, user_id, created_at, last_seen_at, expires_at FROM sessions \
+         WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
+    )
+    .bind(id_hash)
+    .bind(t)
+    .bind(t - idle_timeout_secs)
+    .fetch_optional(db)
+    .await?;
+    let Some(session) = session else { return Ok(None) };
+    match super::users::find_by_id(db, &session.user_id).await? {
+        Some(user) if !user.disabled => Ok(Some((session, user))),
+        _ => Ok(None),
+    }
+}
+
+/// Marks the session as used. Writes at most once a minute per session, so a busy
+/// page does not turn every request into a database write.
+pub async fn touch(db: &Db, id_hash: &str, ip: &str) -> Result<(), sqlx::Error> {
+    let t = now();
+    sqlx::query("UPDATE sessions SET last_seen_at = $1, ip = $2 WHERE id_hash = $3 AND last_seen_at < $4")
+        .bind(t)
+        .bind(ip)
+        .bind(id_hash)
+        .bind(t - 60)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Ends every session of `user_id` except `keep` (when given).
+pub async fn delete_all_for_user(db: &Db, user_id: &str, keep: Option<&str>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes sessions past their timeouts; run periodically.
+pub async fn purge_expired(db: &Db, idle_timeout_secs: i64) -> Result<u64, sqlx::Error> {
+    let t = now();
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(t)
+        .bind(t - idle_timeout_secs)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

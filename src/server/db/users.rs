@@ -1,0 +1,154 @@
+//! The `users` table.
+
+use super::{new_id, now, Db};
+use crate::model::{AccountSource, CurrentUser, Role};
+
+/// `SELECT <every column> FROM users <rest>` as one literal (sqlx accepts only
+/// literal SQL, which keeps injection out by construction).
+macro_rules! select_users {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, username, email, role, source, password_hash, first_name, last_name, ",
+            "display_name, disabled, created_at, updated_at FROM users ",
+            $rest
+        )
+    };
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub role: String,
+    pub source: String,
+    pub password_hash: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        // The CHECK constraint admits only these two; fall back to the weaker one.
+        Role::parse(&self.role).unwrap_or(Role::User)
+    }
+
+    pub fn to_current(&self) -> CurrentUser {
+        CurrentUser {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            email: self.email.clone(),
+            role: self.role(),
+            source: AccountSource::parse(&self.source).unwrap_or(AccountSource::Local),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            display_name: self.display_name.clone(),
+        }
+    }
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub role: Role,
+    pub source: AccountSource,
+    pub password_hash: Option<&'a str>,
+}
+
+/// Inserts a user; a duplicate username or email surfaces as a unique violation.
+pub async fn insert(db: &Db, u: &NewUser<'_>) -> Result<UserRow, sqlx::Error> {
+    let id = new_id();
+    let t = now();
+    sqlx::query(
+        "INSERT INTO users (id, username, email, role, source, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(&id)
+    .bind(u.username)
+    .bind(u.email)
+    .bind(u.role.as_str())
+    .bind(u.source.as_str())
+    .bind(u.password_hash)
+    .bind(t)
+    .execute(db)
+    .await?;
+    find_by_id(db, &id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(select_users!("WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(select_users!("WHERE lower(username) = lower($1)"))
+        .bind(username)
+        .fetch_optional(db)
+        .await
+}
+
+/// Sign-in accepts the username or the email address; both are unique case-insensitively.
+pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(select_users!("WHERE lower(username) = lower($1) OR lower(email) = lower($1)"))
+    .bind(login)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn list(db: &Db) -> Result<Vec<UserRow>, sqlx::Error> {
+    sqlx::query_as(select_users!("ORDER BY lower(username)"))
+        .fetch_all(db)
+        .await
+}
+
+pub async fn count_admins(db: &Db) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}
+
+pub async fn set_password_hash(db: &Db, id: &str, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now())
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub struct Names<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub display_name: &'a str,
+}
+
+/// Updates the name fields; returns false when the user no longer exists.
+pub async fn update_names<'e, E>(db: E, id: &str, n: &Names<'_>) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let done = sqlx::query(
+        "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(n.first_name)
+    .bind(n.last_name)
+    .bind(n.display_name)
+    .bind(now())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// True when `e` is a violation of a unique index (duplicate username or email).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

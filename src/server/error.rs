@@ -1,0 +1,54 @@
+//! Server-side half of [`AppError`]: turning internal failures into safe answers.
+//!
+//! Internal causes (SQL, I/O, hashing) are logged here, inside the request's
+//! tracing span so the log line carries the request id; the browser gets only
+//! the id. A database that cannot be reached answers 503, not 500.
+
+use crate::error::AppError;
+use crate::server::context::RequestCtx;
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::error!(error = %e, "database unavailable");
+                AppError::Unavailable
+            }
+            e => {
+                tracing::error!(error = %e, "database error");
+                AppError::Internal { request_id: String::new() }
+            }
+        }
+    }
+}
+
+impl From<crate::server::auth::password::HashError> for AppError {
+    fn from(e: crate::server::auth::password::HashError) -> Self {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal { request_id: String::new() }
+    }
+}
+
+/// Runs a server function's body and prepares its error for the wire: the HTTP
+/// status matches the error, and internal errors carry the request id.
+pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    let Err(err) = result else { return result };
+    let err = match err {
+        AppError::Internal { .. } => AppError::Internal {
+            request_id: RequestCtx::current().map(|c| c.request_id).unwrap_or_default(),
+        },
+        other => other,
+    };
+    if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(err.status_code()) {
+            opts.set_status(status);
+        }
+        if let AppError::TooManyRequests { retry_after_secs, .. } = &err {
+            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                opts.insert_header(http::header::RETRY_AFTER, v);
+            }
+        }
+    }
+    Err(err)
+}

@@ -1,0 +1,14 @@
+//! Server-only code: configuration, storage, authentication and the HTTP stack.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod headers;
+pub mod router;
+pub mod state;
+
+pub use router::app;

@@ -1,0 +1,58 @@
+//! The whole HTTP application as one `Router`, so tests drive exactly what runs.
+
+use crate::app::{shell, App};
+use crate::server::{context, db, headers, state::AppState};
+use axum::extract::State;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use http::{header, HeaderValue, Request, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes, ResponseOptions};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub fn app(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        // Layers run outside-in from the bottom: request id, tracing, headers, limits, CSRF, session.
+        .layer(from_fn_with_state(state.clone(), context::middleware))
+        .layer(from_fn_with_state(state.clone(), headers::refuse_cross_site))
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            // Path only: query strings may carry one-time tokens.
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Runs inside every page render: pages get a CSP that allows exactly the inline
+/// hydration scripts carrying this response's nonce.
+fn page_context() {
+    if let (Some(nonce), Some(opts)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) {
+        if let Ok(v) = HeaderValue::from_str(&headers::csp_with_nonce(&nonce)) {
+            opts.insert_header(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match db::ping(&state.db).await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

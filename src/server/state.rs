@@ -1,0 +1,35 @@
+//! Everything a request handler may need, shared by the router and server functions.
+
+use crate::server::auth::password::Hasher;
+use crate::server::config::Config;
+use crate::server::db::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub hasher: Hasher,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db) -> Result<AppState, crate::server::auth::password::HashError> {
+        let hasher = Hasher::new(config.argon2)?;
+        let leptos = LeptosOptions::builder()
+            .output_name("tessera")
+            .site_root(config.site_dir.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(config.listen)
+            .build();
+        Ok(AppState { config: Arc::new(config), db, hasher, leptos })
+    }
+}

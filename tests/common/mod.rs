@@ -1,0 +1,147 @@
+//! A real Tessera router over a real SQLite database in a temporary directory.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use http::{header, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use tessera::model::{AccountSource, Role};
+use tessera::server::auth::{self, password::Password};
+use tessera::server::config::Config;
+use tessera::server::{db, state::AppState};
+use tower::ServiceExt;
+
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    /// The session cookie value this reply sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.contains("tessera_session=") && !c.contains("Max-Age=0"))
+            .and_then(|c| c.split(';').next())
+            .and_then(|kv| kv.split_once('='))
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_env(&[]).await
+    }
+
+    pub async fn with_env(extra: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut env: BTreeMap<String, String> = BTreeMap::new();
+        env.insert("TESSERA_DATA_DIR".into(), dir.path().display().to_string());
+        env.insert("TESSERA_SITE_DIR".into(), dir.path().join("site").display().to_string());
+        for (k, v) in extra {
+            env.insert((*k).into(), (*v).into());
+        }
+        let config = Config::from_sources("", &env).expect("config");
+        let pool = db::connect(&config.database_url).await.expect("database");
+        let state = AppState::new(config, pool).expect("state");
+        let router = tessera::server::app(state.clone());
+        TestApp { state, router, _dir: dir }
+    }
+
+    pub async fn create_user(&self, username: &str, password: &str) -> db::users::UserRow {
+        auth::create_user(
+            &self.state,
+            username,
+            &format!("{username}@example.org"),
+            Role::User,
+            AccountSource::Local,
+            Some(&Password::new(password)),
+        )
+        .await
+        .expect("create user")
+    }
+
+    /// Sends a request from 127.0.0.1 (or the address in `from`).
+    pub async fn send(&self, mut req: Request<Body>, from: Option<&str>) -> Reply {
+        let ip: SocketAddr = format!("{}:40000", from.unwrap_or("127.0.0.1")).parse().expect("addr");
+        req.extensions_mut().insert(ConnectInfo(ip));
+        let res: Response<Body> = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// Calls a server function with a form body, as the browser does.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+        self.post_form_from(path, form, cookie, None).await
+    }
+
+    pub async fn post_form_from(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>, ip: Option<&str>) -> Reply {
+        let body = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::USER_AGENT, "integration-test");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("tessera_session={c}"));
+        }
+        self.send(req.body(Body::from(body)).expect("request"), ip).await
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>, accept: &str) -> Reply {
+        let mut req = Request::get(path).header(header::ACCEPT, accept);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("tessera_session={c}"));
+        }
+        self.send(req.body(Body::empty()).expect("request"), None).await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Reply {
+        self.post_form("/api/login", &[("login", login), ("password", password)], None).await
+    }
+
+    /// Signs in and returns the session cookie value.
+    pub async fn session(&self, login: &str, password: &str) -> String {
+        let r = self.login(login, password).await;
+        assert_eq!(r.status, StatusCode::OK, "sign-in failed: {}", r.body);
+        r.session_cookie().expect("session cookie")
+    }
+
+    /// The signed-in user's username according to the server, or None.
+    pub async fn whoami(&self, cookie: &str) -> Option<String> {
+        let r = self.get("/api/me", Some(cookie), "application/json").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+        v.get("username").and_then(|u| u.as_str()).map(str::to_string)
+    }
+
+    pub async fn sql(&self, statement: &str) {
+        sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&self.state.db).await.expect("sql");
+    }
+
+    pub async fn count(&self, query: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(query.to_string())).fetch_one(&self.state.db).await.expect("count");
+        n
+    }
+}
+
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
