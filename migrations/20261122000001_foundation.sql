@@ -1,5 +1,5 @@
 -- Portable between SQLite and PostgreSQL: TEXT ids (UUIDv7), BIGINT unix seconds,
--- BOOLEAN flags, expression indexes for case-insensitive uniqueness.
+-- 0/1 BIGINT flags, expression indexes for case-insensitive uniqueness.
 
 CREATE TABLE users (
     id            TEXT PRIMARY KEY,
@@ -12,7 +12,7 @@ CREATE TABLE users (
     first_name    TEXT NOT NULL DEFAULT '',
     last_name     TEXT NOT NULL DEFAULT '',
     display_name  TEXT NOT NULL DEFAULT '',
-    disabled      BOOLEAN NOT NULL DEFAULT FALSE,
+    disabled      BIGINT NOT NULL DEFAULT 0,  -- 0/1: the Any driver has no SQLite BOOLEAN
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL
 );

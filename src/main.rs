@@ -157,6 +157,7 @@ mod run {
             AppError::Validation(fields) => {
                 fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
             }
+            AppError::Internal { .. } => "internal error (the log line above has the cause)".to_string(),
             e => e.to_string(),
         }
     }

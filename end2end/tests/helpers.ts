@@ -30,3 +30,10 @@ export async function signIn(page: Page, login: string, password: string) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/** Signs in and waits until the profile page is interactive. */
+export async function signInOk(page: Page, login: string, password: string) {
+  await signIn(page, login, password);
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await hydrated(page);
+}

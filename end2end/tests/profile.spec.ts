@@ -1,12 +1,10 @@
 import { test, expect } from "@playwright/test";
-import { createUser, hydrated, signIn, uniqueName } from "./helpers";
+import { createUser, hydrated, signInOk, uniqueName } from "./helpers";
 
 test("the display name is saved and survives a reload", async ({ page }) => {
   const name = uniqueName("names");
   createUser(name, "right-horse-42");
-  await signIn(page, name, "right-horse-42");
-  await expect(page).toHaveURL(/\/settings\/profile$/);
-  await hydrated(page);
+  await signInOk(page, name, "right-horse-42");
 
   await page.getByLabel("First name").fill("Ada");
   await page.getByLabel("Last name").fill("Lovelace");
@@ -32,8 +30,7 @@ test("the display name is saved and survives a reload", async ({ page }) => {
 test("a name that is too long is refused next to the field", async ({ page }) => {
   const name = uniqueName("toolong");
   createUser(name, "right-horse-42");
-  await signIn(page, name, "right-horse-42");
-  await hydrated(page);
+  await signInOk(page, name, "right-horse-42");
   await page.getByLabel("Last name").fill("x".repeat(101));
   await expect(page.locator("#last_name-error")).toHaveText("Use at most 100 characters.");
   await expect(page.getByLabel("Last name")).toHaveAttribute("aria-invalid", "true");
@@ -42,8 +39,7 @@ test("a name that is too long is refused next to the field", async ({ page }) =>
 test("the server refuses bad names even without the form", async ({ page }) => {
   const name = uniqueName("server");
   createUser(name, "right-horse-42");
-  await signIn(page, name, "right-horse-42");
-  await hydrated(page);
+  await signInOk(page, name, "right-horse-42");
   const res = await page.request.post("/api/profile/names", {
     form: { first_name: "ok", last_name: "bad\u0007name", display_name: "" },
   });
@@ -56,9 +52,9 @@ test("the layout works at 360 px", async ({ page }) => {
   const name = uniqueName("narrow");
   createUser(name, "right-horse-42");
   await page.setViewportSize({ width: 360, height: 740 });
-  await signIn(page, name, "right-horse-42");
-  await hydrated(page);
+  await signInOk(page, name, "right-horse-42");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  await expect(page.getByRole("heading", { name: "Profile", level: 1 })).toBeVisible();
   await page.screenshot({ path: "test-results/profile-360.png", fullPage: true });
 });

@@ -78,7 +78,7 @@ pub async fn sign_in(state: &AppState, ctx: &RequestCtx, login: &str, password: 
     }
 
     let user = users::find_by_login(&state.db, login).await?;
-    let usable = user.as_ref().filter(|u| !u.disabled).and_then(|u| u.password_hash.as_deref());
+    let usable = user.as_ref().filter(|u| !u.is_disabled()).and_then(|u| u.password_hash.as_deref());
     let verified = state.hasher.verify(password, usable).await?;
     let Some(user) = user.filter(|_| verified.ok) else {
         record(state, ctx, None, login, "auth.sign_in", "failure").await;

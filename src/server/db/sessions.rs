@@ -56,7 +56,7 @@ pub async fn find_live(
     .await?;
     let Some(session) = session else { return Ok(None) };
     match super::users::find_by_id(db, &session.user_id).await? {
-        Some(user) if !user.disabled => Ok(Some((session, user))),
+        Some(user) if !user.is_disabled() => Ok(Some((session, user))),
         _ => Ok(None),
     }
 }

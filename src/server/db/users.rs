@@ -26,12 +26,17 @@ pub struct UserRow {
     pub first_name: String,
     pub last_name: String,
     pub display_name: String,
-    pub disabled: bool,
+    /// 0 or 1 (see the migration).
+    pub disabled: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 impl UserRow {
+    pub fn is_disabled(&self) -> bool {
+        self.disabled != 0
+    }
+
     pub fn role(&self) -> Role {
         // The CHECK constraint admits only these two; fall back to the weaker one.
         Role::parse(&self.role).unwrap_or(Role::User)
