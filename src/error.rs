@@ -31,7 +31,10 @@ pub enum AppError {
     #[error("Not found.")]
     NotFound,
     #[error("{message}")]
-    TooManyRequests { message: String, retry_after_secs: u64 },
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("The service is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
     /// Something broke on the server; the id finds the full story in the logs.
@@ -44,15 +47,19 @@ pub enum AppError {
 
 impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        AppError::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+        AppError::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 
     /// The message for `field`, if this error carries one.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Validation(errors) => {
-                errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
-            }
+            AppError::Validation(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
             _ => None,
         }
     }
@@ -82,7 +89,9 @@ impl FromServerFnError for AppError {
                 AppError::BadRequest("The request was malformed.".into())
             }
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Transport,
-            _ => AppError::Internal { request_id: String::new() },
+            _ => AppError::Internal {
+                request_id: String::new(),
+            },
         }
     }
 }
@@ -101,7 +110,12 @@ mod tests {
 
     #[test]
     fn internal_errors_show_only_the_request_id() {
-        let e = AppError::Internal { request_id: "abc".into() };
-        assert_eq!(e.to_string(), "Something went wrong on our side (request abc).");
+        let e = AppError::Internal {
+            request_id: "abc".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "Something went wrong on our side (request abc)."
+        );
     }
 }

@@ -33,7 +33,9 @@ fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("TESSERA_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -53,8 +55,12 @@ mod run {
 
     async fn open(config: Config) -> Result<AppState, String> {
         if config.database_url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&config.data_dir)
-                .map_err(|e| format!("cannot create data directory {}: {e}", config.data_dir.display()))?;
+            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+                format!(
+                    "cannot create data directory {}: {e}",
+                    config.data_dir.display()
+                )
+            })?;
         }
         let pool = db::connect(&config.database_url)
             .await
@@ -63,26 +69,42 @@ mod run {
     }
 
     pub async fn serve(config: Config) -> Result<(), String> {
-        let admin_password = std::env::var("TESSERA_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+        let admin_password = std::env::var("TESSERA_ADMIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
         let state = open(config).await?;
         if !state.config.site_dir.join("pkg").is_dir() {
             tracing::warn!(site_dir = %state.config.site_dir.display(), "site directory has no pkg/: build with `cargo leptos build` or set TESSERA_SITE_DIR");
         }
         match bootstrap::ensure_admin(&state, admin_password).await {
-            Ok(Some(created)) => println!("{}", bootstrap::banner(&created, &state.config.public_url)),
+            Ok(Some(created)) => {
+                println!("{}", bootstrap::banner(&created, &state.config.public_url))
+            }
             Ok(None) => {}
-            Err(e) => return Err(format!("cannot create the first administrator: {}", describe(&e))),
+            Err(e) => {
+                return Err(format!(
+                    "cannot create the first administrator: {}",
+                    describe(&e)
+                ))
+            }
         }
         spawn_housekeeping(state.clone());
         let listener = tokio::net::TcpListener::bind(state.config.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", state.config.listen))?;
-        tracing::info!("listening on http://{} (public URL {})", state.config.listen, state.config.public_url);
+        tracing::info!(
+            "listening on http://{} (public URL {})",
+            state.config.listen,
+            state.config.public_url
+        );
         let app = tessera::server::app(state);
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| format!("server error: {e}"))
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
     }
 
     /// Removes ended sessions every ten minutes.
@@ -91,7 +113,10 @@ mod run {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 tick.tick().await;
-                if let Err(e) = db::sessions::purge_expired(&state.db, state.config.session_idle_timeout_secs).await {
+                if let Err(e) =
+                    db::sessions::purge_expired(&state.db, state.config.session_idle_timeout_secs)
+                        .await
+                {
                     tracing::warn!(error = %e, "could not purge expired sessions");
                 }
             }
@@ -104,7 +129,9 @@ mod run {
         };
         #[cfg(unix)]
         let term = async {
-            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
                 s.recv().await;
             }
         };
@@ -117,34 +144,71 @@ mod run {
     pub async fn user(config: Config, cmd: UserCommand) -> Result<(), String> {
         let state = open(config).await?;
         match cmd {
-            UserCommand::Create { username, email, admin, external, password_stdin } => {
+            UserCommand::Create {
+                username,
+                email,
+                admin,
+                external,
+                password_stdin,
+            } => {
                 let password = match (password_stdin, external) {
-                    (true, _) => Some(Password::new(read_password_line().map_err(|e| e.to_string())?)),
+                    (true, _) => Some(Password::new(
+                        read_password_line().map_err(|e| e.to_string())?,
+                    )),
                     (false, true) => None,
-                    (false, false) => return Err("local accounts need a password: pass --password-stdin".into()),
+                    (false, false) => {
+                        return Err("local accounts need a password: pass --password-stdin".into())
+                    }
                 };
                 let role = if admin { Role::Admin } else { Role::User };
-                let source = if external { AccountSource::External } else { AccountSource::Local };
-                let user = auth::create_user(&state, &username, &email, role, source, password.as_ref())
-                    .await
-                    .map_err(|e| describe(&e))?;
-                println!("created {} ({}) with id {}", user.username, user.role, user.id);
+                let source = if external {
+                    AccountSource::External
+                } else {
+                    AccountSource::Local
+                };
+                let user =
+                    auth::create_user(&state, &username, &email, role, source, password.as_ref())
+                        .await
+                        .map_err(|e| describe(&e))?;
+                println!(
+                    "created {} ({}) with id {}",
+                    user.username, user.role, user.id
+                );
             }
-            UserCommand::ResetPassword { username, password_stdin } => {
+            UserCommand::ResetPassword {
+                username,
+                password_stdin,
+            } => {
                 if !password_stdin {
-                    return Err("pass --password-stdin and write the new password to standard input".into());
+                    return Err(
+                        "pass --password-stdin and write the new password to standard input".into(),
+                    );
                 }
                 let password = Password::new(read_password_line().map_err(|e| e.to_string())?);
-                let user = auth::reset_password(&state, &username, &password).await.map_err(|e| match e {
-                    AppError::NotFound => format!("no user named {username}"),
-                    e => describe(&e),
-                })?;
-                println!("password of {} changed; all of their sessions ended", user.username);
+                let user = auth::reset_password(&state, &username, &password)
+                    .await
+                    .map_err(|e| match e {
+                        AppError::NotFound => format!("no user named {username}"),
+                        e => describe(&e),
+                    })?;
+                println!(
+                    "password of {} changed; all of their sessions ended",
+                    user.username
+                );
             }
             UserCommand::List => {
-                println!("{:<24} {:<32} {:<6} {:<9} {}", "USERNAME", "EMAIL", "ROLE", "SOURCE", "ID");
-                for u in db::users::list(&state.db).await.map_err(|e| e.to_string())? {
-                    println!("{:<24} {:<32} {:<6} {:<9} {}", u.username, u.email, u.role, u.source, u.id);
+                println!(
+                    "{:<24} {:<32} {:<6} {:<9} ID",
+                    "USERNAME", "EMAIL", "ROLE", "SOURCE"
+                );
+                for u in db::users::list(&state.db)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    println!(
+                        "{:<24} {:<32} {:<6} {:<9} {}",
+                        u.username, u.email, u.role, u.source, u.id
+                    );
                 }
             }
         }
@@ -154,10 +218,14 @@ mod run {
     /// An error as one line for the terminal, with every field message.
     fn describe(e: &AppError) -> String {
         match e {
-            AppError::Validation(fields) => {
-                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+            AppError::Validation(fields) => fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            AppError::Internal { .. } => {
+                "internal error (the log line above has the cause)".to_string()
             }
-            AppError::Internal { .. } => "internal error (the log line above has the cause)".to_string(),
             e => e.to_string(),
         }
     }

@@ -99,7 +99,7 @@ impl CurrentUser {
         let name = self.shown_name();
         let mut letters = name.split_whitespace().filter_map(|w| w.chars().next());
         let first = letters.next();
-        let last = letters.last();
+        let last = letters.next_back();
         [first, last]
             .into_iter()
             .flatten()

@@ -24,7 +24,10 @@ pub fn username(value: &str) -> Result<String, String> {
     if !(2..=32).contains(&len) {
         return Err("Use 2 to 32 characters.".into());
     }
-    if !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err("Use only letters, digits, '.', '_' and '-'.".into());
     }
     if !v.starts_with(|c: char| c.is_ascii_alphanumeric()) {
@@ -69,13 +72,17 @@ pub fn password_problems(password: &str, username: &str, email: &str) -> Vec<Str
     if len > MAX_PASSWORD {
         problems.push(format!("Use at most {MAX_PASSWORD} characters."));
     }
-    if !password.chars().any(|c| c.is_ascii_digit() || !c.is_alphanumeric()) {
+    if !password
+        .chars()
+        .any(|c| c.is_ascii_digit() || !c.is_alphanumeric())
+    {
         problems.push("Include a digit or a special character.".into());
     }
     let lower = password.to_lowercase();
     let local_part = email.split('@').next().unwrap_or("");
     if (!username.is_empty() && lower == username.to_lowercase())
-        || (!email.is_empty() && (lower == email.to_lowercase() || lower == local_part.to_lowercase()))
+        || (!email.is_empty()
+            && (lower == email.to_lowercase() || lower == local_part.to_lowercase()))
     {
         problems.push("Do not use your username or email address.".into());
     }
@@ -86,7 +93,12 @@ pub fn password_problems(password: &str, username: &str, email: &str) -> Vec<Str
 /// `/\host` (which browsers treat as another site).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.starts_with("/login") =>
+        {
             n.to_string()
         }
         _ => "/".to_string(),
@@ -120,7 +132,15 @@ mod tests {
     fn emails() {
         assert!(email("ada@example.org").is_ok());
         assert!(email("admin@localhost").is_ok());
-        for bad in ["ada", "ada@", "@example.org", "a b@example.org", "a@b@c.org", "a@.org", "a@example."] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.org",
+            "a b@example.org",
+            "a@b@c.org",
+            "a@.org",
+            "a@example.",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }
@@ -130,13 +150,22 @@ mod tests {
         assert!(password_problems("tr0ub4dor&3", "ada", "ada@example.org").is_empty());
         assert_eq!(password_problems("short", "ada", "").len(), 2);
         assert_eq!(password_problems("abcdefghij", "ada", "").len(), 1);
-        assert_eq!(password_problems("Ada.Lovelace1", "ada.lovelace1", "").len(), 1);
-        assert_eq!(password_problems("ada-1234", "x", "ada-1234@example.org").len(), 1);
+        assert_eq!(
+            password_problems("Ada.Lovelace1", "ada.lovelace1", "").len(),
+            1
+        );
+        assert_eq!(
+            password_problems("ada-1234", "x", "ada-1234@example.org").len(),
+            1
+        );
     }
 
     #[test]
     fn next_stays_on_site() {
-        assert_eq!(safe_next(Some("/settings/profile?x=1")), "/settings/profile?x=1");
+        assert_eq!(
+            safe_next(Some("/settings/profile?x=1")),
+            "/settings/profile?x=1"
+        );
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");

@@ -9,7 +9,9 @@ struct Cli {
 
 impl Cli {
     fn new() -> Cli {
-        Cli { dir: tempfile::tempdir().expect("temp dir") }
+        Cli {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -31,7 +33,12 @@ impl Cli {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn tessera");
-        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
         child.wait_with_output().expect("wait")
     }
 }
@@ -43,18 +50,51 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn create_list_and_reset() {
     let cli = Cli::new();
-    let out = cli.run(&["user", "create", "--username", "ada", "--email", "ada@example.org", "--admin", "--password-stdin"], "right-horse-42\n");
+    let out = cli.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "ada",
+            "--email",
+            "ada@example.org",
+            "--admin",
+            "--password-stdin",
+        ],
+        "right-horse-42\n",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("created ada (admin)"));
 
     let out = cli.run(&["user", "list"], "");
     assert!(out.status.success());
     let listing = text(&out.stdout);
-    assert!(listing.contains("ada") && listing.contains("ada@example.org") && listing.contains("admin"), "{listing}");
+    assert!(
+        listing.contains("ada") && listing.contains("ada@example.org") && listing.contains("admin"),
+        "{listing}"
+    );
 
-    let out = cli.run(&["user", "reset-password", "--username", "ada", "--password-stdin"], "another-horse-7\n");
+    let out = cli.run(
+        &[
+            "user",
+            "reset-password",
+            "--username",
+            "ada",
+            "--password-stdin",
+        ],
+        "another-horse-7\n",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = cli.run(&["user", "reset-password", "--username", "nobody", "--password-stdin"], "another-horse-7\n");
+    let out = cli.run(
+        &[
+            "user",
+            "reset-password",
+            "--username",
+            "nobody",
+            "--password-stdin",
+        ],
+        "another-horse-7\n",
+    );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("no user named nobody"));
 }
@@ -62,18 +102,66 @@ fn create_list_and_reset() {
 #[test]
 fn duplicates_and_weak_passwords_are_refused_clearly() {
     let cli = Cli::new();
-    let args = ["user", "create", "--username", "ada", "--email", "ada@example.org", "--password-stdin"];
+    let args = [
+        "user",
+        "create",
+        "--username",
+        "ada",
+        "--email",
+        "ada@example.org",
+        "--password-stdin",
+    ];
     assert!(cli.run(&args, "right-horse-42\n").status.success());
-    let again = cli.run(&["user", "create", "--username", "ADA", "--email", "other@example.org", "--password-stdin"], "right-horse-42\n");
+    let again = cli.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "ADA",
+            "--email",
+            "other@example.org",
+            "--password-stdin",
+        ],
+        "right-horse-42\n",
+    );
     assert!(!again.status.success());
-    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
 
-    let weak = cli.run(&["user", "create", "--username", "bob", "--email", "bob@example.org", "--password-stdin"], "short\n");
+    let weak = cli.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "bob",
+            "--email",
+            "bob@example.org",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
     assert!(!weak.status.success());
     let err = text(&weak.stderr);
-    assert!(err.contains("at least 8 characters") && err.contains("digit or a special character"), "{err}");
+    assert!(
+        err.contains("at least 8 characters") && err.contains("digit or a special character"),
+        "{err}"
+    );
 
-    let bad = cli.run(&["user", "create", "--username", "b c", "--email", "nope", "--password-stdin"], "right-horse-42\n");
+    let bad = cli.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "b c",
+            "--email",
+            "nope",
+            "--password-stdin",
+        ],
+        "right-horse-42\n",
+    );
     let err = text(&bad.stderr);
     assert!(err.contains("username:") && err.contains("email:"), "{err}");
 }
@@ -81,15 +169,27 @@ fn duplicates_and_weak_passwords_are_refused_clearly() {
 #[test]
 fn a_bad_setting_stops_the_start_naming_the_key() {
     let cli = Cli::new();
-    let out = cli.command(&["user", "list"]).env("TESSERA_LISTEN", "not-an-address").output().expect("run");
+    let out = cli
+        .command(&["user", "list"])
+        .env("TESSERA_LISTEN", "not-an-address")
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("TESSERA_LISTEN"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("TESSERA_LISTEN"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn first_start_creates_the_admin_and_prints_it_once() {
     let cli = Cli::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
     let mut child = cli
         .command(&["serve"])
         .env("TESSERA_LISTEN", format!("127.0.0.1:{port}"))
@@ -114,6 +214,15 @@ fn first_start_creates_the_admin_and_prints_it_once() {
     // The admin exists, and the printed password satisfies the password policy.
     let out = cli.run(&["user", "list"], "");
     assert!(text(&out.stdout).contains("admin"));
-    let out = cli.run(&["user", "reset-password", "--username", "admin", "--password-stdin"], &format!("{password}\n"));
+    let out = cli.run(
+        &[
+            "user",
+            "reset-password",
+            "--username",
+            "admin",
+            "--password-stdin",
+        ],
+        &format!("{password}\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
 }

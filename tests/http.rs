@@ -11,7 +11,11 @@ async fn cross_site_state_changes_are_refused() {
     let app = TestApp::new().await;
     app.create_user("ada", "right-horse-42").await;
     let id = app.session("ada", "right-horse-42").await;
-    for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site"), ("origin", "null")] {
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "null"),
+    ] {
         let req = Request::post("/api/profile/names")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::COOKIE, format!("tessera_session={id}"))
@@ -21,7 +25,10 @@ async fn cross_site_state_changes_are_refused() {
         let r = app.send(req, None).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}: {value}");
     }
-    let user = tessera::server::db::users::find_by_username(&app.state.db, "ada").await.expect("db").expect("user");
+    let user = tessera::server::db::users::find_by_username(&app.state.db, "ada")
+        .await
+        .expect("db")
+        .expect("user");
     assert_eq!(user.first_name, "", "nothing may have changed");
 
     // Our own origin, and the Host the browser used, are accepted.
@@ -40,19 +47,40 @@ async fn security_headers_on_every_response() {
     let app = TestApp::new().await;
     for path in ["/healthz", "/login", "/api/me"] {
         let r = app.get(path, None, "text/html").await;
-        let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let csp = r
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
-        assert_eq!(r.headers.get(header::X_CONTENT_TYPE_OPTIONS).map(|v| v.as_bytes()), Some(&b"nosniff"[..]), "{path}");
+        assert_eq!(
+            r.headers
+                .get(header::X_CONTENT_TYPE_OPTIONS)
+                .map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..]),
+            "{path}"
+        );
         assert!(r.headers.get(header::REFERRER_POLICY).is_some(), "{path}");
         assert!(r.headers.get("x-request-id").is_some(), "{path}");
     }
     // Pages allow their own inline hydration script by nonce, and only that.
     let page = app.get("/login", None, "text/html").await;
     assert_eq!(page.status, StatusCode::OK);
-    let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).expect("csp");
-    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce");
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "scripts must carry the nonce");
+    let csp = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .expect("csp");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("nonce");
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "scripts must carry the nonce"
+    );
 }
 
 #[tokio::test]
@@ -60,7 +88,12 @@ async fn protected_pages_redirect_to_sign_in_with_the_way_back() {
     let app = TestApp::new().await;
     let r = app.get("/settings/profile?tab=x", None, "text/html").await;
     assert_eq!(r.status, StatusCode::FOUND);
-    assert_eq!(r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/login?next=/settings/profile%3Ftab%3Dx"));
+    assert_eq!(
+        r.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/login?next=/settings/profile%3Ftab%3Dx")
+    );
 
     app.create_user("ada", "right-horse-42").await;
     let id = app.session("ada", "right-horse-42").await;
@@ -76,21 +109,61 @@ async fn protected_pages_redirect_to_sign_in_with_the_way_back() {
 async fn next_cannot_point_off_site() {
     let app = TestApp::new().await;
     app.create_user("ada", "right-horse-42").await;
-    let r = app.post_form("/api/login", &[("login", "ada"), ("password", "right-horse-42"), ("next", "//evil.example/x")], None).await;
+    let r = app
+        .post_form(
+            "/api/login",
+            &[
+                ("login", "ada"),
+                ("password", "right-horse-42"),
+                ("next", "//evil.example/x"),
+            ],
+            None,
+        )
+        .await;
     assert_eq!(r.body, "\"/\"");
-    let r = app.post_form("/api/login", &[("login", "ada"), ("password", "right-horse-42"), ("next", "/settings/profile")], None).await;
+    let r = app
+        .post_form(
+            "/api/login",
+            &[
+                ("login", "ada"),
+                ("password", "right-horse-42"),
+                ("next", "/settings/profile"),
+            ],
+            None,
+        )
+        .await;
     assert_eq!(r.body, "\"/settings/profile\"");
 }
 
 #[tokio::test]
 async fn server_functions_need_a_session() {
     let app = TestApp::new().await;
-    let r = app.post_form("/api/profile/names", &[("first_name", "x"), ("last_name", "y"), ("display_name", "")], None).await;
+    let r = app
+        .post_form(
+            "/api/profile/names",
+            &[
+                ("first_name", "x"),
+                ("last_name", "y"),
+                ("display_name", ""),
+            ],
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.body.contains("Unauthorized"), "{}", r.body);
     // A made-up cookie is no better.
     let fake = "ab".repeat(32);
-    let r = app.post_form("/api/profile/names", &[("first_name", "x"), ("last_name", "y"), ("display_name", "")], Some(&fake)).await;
+    let r = app
+        .post_form(
+            "/api/profile/names",
+            &[
+                ("first_name", "x"),
+                ("last_name", "y"),
+                ("display_name", ""),
+            ],
+            Some(&fake),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -110,13 +183,18 @@ async fn oversized_bodies_are_refused() {
 #[tokio::test]
 async fn health_and_readiness() {
     let app = TestApp::new().await;
-    assert_eq!(app.get("/healthz", None, "*/*").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/healthz", None, "*/*").await.status,
+        StatusCode::OK
+    );
     assert_eq!(app.get("/readyz", None, "*/*").await.status, StatusCode::OK);
     app.state.db.close().await;
     let r = app.get("/readyz", None, "*/*").await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     // A page request with a session cookie while the database is down: 503, no panic.
-    let r = app.get("/settings/profile", Some(&"ab".repeat(32)), "text/html").await;
+    let r = app
+        .get("/settings/profile", Some(&"ab".repeat(32)), "text/html")
+        .await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
@@ -127,10 +205,28 @@ async fn internal_errors_do_not_leak() {
     let id = app.session("ada", "right-horse-42").await;
     // Make the write fail inside the database, with a message that must stay there.
     app.sql("CREATE TRIGGER broken BEFORE UPDATE ON users BEGIN SELECT RAISE(ABORT, 'secret sql detail'); END").await;
-    let r = app.post_form("/api/profile/names", &[("first_name", "x"), ("last_name", "y"), ("display_name", "")], Some(&id)).await;
+    let r = app
+        .post_form(
+            "/api/profile/names",
+            &[
+                ("first_name", "x"),
+                ("last_name", "y"),
+                ("display_name", ""),
+            ],
+            Some(&id),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
     assert!(!r.body.to_lowercase().contains("sql"), "{}", r.body);
     assert!(!r.body.contains("secret"), "{}", r.body);
-    let rid = r.headers.get("x-request-id").and_then(|v| v.to_str().ok()).expect("request id");
-    assert!(r.body.contains(rid), "the error names the request id: {}", r.body);
+    let rid = r
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("request id");
+    assert!(
+        r.body.contains(rid),
+        "the error names the request id: {}",
+        r.body
+    );
 }

@@ -16,7 +16,9 @@ pub fn go_to(url: &str) {
 pub async fn copy_to_clipboard(text: &str) -> bool {
     #[cfg(feature = "hydrate")]
     {
-        let Some(w) = web_sys::window() else { return false };
+        let Some(w) = web_sys::window() else {
+            return false;
+        };
         let promise = w.navigator().clipboard().write_text(text);
         wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
     }

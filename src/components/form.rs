@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 /// The message under a field; `id` is what the input's `aria-describedby` names.
 #[component]
-pub fn FieldMessage(id: &'static str, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+pub fn FieldMessage(
+    id: &'static str,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
     view! {
         <p class="field-error" id=id aria-live="polite">
             {move || message.get().unwrap_or_default()}
@@ -25,7 +28,11 @@ pub fn TextField(
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described = if hint.is_empty() { error_id.clone() } else { format!("{hint_id} {error_id}") };
+    let described = if hint.is_empty() {
+        error_id.clone()
+    } else {
+        format!("{hint_id} {error_id}")
+    };
     view! {
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=id>{label}</label>

@@ -18,7 +18,9 @@ pub struct CurrentUserCtx {
 
 impl CurrentUserCtx {
     pub fn get(&self) -> Option<CurrentUser> {
-        self.saved.get().or_else(|| self.loaded.get().and_then(|r| r.ok().flatten()))
+        self.saved
+            .get()
+            .or_else(|| self.loaded.get().and_then(|r| r.ok().flatten()))
     }
     pub fn set(&self, user: Option<CurrentUser>) {
         self.saved.set(user);
@@ -33,7 +35,10 @@ pub fn use_current_user() -> CurrentUserCtx {
 #[component]
 pub fn SignedInLayout() -> impl IntoView {
     let loaded = Resource::new_blocking(|| (), |_| get_current_user());
-    let ctx = CurrentUserCtx { loaded, saved: RwSignal::new(None) };
+    let ctx = CurrentUserCtx {
+        loaded,
+        saved: RwSignal::new(None),
+    };
     provide_context(ctx);
     let location = use_location();
 

@@ -29,10 +29,20 @@ impl Toasts {
     pub fn push(&self, kind: ToastKind, message: impl Into<String>) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.list.update(|l| l.push(Toast { id, kind, message: message.into() }));
+        self.list.update(|l| {
+            l.push(Toast {
+                id,
+                kind,
+                message: message.into(),
+            })
+        });
         let this = *self;
         // Errors stay twice as long: they usually ask the reader to do something.
-        let ms = if kind == ToastKind::Error { VISIBLE_MS * 2 } else { VISIBLE_MS };
+        let ms = if kind == ToastKind::Error {
+            VISIBLE_MS * 2
+        } else {
+            VISIBLE_MS
+        };
         crate::components::browser::after(ms, move || this.dismiss(id));
     }
 
@@ -43,7 +53,10 @@ impl Toasts {
 }
 
 pub fn provide_toasts() -> Toasts {
-    let toasts = Toasts { list: RwSignal::new(Vec::new()), next: StoredValue::new(0) };
+    let toasts = Toasts {
+        list: RwSignal::new(Vec::new()),
+        next: StoredValue::new(0),
+    };
     provide_context(toasts);
     toasts
 }

@@ -17,14 +17,28 @@ pub struct CreatedAdmin {
 
 /// Creates `admin` when no administrator exists. The password is
 /// `TESSERA_ADMIN_PASSWORD` when given, else a random one returned for printing.
-pub async fn ensure_admin(state: &AppState, preset: Option<String>) -> Result<Option<CreatedAdmin>, AppError> {
+pub async fn ensure_admin(
+    state: &AppState,
+    preset: Option<String>,
+) -> Result<Option<CreatedAdmin>, AppError> {
     if users::count_admins(&state.db).await? > 0 {
         return Ok(None);
     }
     let generated = preset.is_none();
     let password = Password::new(preset.unwrap_or_else(random_password));
-    auth::create_user(state, FIRST_ADMIN, "admin@localhost", Role::Admin, AccountSource::Local, Some(&password)).await?;
-    Ok(Some(CreatedAdmin { username: FIRST_ADMIN.into(), password: generated.then_some(password) }))
+    auth::create_user(
+        state,
+        FIRST_ADMIN,
+        "admin@localhost",
+        Role::Admin,
+        AccountSource::Local,
+        Some(&password),
+    )
+    .await?;
+    Ok(Some(CreatedAdmin {
+        username: FIRST_ADMIN.into(),
+        password: generated.then_some(password),
+    }))
 }
 
 /// 4 groups of 5 from an alphabet without look-alikes (0/O, 1/l/I): ~110 bits,
@@ -33,7 +47,11 @@ pub fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
     let groups: Vec<String> = (0..4)
-        .map(|_| (0..5).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect())
+        .map(|_| {
+            (0..5)
+                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+                .collect()
+        })
         .collect();
     groups.join("-")
 }
@@ -56,7 +74,10 @@ pub fn banner(created: &CreatedAdmin, url: &str) -> String {
     let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 4;
     let mut out = format!("\n╔{}╗\n", "═".repeat(width));
     for l in &lines {
-        out.push_str(&format!("║  {l}{}║\n", " ".repeat(width - 2 - l.chars().count())));
+        out.push_str(&format!(
+            "║  {l}{}║\n",
+            " ".repeat(width - 2 - l.chars().count())
+        ));
     }
     out.push_str(&format!("╚{}╝\n", "═".repeat(width)));
     out
@@ -76,7 +97,13 @@ mod tests {
 
     #[test]
     fn banner_is_framed() {
-        let b = banner(&CreatedAdmin { username: "admin".into(), password: Some(Password::new("abc-123")) }, "http://x");
+        let b = banner(
+            &CreatedAdmin {
+                username: "admin".into(),
+                password: Some(Password::new("abc-123")),
+            },
+            "http://x",
+        );
         assert!(b.contains("Password: abc-123"));
         assert!(b.lines().nth(1).is_some_and(|l| l.starts_with('╔')));
     }

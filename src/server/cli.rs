@@ -3,7 +3,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "tessera", version, about = "Self-hosted account and profile settings service")]
+#[command(
+    name = "tessera",
+    version,
+    about = "Self-hosted account and profile settings service"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -9,20 +9,60 @@ use std::path::{Path, PathBuf};
 /// Every key Tessera understands, with its default and a one-line description.
 /// The README's configuration table is written from this list.
 pub const KEYS: &[(&str, &str, &str)] = &[
-    ("listen", "127.0.0.1:3000", "address and port the server listens on"),
-    ("public_url", "http://<listen>", "URL people use to reach Tessera; https turns on Secure/__Host- cookies"),
-    ("data_dir", "data", "directory for the SQLite database and other state"),
-    ("database_url", "sqlite://<data_dir>/tessera.db", "sqlx database URL"),
-    ("site_dir", "<binary>/../site", "directory with the built site (pkg/, CSS, assets)"),
-    ("session_idle_timeout_minutes", "720", "sign out after this long without activity"),
-    ("session_absolute_timeout_days", "30", "sign out this long after sign-in, however active"),
-    ("argon2_memory_kib", "19456", "Argon2id memory cost (OWASP: 19 MiB)"),
+    (
+        "listen",
+        "127.0.0.1:3000",
+        "address and port the server listens on",
+    ),
+    (
+        "public_url",
+        "http://<listen>",
+        "URL people use to reach Tessera; https turns on Secure/__Host- cookies",
+    ),
+    (
+        "data_dir",
+        "data",
+        "directory for the SQLite database and other state",
+    ),
+    (
+        "database_url",
+        "sqlite://<data_dir>/tessera.db",
+        "sqlx database URL",
+    ),
+    (
+        "site_dir",
+        "<binary>/../site",
+        "directory with the built site (pkg/, CSS, assets)",
+    ),
+    (
+        "session_idle_timeout_minutes",
+        "720",
+        "sign out after this long without activity",
+    ),
+    (
+        "session_absolute_timeout_days",
+        "30",
+        "sign out this long after sign-in, however active",
+    ),
+    (
+        "argon2_memory_kib",
+        "19456",
+        "Argon2id memory cost (OWASP: 19 MiB)",
+    ),
     ("argon2_iterations", "2", "Argon2id time cost"),
     ("argon2_parallelism", "1", "Argon2id lanes"),
     ("max_body_bytes", "6291456", "largest request body accepted"),
     ("log_format", "text", "`text` or `json`"),
-    ("smtp_url", "", "SMTP server for outgoing mail; empty keeps mail in the outbox"),
-    ("mail_from", "Tessera <tessera@localhost>", "sender address of outgoing mail"),
+    (
+        "smtp_url",
+        "",
+        "SMTP server for outgoing mail; empty keeps mail in the outbox",
+    ),
+    (
+        "mail_from",
+        "Tessera <tessera@localhost>",
+        "sender address of outgoing mail",
+    ),
 ];
 
 #[derive(Clone, Debug)]
@@ -50,7 +90,11 @@ pub struct Argon2Config {
 
 impl Default for Argon2Config {
     fn default() -> Self {
-        Argon2Config { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+        Argon2Config {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -62,16 +106,22 @@ pub struct ConfigError {
 }
 
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError { key: key.into(), message: message.into() }
+    ConfigError {
+        key: key.into(),
+        message: message.into(),
+    }
 }
 
 impl Config {
     /// Reads `TESSERA_CONFIG` (or `./Leptos.toml` when present), then the environment.
     pub fn load() -> Result<Config, ConfigError> {
-        let file = std::env::var("TESSERA_CONFIG").ok().map(PathBuf::from).or_else(|| {
-            let p = PathBuf::from("Leptos.toml");
-            p.exists().then_some(p)
-        });
+        let file = std::env::var("TESSERA_CONFIG")
+            .ok()
+            .map(PathBuf::from)
+            .or_else(|| {
+                let p = PathBuf::from("Leptos.toml");
+                p.exists().then_some(p)
+            });
         let text = match &file {
             Some(p) => std::fs::read_to_string(p)
                 .map_err(|e| bad("config", format!("cannot read {}: {e}", p.display())))?,
@@ -95,7 +145,12 @@ impl Config {
         let get = |key: &str| value(&raw, key);
 
         let listen: SocketAddr = match get("listen") {
-            Some(v) => v.parse().map_err(|_| bad("listen", format!("`{v}` is not an address like 127.0.0.1:3000")))?,
+            Some(v) => v.parse().map_err(|_| {
+                bad(
+                    "listen",
+                    format!("`{v}` is not an address like 127.0.0.1:3000"),
+                )
+            })?,
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
         let public_url = match get("public_url") {
@@ -104,9 +159,23 @@ impl Config {
         };
         let data_dir = PathBuf::from(get("data_dir").unwrap_or("data"));
         let database_url = match get("database_url") {
-            Some(v) if v.starts_with("sqlite:") || v.starts_with("postgres:") || v.starts_with("postgresql:") => v.to_string(),
-            Some(v) => return Err(bad("database_url", format!("`{v}` must start with sqlite: or postgres:"))),
-            None => format!("sqlite://{}?mode=rwc", data_dir.join("tessera.db").display()),
+            Some(v)
+                if v.starts_with("sqlite:")
+                    || v.starts_with("postgres:")
+                    || v.starts_with("postgresql:") =>
+            {
+                v.to_string()
+            }
+            Some(v) => {
+                return Err(bad(
+                    "database_url",
+                    format!("`{v}` must start with sqlite: or postgres:"),
+                ))
+            }
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("tessera.db").display()
+            ),
         };
         let site_dir = match get("site_dir").or(env.get("LEPTOS_SITE_ROOT").map(String::as_str)) {
             Some(v) => PathBuf::from(v),
@@ -126,7 +195,9 @@ impl Config {
             other => return Err(bad("log_format", format!("`{other}` must be text or json"))),
         };
         let smtp_url = get("smtp_url").map(str::to_string);
-        let mail_from = get("mail_from").unwrap_or("Tessera <tessera@localhost>").to_string();
+        let mail_from = get("mail_from")
+            .unwrap_or("Tessera <tessera@localhost>")
+            .to_string();
         Ok(Config {
             listen,
             public_url,
@@ -161,9 +232,15 @@ fn file_values(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
     if text.trim().is_empty() {
         return Ok(out);
     }
-    let doc: toml::Table = text.parse().map_err(|e| bad("config", format!("not valid TOML: {e}")))?;
-    let Some(table) = doc.get("tessera") else { return Ok(out) };
-    let table = table.as_table().ok_or_else(|| bad("tessera", "must be a table"))?;
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e| bad("config", format!("not valid TOML: {e}")))?;
+    let Some(table) = doc.get("tessera") else {
+        return Ok(out);
+    };
+    let table = table
+        .as_table()
+        .ok_or_else(|| bad("tessera", "must be a table"))?;
     for (key, value) in table {
         if !KEYS.iter().any(|(k, _, _)| k == key) {
             return Err(bad(key, "unknown setting"));
@@ -194,8 +271,12 @@ fn number<T>(
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
 {
-    let Some(v) = value(raw, key) else { return Ok(default) };
-    let n: T = v.parse().map_err(|_| bad(key, format!("`{v}` is not a whole number")))?;
+    let Some(v) = value(raw, key) else {
+        return Ok(default);
+    };
+    let n: T = v
+        .parse()
+        .map_err(|_| bad(key, format!("`{v}` is not a whole number")))?;
     if n < min || n > max {
         return Err(bad(key, format!("{n} is outside {min}..={max}")));
     }
@@ -207,9 +288,17 @@ fn parse_public_url(v: &str) -> Result<String, ConfigError> {
     let rest = v
         .strip_prefix("https://")
         .or_else(|| v.strip_prefix("http://"))
-        .ok_or_else(|| bad("public_url", format!("`{v}` must start with http:// or https://")))?;
+        .ok_or_else(|| {
+            bad(
+                "public_url",
+                format!("`{v}` must start with http:// or https://"),
+            )
+        })?;
     if rest.is_empty() || rest.contains('/') || rest.contains('@') || rest.contains('?') {
-        return Err(bad("public_url", format!("`{v}` must be scheme://host[:port] without a path")));
+        return Err(bad(
+            "public_url",
+            format!("`{v}` must be scheme://host[:port] without a path"),
+        ));
     }
     Ok(v.to_string())
 }
@@ -217,9 +306,11 @@ fn parse_public_url(v: &str) -> Result<String, ConfigError> {
 /// `target/release/tessera` serves `target/site`: look next to the binary first, so
 /// the release build runs from any working directory.
 fn default_site_dir() -> PathBuf {
-    let beside_binary = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().and_then(Path::parent).map(|dir| dir.join("site")));
+    let beside_binary = std::env::current_exe().ok().and_then(|exe| {
+        exe.parent()
+            .and_then(Path::parent)
+            .map(|dir| dir.join("site"))
+    });
     match beside_binary {
         Some(dir) if dir.join("pkg").is_dir() => dir,
         _ => PathBuf::from("target/site"),
@@ -231,7 +322,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -248,7 +342,8 @@ mod tests {
     #[test]
     fn environment_overrides_file() {
         let file = "[package.metadata.leptos]\noutput-name = \"x\"\n[tessera]\nlisten = \"0.0.0.0:8080\"\nargon2_iterations = 3\n";
-        let c = Config::from_sources(file, &env(&[("TESSERA_LISTEN", "127.0.0.1:9999")])).expect("valid");
+        let c = Config::from_sources(file, &env(&[("TESSERA_LISTEN", "127.0.0.1:9999")]))
+            .expect("valid");
         assert_eq!(c.listen.to_string(), "127.0.0.1:9999");
         assert_eq!(c.argon2.iterations, 3);
     }
@@ -260,15 +355,21 @@ mod tests {
         assert!(e.to_string().contains("TESSERA_LISTEN"));
         let e = Config::from_sources("[tessera]\nlistn = \"x\"\n", &env(&[])).expect_err("typo");
         assert_eq!(e.key, "listn");
-        let e = Config::from_sources("", &env(&[("TESSERA_PUBLIC_URL", "https://x.org/path")])).expect_err("path");
+        let e = Config::from_sources("", &env(&[("TESSERA_PUBLIC_URL", "https://x.org/path")]))
+            .expect_err("path");
         assert_eq!(e.key, "public_url");
-        let e = Config::from_sources("", &env(&[("TESSERA_SESSION_IDLE_TIMEOUT_MINUTES", "0")])).expect_err("range");
+        let e = Config::from_sources("", &env(&[("TESSERA_SESSION_IDLE_TIMEOUT_MINUTES", "0")]))
+            .expect_err("range");
         assert_eq!(e.key, "session_idle_timeout_minutes");
     }
 
     #[test]
     fn https_public_url_means_secure_cookies() {
-        let c = Config::from_sources("", &env(&[("TESSERA_PUBLIC_URL", "https://id.example.org/")])).expect("valid");
+        let c = Config::from_sources(
+            "",
+            &env(&[("TESSERA_PUBLIC_URL", "https://id.example.org/")]),
+        )
+        .expect("valid");
         assert!(c.secure_cookies());
         assert_eq!(c.public_origin(), "https://id.example.org");
     }

@@ -33,7 +33,9 @@ impl RequestCtx {
             .and_then(|parts| parts.extensions.get::<RequestCtx>().cloned())
             .ok_or_else(|| {
                 tracing::error!("request context missing: is the context middleware installed?");
-                AppError::Internal { request_id: String::new() }
+                AppError::Internal {
+                    request_id: String::new(),
+                }
             })
     }
 
@@ -58,7 +60,10 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ci| ci.0.ip().to_string())
         .unwrap_or_default();
-    let user_agent = header_str(&req, header::USER_AGENT).chars().take(512).collect();
+    let user_agent = header_str(&req, header::USER_AGENT)
+        .chars()
+        .take(512)
+        .collect();
     let request_id = header_str(&req, "x-request-id");
 
     let cookie = session::read_cookie(&state.config, req.headers());
@@ -66,12 +71,17 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         None => None,
         Some(id) => {
             let hash = session::hash_id(id);
-            match db::sessions::find_live(&state.db, &hash, state.config.session_idle_timeout_secs).await {
+            match db::sessions::find_live(&state.db, &hash, state.config.session_idle_timeout_secs)
+                .await
+            {
                 Ok(Some((_, user))) => {
                     if let Err(e) = db::sessions::touch(&state.db, &hash, &ip).await {
                         tracing::warn!(error = %e, "could not record session activity");
                     }
-                    Some(Auth { session_hash: hash, user })
+                    Some(Auth {
+                        session_hash: hash,
+                        user,
+                    })
                 }
                 Ok(None) => None,
                 Err(e) => {
@@ -85,7 +95,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     if is_page_request(&req) {
         let public = PUBLIC_PAGES.contains(&path.as_str());
         if auth.is_none() && !public {
-            let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str())
+                .unwrap_or("/");
             let mut res = redirect(&format!("/login?next={}", encode_component(target)));
             if cookie.is_some() {
                 // The cookie names a session that has ended: drop it.
@@ -100,12 +114,21 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         }
     }
 
-    req.extensions_mut().insert(RequestCtx { ip, user_agent, request_id, auth });
+    req.extensions_mut().insert(RequestCtx {
+        ip,
+        user_agent,
+        request_id,
+        auth,
+    });
     next.run(req).await
 }
 
 fn header_str(req: &Request, name: impl header::AsHeaderName) -> String {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Built assets and files from `public/`: no session needed, no database hit.
@@ -113,7 +136,10 @@ fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path == "/healthz"
         || path == "/readyz"
-        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'))
 }
 
 /// A browser navigation to a page (as opposed to a server function or an asset).
@@ -170,6 +196,9 @@ mod tests {
 
     #[test]
     fn next_parameter_is_encoded() {
-        assert_eq!(encode_component("/settings/profile?tab=a&b=c d"), "/settings/profile%3Ftab%3Da%26b%3Dc%20d");
+        assert_eq!(
+            encode_component("/settings/profile?tab=a&b=c d"),
+            "/settings/profile%3Ftab%3Da%26b%3Dc%20d"
+        );
     }
 }

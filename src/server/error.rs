@@ -16,7 +16,9 @@ impl From<sqlx::Error> for AppError {
             }
             e => {
                 tracing::error!(error = %e, "database error");
-                AppError::Internal { request_id: String::new() }
+                AppError::Internal {
+                    request_id: String::new(),
+                }
             }
         }
     }
@@ -25,18 +27,24 @@ impl From<sqlx::Error> for AppError {
 impl From<crate::server::auth::password::HashError> for AppError {
     fn from(e: crate::server::auth::password::HashError) -> Self {
         tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal { request_id: String::new() }
+        AppError::Internal {
+            request_id: String::new(),
+        }
     }
 }
 
 /// Runs a server function's body and prepares its error for the wire: the HTTP
 /// status matches the error, and internal errors carry the request id.
-pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+pub async fn respond<T>(
+    body: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
     let result = body.await;
     let Err(err) = result else { return result };
     let err = match err {
         AppError::Internal { .. } => AppError::Internal {
-            request_id: RequestCtx::current().map(|c| c.request_id).unwrap_or_default(),
+            request_id: RequestCtx::current()
+                .map(|c| c.request_id)
+                .unwrap_or_default(),
         },
         other => other,
     };
@@ -44,7 +52,10 @@ pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppErr
         if let Ok(status) = http::StatusCode::from_u16(err.status_code()) {
             opts.set_status(status);
         }
-        if let AppError::TooManyRequests { retry_after_secs, .. } = &err {
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = &err
+        {
             if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
                 opts.insert_header(http::header::RETRY_AFTER, v);
             }

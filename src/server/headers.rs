@@ -8,7 +8,8 @@ use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 
 /// The policy for everything but HTML pages; pages add their per-request script
 /// nonce (see `app_context`). No inline scripts or styles anywhere.
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+pub const CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
      img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -22,7 +23,11 @@ pub fn csp_with_nonce(nonce: &str) -> String {
 
 /// Refuses state-changing requests a browser sent from another site (CSRF).
 /// Non-browser clients send neither Origin nor Sec-Fetch-Site and pass.
-pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && is_cross_site(req.headers(), state.config.public_origin()) {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
@@ -33,14 +38,21 @@ pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next
 
 pub fn is_cross_site(headers: &HeaderMap, public_origin: &str) -> bool {
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let Ok(origin) = origin.to_str() else { return true };
+        let Ok(origin) = origin.to_str() else {
+            return true;
+        };
         if origin.eq_ignore_ascii_case(public_origin) {
             return false;
         }
         // Also accept the origin the browser itself used to reach us (the Host it
         // sent): a page on another site cannot make the browser lie about either.
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-        let origin_host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let origin_host = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
         return host.is_empty() || origin_host.is_none_or(|h| !h.eq_ignore_ascii_case(host));
     }
     match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
@@ -64,8 +76,14 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "same-origin");
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    set(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    );
     if state.config.secure_cookies() {
         set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
     }
@@ -79,7 +97,10 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(header::HeaderName::from_bytes(k.as_bytes()).expect("name"), v.parse().expect("value"));
+            h.insert(
+                header::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+                v.parse().expect("value"),
+            );
         }
         h
     }
@@ -88,12 +109,33 @@ mod tests {
     fn origin_check() {
         let public = "http://127.0.0.1:3000";
         assert!(!is_cross_site(&headers(&[("origin", public)]), public));
-        assert!(!is_cross_site(&headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")]), public));
-        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]), public));
+        assert!(!is_cross_site(
+            &headers(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000")
+            ]),
+            public
+        ));
+        assert!(is_cross_site(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            public
+        ));
         assert!(is_cross_site(&headers(&[("origin", "null")]), public));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")]), public));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")]), public));
-        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")]), public));
+        assert!(is_cross_site(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            public
+        ));
+        assert!(is_cross_site(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            public
+        ));
+        assert!(!is_cross_site(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            public
+        ));
         assert!(!is_cross_site(&headers(&[]), public));
     }
 

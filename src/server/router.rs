@@ -21,18 +21,30 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, shell))
         // Layers run outside-in from the bottom: request id, tracing, headers, limits, CSRF, session.
         .layer(from_fn_with_state(state.clone(), context::middleware))
-        .layer(from_fn_with_state(state.clone(), headers::refuse_cross_site))
+        .layer(from_fn_with_state(
+            state.clone(),
+            headers::refuse_cross_site,
+        ))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            // Path only: query strings may carry one-time tokens.
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                // Path only: query strings may carry one-time tokens.
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+            }),
+        )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
@@ -40,7 +52,9 @@ pub fn app(state: AppState) -> Router {
 /// Runs inside every page render: pages get a CSP that allows exactly the inline
 /// hydration scripts carrying this response's nonce.
 fn page_context() {
-    if let (Some(nonce), Some(opts)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) {
+    if let (Some(nonce), Some(opts)) =
+        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+    {
         if let Ok(v) = HeaderValue::from_str(&headers::csp_with_nonce(&nonce)) {
             opts.insert_header(header::CONTENT_SECURITY_POLICY, v);
         }

@@ -22,7 +22,10 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db) -> Result<AppState, crate::server::auth::password::HashError> {
+    pub fn new(
+        config: Config,
+        db: Db,
+    ) -> Result<AppState, crate::server::auth::password::HashError> {
         let hasher = Hasher::new(config.argon2)?;
         let leptos = LeptosOptions::builder()
             .output_name("tessera")
@@ -30,6 +33,11 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(config.listen)
             .build();
-        Ok(AppState { config: Arc::new(config), db, hasher, leptos })
+        Ok(AppState {
+            config: Arc::new(config),
+            db,
+            hasher,
+            leptos,
+        })
     }
 }

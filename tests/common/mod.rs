@@ -51,7 +51,10 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut env: BTreeMap<String, String> = BTreeMap::new();
         env.insert("TESSERA_DATA_DIR".into(), dir.path().display().to_string());
-        env.insert("TESSERA_SITE_DIR".into(), dir.path().join("site").display().to_string());
+        env.insert(
+            "TESSERA_SITE_DIR".into(),
+            dir.path().join("site").display().to_string(),
+        );
         for (k, v) in extra {
             env.insert((*k).into(), (*v).into());
         }
@@ -59,7 +62,11 @@ impl TestApp {
         let pool = db::connect(&config.database_url).await.expect("database");
         let state = AppState::new(config, pool).expect("state");
         let router = tessera::server::app(state.clone());
-        TestApp { state, router, _dir: dir }
+        TestApp {
+            state,
+            router,
+            _dir: dir,
+        }
     }
 
     pub async fn create_user(&self, username: &str, password: &str) -> db::users::UserRow {
@@ -77,22 +84,43 @@ impl TestApp {
 
     /// Sends a request from 127.0.0.1 (or the address in `from`).
     pub async fn send(&self, mut req: Request<Body>, from: Option<&str>) -> Reply {
-        let ip: SocketAddr = format!("{}:40000", from.unwrap_or("127.0.0.1")).parse().expect("addr");
+        let ip: SocketAddr = format!("{}:40000", from.unwrap_or("127.0.0.1"))
+            .parse()
+            .expect("addr");
         req.extensions_mut().insert(ConnectInfo(ip));
         let res: Response<Body> = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// Calls a server function with a form body, as the browser does.
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Reply {
         self.post_form_from(path, form, cookie, None).await
     }
 
-    pub async fn post_form_from(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>, ip: Option<&str>) -> Reply {
-        let body = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
+    pub async fn post_form_from(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        ip: Option<&str>,
+    ) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
         let mut req = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ORIGIN, ORIGIN)
@@ -100,7 +128,8 @@ impl TestApp {
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, format!("tessera_session={c}"));
         }
-        self.send(req.body(Body::from(body)).expect("request"), ip).await
+        self.send(req.body(Body::from(body)).expect("request"), ip)
+            .await
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>, accept: &str) -> Reply {
@@ -108,11 +137,17 @@ impl TestApp {
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, format!("tessera_session={c}"));
         }
-        self.send(req.body(Body::empty()).expect("request"), None).await
+        self.send(req.body(Body::empty()).expect("request"), None)
+            .await
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Reply {
-        self.post_form("/api/login", &[("login", login), ("password", password)], None).await
+        self.post_form(
+            "/api/login",
+            &[("login", login), ("password", password)],
+            None,
+        )
+        .await
     }
 
     /// Signs in and returns the session cookie value.
@@ -127,21 +162,35 @@ impl TestApp {
         let r = self.get("/api/me", Some(cookie), "application/json").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
-        v.get("username").and_then(|u| u.as_str()).map(str::to_string)
+        v.get("username")
+            .and_then(|u| u.as_str())
+            .map(str::to_string)
     }
 
     pub async fn sql(&self, statement: &str) {
-        sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&self.state.db).await.expect("sql");
+        sqlx::query(sqlx::AssertSqlSafe(statement.to_string()))
+            .execute(&self.state.db)
+            .await
+            .expect("sql");
     }
 
     pub async fn count(&self, query: &str) -> i64 {
-        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(query.to_string())).fetch_one(&self.state.db).await.expect("count");
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(query.to_string()))
+            .fetch_one(&self.state.db)
+            .await
+            .expect("count");
         n
     }
 }
 
 pub fn encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

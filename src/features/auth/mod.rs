@@ -19,14 +19,22 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 
 /// Signs in with a username or email and a password; returns where to go next.
 #[server(endpoint = "login")]
-pub async fn login(login: String, password: String, next: Option<String>) -> Result<String, AppError> {
-    use crate::server::{auth, auth::password::Password, auth::session, context::RequestCtx, state::AppState};
+pub async fn login(
+    login: String,
+    password: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    use crate::server::{
+        auth, auth::password::Password, auth::session, context::RequestCtx, state::AppState,
+    };
     crate::server::error::respond(async move {
         let state = expect_context::<AppState>();
         let ctx = RequestCtx::current()?;
         let signed_in = auth::sign_in(&state, &ctx, &login, &Password::new(password)).await?;
         let opts = expect_context::<leptos_axum::ResponseOptions>();
-        if let Ok(cookie) = http::HeaderValue::from_str(&session::set_cookie(&state.config, &signed_in.session_id)) {
+        if let Ok(cookie) =
+            http::HeaderValue::from_str(&session::set_cookie(&state.config, &signed_in.session_id))
+        {
             opts.append_header(http::header::SET_COOKIE, cookie);
         }
         let next = crate::validate::safe_next(next.as_deref());

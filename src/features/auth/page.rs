@@ -27,7 +27,9 @@ pub fn LoginPage() -> impl IntoView {
         Some(AppError::Validation(_)) | None => None,
         Some(e) => Some(e.to_string()),
     };
-    let field_error = move |name: &'static str| Signal::derive(move || error().and_then(|e| e.field_message(name)));
+    let field_error = move |name: &'static str| {
+        Signal::derive(move || error().and_then(|e| e.field_message(name)))
+    };
 
     view! {
         <Title text="Sign in"/>

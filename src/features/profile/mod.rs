@@ -8,7 +8,11 @@ use leptos::prelude::*;
 
 /// Saves first, last and display name. An empty display name becomes "First Last".
 #[server(endpoint = "profile/names")]
-pub async fn update_names(first_name: String, last_name: String, display_name: String) -> Result<CurrentUser, AppError> {
+pub async fn update_names(
+    first_name: String,
+    last_name: String,
+    display_name: String,
+) -> Result<CurrentUser, AppError> {
     use crate::server::{context::RequestCtx, db::users, state::AppState};
     crate::server::error::respond(async move {
         let state = expect_context::<AppState>();
@@ -19,26 +23,39 @@ pub async fn update_names(first_name: String, last_name: String, display_name: S
         let updated = users::update_names(
             &mut *tx,
             &auth.user.id,
-            &users::Names { first_name: &names.0, last_name: &names.1, display_name: &names.2 },
+            &users::Names {
+                first_name: &names.0,
+                last_name: &names.1,
+                display_name: &names.2,
+            },
         )
         .await?;
         if !updated {
             return Err(AppError::NotFound);
         }
         tx.commit().await?;
-        let user = users::find_by_id(&state.db, &auth.user.id).await?.ok_or(AppError::NotFound)?;
+        let user = users::find_by_id(&state.db, &auth.user.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok(user.to_current())
     })
     .await
 }
 
 /// Validates the three names together, so every bad field is reported at once.
-pub fn check_names(first: &str, last: &str, display: &str) -> Result<(String, String, String), AppError> {
+pub fn check_names(
+    first: &str,
+    last: &str,
+    display: &str,
+) -> Result<(String, String, String), AppError> {
     let mut errors = Vec::new();
     let mut take = |field: &str, value: &str| match crate::validate::name(value) {
         Ok(v) => v,
         Err(message) => {
-            errors.push(crate::error::FieldError { field: field.into(), message });
+            errors.push(crate::error::FieldError {
+                field: field.into(),
+                message,
+            });
             String::new()
         }
     };

@@ -34,7 +34,10 @@ fn AccountCard(user: CurrentUser) -> impl IntoView {
             if browser::copy_to_clipboard(&id).await {
                 toasts.push(ToastKind::Success, "User ID copied to the clipboard.");
             } else {
-                toasts.push(ToastKind::Error, "Could not copy. Select the ID and copy it by hand.");
+                toasts.push(
+                    ToastKind::Error,
+                    "Could not copy. Select the ID and copy it by hand.",
+                );
             }
         });
     };
@@ -73,11 +76,25 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
     let display = RwSignal::new(user.display_name.clone());
 
     // Messages shown next to the fields: the server's answer, else the local check.
-    let server_error = move |field: &'static str| action.value().get().and_then(Result::err).and_then(|e| e.field_message(field));
-    let field_error = move |field: &'static str, value: RwSignal<String>| {
-        Signal::derive(move || validate::name(&value.get()).err().or_else(|| server_error(field)))
+    let server_error = move |field: &'static str| {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.field_message(field))
     };
-    let invalid = move || [first, last, display].iter().any(|s| validate::name(&s.get()).is_err());
+    let field_error = move |field: &'static str, value: RwSignal<String>| {
+        Signal::derive(move || {
+            validate::name(&value.get())
+                .err()
+                .or_else(|| server_error(field))
+        })
+    };
+    let invalid = move || {
+        [first, last, display]
+            .iter()
+            .any(|s| validate::name(&s.get()).is_err())
+    };
 
     Effect::new(move |_| match action.value().get() {
         Some(Ok(saved)) => {
@@ -85,9 +102,10 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
             current.set(Some(saved));
             toasts.push(ToastKind::Success, "Profile saved.");
         }
-        Some(Err(e)) if e.field_message("first_name").is_none()
-            && e.field_message("last_name").is_none()
-            && e.field_message("display_name").is_none() =>
+        Some(Err(e))
+            if e.field_message("first_name").is_none()
+                && e.field_message("last_name").is_none()
+                && e.field_message("display_name").is_none() =>
         {
             toasts.push(ToastKind::Error, e.to_string());
         }

@@ -42,14 +42,25 @@ const BAD_CREDENTIALS: &str = "Incorrect username or password.";
 
 /// Checks credentials and opens a new session. Unknown users, wrong passwords and
 /// disabled accounts all get the same answer after the same amount of work.
-pub async fn sign_in(state: &AppState, ctx: &RequestCtx, login: &str, password: &Password) -> Result<SignedIn, AppError> {
+pub async fn sign_in(
+    state: &AppState,
+    ctx: &RequestCtx,
+    login: &str,
+    password: &Password,
+) -> Result<SignedIn, AppError> {
     let login = login.trim();
     let mut missing = Vec::new();
     if login.is_empty() {
-        missing.push(crate::error::FieldError { field: "login".into(), message: "Enter your username or email.".into() });
+        missing.push(crate::error::FieldError {
+            field: "login".into(),
+            message: "Enter your username or email.".into(),
+        });
     }
     if password.expose().is_empty() {
-        missing.push(crate::error::FieldError { field: "password".into(), message: "Enter your password.".into() });
+        missing.push(crate::error::FieldError {
+            field: "password".into(),
+            message: "Enter your password.".into(),
+        });
     }
     if !missing.is_empty() {
         return Err(AppError::Validation(missing));
@@ -58,13 +69,18 @@ pub async fn sign_in(state: &AppState, ctx: &RequestCtx, login: &str, password: 
     let now = db::now();
     let account_key = format!("acct:{}", login.to_lowercase());
     let ip_key = format!("ip:{}", ctx.ip);
-    for (key, free) in [(&account_key, FREE_ACCOUNT_ATTEMPTS), (&ip_key, FREE_IP_ATTEMPTS)] {
+    for (key, free) in [
+        (&account_key, FREE_ACCOUNT_ATTEMPTS),
+        (&ip_key, FREE_IP_ATTEMPTS),
+    ] {
         match throttle::reserve(&state.db, key, now, THROTTLE_WINDOW_SECS).await? {
             throttle::Reservation::Blocked { until } => {
                 record(state, ctx, None, login, "auth.sign_in", "throttled").await;
                 let wait = (until - now).max(1) as u64;
                 return Err(AppError::TooManyRequests {
-                    message: format!("Too many failed sign-in attempts. Try again in {wait} seconds."),
+                    message: format!(
+                        "Too many failed sign-in attempts. Try again in {wait} seconds."
+                    ),
                     retry_after_secs: wait,
                 });
             }
@@ -78,7 +94,10 @@ pub async fn sign_in(state: &AppState, ctx: &RequestCtx, login: &str, password: 
     }
 
     let user = users::find_by_login(&state.db, login).await?;
-    let usable = user.as_ref().filter(|u| !u.is_disabled()).and_then(|u| u.password_hash.as_deref());
+    let usable = user
+        .as_ref()
+        .filter(|u| !u.is_disabled())
+        .and_then(|u| u.password_hash.as_deref());
     let verified = state.hasher.verify(password, usable).await?;
     let Some(user) = user.filter(|_| verified.ok) else {
         record(state, ctx, None, login, "auth.sign_in", "failure").await;
@@ -108,18 +127,41 @@ pub async fn sign_in(state: &AppState, ctx: &RequestCtx, login: &str, password: 
         },
     )
     .await?;
-    record(state, ctx, Some(&user.id), &user.username, "auth.sign_in", "success").await;
+    record(
+        state,
+        ctx,
+        Some(&user.id),
+        &user.username,
+        "auth.sign_in",
+        "success",
+    )
+    .await;
     Ok(SignedIn { session_id, user })
 }
 
 pub async fn sign_out(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<(), AppError> {
     db::sessions::delete(&state.db, &auth.session_hash).await?;
-    record(state, ctx, Some(&auth.user.id), &auth.user.username, "auth.sign_out", "success").await;
+    record(
+        state,
+        ctx,
+        Some(&auth.user.id),
+        &auth.user.username,
+        "auth.sign_out",
+        "success",
+    )
+    .await;
     Ok(())
 }
 
 /// Writes an audit entry; a failure to audit is logged but does not fail the action.
-pub async fn record(state: &AppState, ctx: &RequestCtx, actor_id: Option<&str>, actor_name: &str, action: &str, outcome: &str) {
+pub async fn record(
+    state: &AppState,
+    ctx: &RequestCtx,
+    actor_id: Option<&str>,
+    actor_name: &str,
+    action: &str,
+    outcome: &str,
+) {
     let entry = audit::Entry {
         actor_id,
         actor_name,
@@ -145,7 +187,10 @@ pub async fn create_user(
 ) -> Result<users::UserRow, AppError> {
     let mut errors = Vec::new();
     let mut push = |field: &str, message: String| {
-        errors.push(crate::error::FieldError { field: field.into(), message })
+        errors.push(crate::error::FieldError {
+            field: field.into(),
+            message,
+        })
     };
     let username = validate::username(username).unwrap_or_else(|m| {
         push("username", m);
@@ -168,7 +213,13 @@ pub async fn create_user(
         Some(pw) => Some(state.hasher.hash(pw).await?),
         None => None,
     };
-    let new = users::NewUser { username: &username, email: &email, role, source, password_hash: hash.as_deref() };
+    let new = users::NewUser {
+        username: &username,
+        email: &email,
+        role,
+        source,
+        password_hash: hash.as_deref(),
+    };
     match users::insert(&state.db, &new).await {
         Ok(u) => Ok(u),
         Err(e) if users::is_unique_violation(&e) => Err(AppError::field(
@@ -180,8 +231,14 @@ pub async fn create_user(
 }
 
 /// Sets a new password for `username` (CLI); ends all of that user's sessions.
-pub async fn reset_password(state: &AppState, username: &str, password: &Password) -> Result<users::UserRow, AppError> {
-    let user = users::find_by_username(&state.db, username).await?.ok_or(AppError::NotFound)?;
+pub async fn reset_password(
+    state: &AppState,
+    username: &str,
+    password: &Password,
+) -> Result<users::UserRow, AppError> {
+    let user = users::find_by_username(&state.db, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let problems = validate::password_problems(password.expose(), &user.username, &user.email);
     if !problems.is_empty() {
         return Err(AppError::field("password", problems.join(" ")));

@@ -60,7 +60,9 @@ impl Hasher {
         let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
             .map_err(|e| HashError::Argon2(e.to_string()))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         let mut random = [0u8; 24];
         rand::rng().fill_bytes(&mut random);
         let dummy = hash_sync(&argon, &hex::encode(random))?;
@@ -73,7 +75,11 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Closed)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| HashError::Closed)?;
         let argon = self.argon.clone();
         let pw = password.expose().to_string();
         tokio::task::spawn_blocking(move || hash_sync(&argon, &pw)).await?
@@ -81,19 +87,35 @@ impl Hasher {
 
     /// Checks `password` against `stored`; with `None` (no such user, or no local
     /// password) it does the same work against a dummy hash and answers "no".
-    pub async fn verify(&self, password: &Password, stored: Option<&str>) -> Result<Verified, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Closed)?;
+    pub async fn verify(
+        &self,
+        password: &Password,
+        stored: Option<&str>,
+    ) -> Result<Verified, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| HashError::Closed)?;
         let argon = self.argon.clone();
         let pw = password.expose().to_string();
         let real = stored.is_some();
-        let hash = stored.map(str::to_string).unwrap_or_else(|| self.dummy_hash.to_string());
+        let hash = stored
+            .map(str::to_string)
+            .unwrap_or_else(|| self.dummy_hash.to_string());
         let params = self.params;
         tokio::task::spawn_blocking(move || {
             let Ok(parsed) = PasswordHash::new(&hash) else {
-                return Verified { ok: false, needs_rehash: false };
+                return Verified {
+                    ok: false,
+                    needs_rehash: false,
+                };
             };
             let ok = argon.verify_password(pw.as_bytes(), &parsed).is_ok() && real;
-            Verified { ok, needs_rehash: ok && !same_params(&parsed, params) }
+            Verified {
+                ok,
+                needs_rehash: ok && !same_params(&parsed, params),
+            }
         })
         .await
         .map_err(HashError::from)
@@ -115,7 +137,11 @@ fn same_params(hash: &PasswordHash<'_>, want: Argon2Config) -> bool {
         return false;
     }
     match Params::try_from(hash) {
-        Ok(p) => p.m_cost() == want.memory_kib && p.t_cost() == want.iterations && p.p_cost() == want.parallelism,
+        Ok(p) => {
+            p.m_cost() == want.memory_kib
+                && p.t_cost() == want.iterations
+                && p.p_cost() == want.parallelism
+        }
         Err(_) => false,
     }
 }
@@ -125,24 +151,46 @@ mod tests {
     use super::*;
 
     fn small() -> Argon2Config {
-        Argon2Config { memory_kib: 64, iterations: 1, parallelism: 1 }
+        Argon2Config {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        }
     }
 
     #[tokio::test]
     async fn hash_then_verify() {
         let h = Hasher::new(small()).expect("hasher");
-        let stored = h.hash(&Password::new("correct horse 1")).await.expect("hash");
+        let stored = h
+            .hash(&Password::new("correct horse 1"))
+            .await
+            .expect("hash");
         assert!(stored.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
-        let v = h.verify(&Password::new("correct horse 1"), Some(&stored)).await.expect("verify");
-        assert_eq!(v, Verified { ok: true, needs_rehash: false });
-        let v = h.verify(&Password::new("wrong"), Some(&stored)).await.expect("verify");
+        let v = h
+            .verify(&Password::new("correct horse 1"), Some(&stored))
+            .await
+            .expect("verify");
+        assert_eq!(
+            v,
+            Verified {
+                ok: true,
+                needs_rehash: false
+            }
+        );
+        let v = h
+            .verify(&Password::new("wrong"), Some(&stored))
+            .await
+            .expect("verify");
         assert!(!v.ok);
     }
 
     #[tokio::test]
     async fn unknown_user_never_verifies() {
         let h = Hasher::new(small()).expect("hasher");
-        let v = h.verify(&Password::new("anything"), None).await.expect("verify");
+        let v = h
+            .verify(&Password::new("anything"), None)
+            .await
+            .expect("verify");
         assert!(!v.ok);
     }
 
@@ -150,9 +198,22 @@ mod tests {
     async fn changed_parameters_ask_for_a_rehash() {
         let old = Hasher::new(small()).expect("hasher");
         let stored = old.hash(&Password::new("pw-123456")).await.expect("hash");
-        let new = Hasher::new(Argon2Config { memory_kib: 128, ..small() }).expect("hasher");
-        let v = new.verify(&Password::new("pw-123456"), Some(&stored)).await.expect("verify");
-        assert_eq!(v, Verified { ok: true, needs_rehash: true });
+        let new = Hasher::new(Argon2Config {
+            memory_kib: 128,
+            ..small()
+        })
+        .expect("hasher");
+        let v = new
+            .verify(&Password::new("pw-123456"), Some(&stored))
+            .await
+            .expect("verify");
+        assert_eq!(
+            v,
+            Verified {
+                ok: true,
+                needs_rehash: true
+            }
+        );
     }
 
     #[test]

@@ -40,7 +40,10 @@ pub fn set_cookie(cfg: &Config, id: &str) -> String {
 
 pub fn clear_cookie(cfg: &Config) -> String {
     let secure = if cfg.secure_cookies() { "; Secure" } else { "" };
-    format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(cfg))
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+        cookie_name(cfg)
+    )
 }
 
 /// The session id from the request's cookies, if it looks like one of ours.
@@ -64,7 +67,9 @@ mod tests {
 
     fn cfg(public_url: &str) -> Config {
         let env: BTreeMap<String, String> =
-            [("TESSERA_PUBLIC_URL".to_string(), public_url.to_string())].into_iter().collect();
+            [("TESSERA_PUBLIC_URL".to_string(), public_url.to_string())]
+                .into_iter()
+                .collect();
         Config::from_sources("", &env).expect("config")
     }
 
@@ -92,9 +97,17 @@ mod tests {
         let c = cfg("http://localhost:3000");
         let id = new_id();
         let mut h = HeaderMap::new();
-        h.insert(http::header::COOKIE, format!("a=b; tessera_session={id}").parse().expect("header"));
+        h.insert(
+            http::header::COOKIE,
+            format!("a=b; tessera_session={id}")
+                .parse()
+                .expect("header"),
+        );
         assert_eq!(read_cookie(&c, &h), Some(id));
-        h.insert(http::header::COOKIE, "tessera_session=short".parse().expect("header"));
+        h.insert(
+            http::header::COOKIE,
+            "tessera_session=short".parse().expect("header"),
+        );
         assert_eq!(read_cookie(&c, &h), None);
     }
 }

@@ -39,7 +39,9 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         .await?;
     if is_sqlite {
         // WAL is a property of the database file: readers never block the writer.
-        sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&pool)
+            .await?;
     }
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)

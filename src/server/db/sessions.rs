@@ -1,7 +1,7 @@
 //! The `sessions` table. Ids arrive here already hashed.
 
-use super::{now, Db};
 use super::users::UserRow;
+use super::{now, Db};
 
 pub struct NewSession<'a> {
     pub id_hash: &'a str,
@@ -54,7 +54,9 @@ pub async fn find_live(
     .bind(t - idle_timeout_secs)
     .fetch_optional(db)
     .await?;
-    let Some(session) = session else { return Ok(None) };
+    let Some(session) = session else {
+        return Ok(None);
+    };
     match super::users::find_by_id(db, &session.user_id).await? {
         Some(user) if !user.is_disabled() => Ok(Some((session, user))),
         _ => Ok(None),
@@ -65,14 +67,16 @@ pub async fn find_live(
 /// page does not turn every request into a database write.
 pub async fn touch(db: &Db, id_hash: &str, ip: &str) -> Result<(), sqlx::Error> {
     let t = now();
-    sqlx::query("UPDATE sessions SET last_seen_at = $1, ip = $2 WHERE id_hash = $3 AND last_seen_at < $4")
-        .bind(t)
-        .bind(ip)
-        .bind(id_hash)
-        .bind(t - 60)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1, ip = $2 WHERE id_hash = $3 AND last_seen_at < $4",
+    )
+    .bind(t)
+    .bind(ip)
+    .bind(id_hash)
+    .bind(t - 60)
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
@@ -84,7 +88,11 @@ pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
 }
 
 /// Ends every session of `user_id` except `keep` (when given).
-pub async fn delete_all_for_user(db: &Db, user_id: &str, keep: Option<&str>) -> Result<u64, sqlx::Error> {
+pub async fn delete_all_for_user(
+    db: &Db,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or(""))

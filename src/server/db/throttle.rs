@@ -14,7 +14,12 @@ pub enum Reservation {
 /// Counts an attempt for `key` before the credentials are checked, so parallel
 /// guesses are counted too. Counters older than `window_secs` start again at 1.
 /// A key that is blocked is not counted again (waiting out the delay is enough).
-pub async fn reserve(db: &Db, key: &str, now: i64, window_secs: i64) -> Result<Reservation, sqlx::Error> {
+pub async fn reserve(
+    db: &Db,
+    key: &str,
+    now: i64,
+    window_secs: i64,
+) -> Result<Reservation, sqlx::Error> {
     let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO login_throttle (key, failures, last_failure_at, blocked_until) VALUES ($1, 1, $2, 0) \
          ON CONFLICT (key) DO UPDATE SET \
@@ -31,10 +36,11 @@ pub async fn reserve(db: &Db, key: &str, now: i64, window_secs: i64) -> Result<R
     if let Some((attempt,)) = row {
         return Ok(Reservation::Allowed { attempt });
     }
-    let (until,): (i64,) = sqlx::query_as("SELECT blocked_until FROM login_throttle WHERE key = $1")
-        .bind(key)
-        .fetch_one(db)
-        .await?;
+    let (until,): (i64,) =
+        sqlx::query_as("SELECT blocked_until FROM login_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_one(db)
+            .await?;
     Ok(Reservation::Blocked { until })
 }
 

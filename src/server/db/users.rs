@@ -100,7 +100,9 @@ pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserRow>
 
 /// Sign-in accepts the username or the email address; both are unique case-insensitively.
 pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(select_users!("WHERE lower(username) = lower($1) OR lower(email) = lower($1)"))
+    sqlx::query_as(select_users!(
+        "WHERE lower(username) = lower($1) OR lower(email) = lower($1)"
+    ))
     .bind(login)
     .fetch_optional(db)
     .await
