@@ -13,6 +13,10 @@ CARGO_LEPTOS_VERSION := 0.3.11
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3}' Cargo.lock)
 # cargo-leptos builds with this flag in debug; `cargo test` uses it too so it reuses that build.
 TEST_RUSTFLAGS := --cfg erase_components
+# Leptos reads LEPTOS_OUTPUT_NAME at compile time (to name the .wasm file the page loads).
+# cargo-leptos sets it; every other cargo command must set it too, or it rebuilds
+# target/debug/tessera into a binary that asks for a wasm file that does not exist.
+export LEPTOS_OUTPUT_NAME := tessera
 
 .PHONY: help run build release test test-unit test-e2e e2e-release lint size bench tools browser clean
 

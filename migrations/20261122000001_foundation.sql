@@ -24,6 +24,8 @@ CREATE INDEX users_role_idx ON users (role);
 -- does not hand out live sessions.
 CREATE TABLE sessions (
     id_hash      TEXT PRIMARY KEY,
+    -- handle shown to the owner's browser (to sign a device out); not a secret
+    public_id    TEXT NOT NULL,
     user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created_at   BIGINT NOT NULL,
     last_seen_at BIGINT NOT NULL,
@@ -31,6 +33,7 @@ CREATE TABLE sessions (
     ip           TEXT NOT NULL,
     user_agent   TEXT NOT NULL
 );
+CREATE UNIQUE INDEX sessions_public_id_key ON sessions (public_id);
 CREATE INDEX sessions_user_idx ON sessions (user_id);
 CREATE INDEX sessions_expires_idx ON sessions (expires_at);
 

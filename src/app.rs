@@ -3,7 +3,9 @@
 use crate::components::layout::SignedInLayout;
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::features::auth::page::LoginPage;
+use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
+use crate::features::sessions::page::SessionsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -48,6 +50,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("/settings/profile") view=ProfilePage/>
+                        <Route path=path!("/settings/password") view=PasswordPage/>
+                        <Route path=path!("/settings/sessions") view=SessionsPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

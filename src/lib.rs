@@ -4,6 +4,8 @@
 //! [`server`]), and with `hydrate` as the WebAssembly that makes the
 //! server-rendered pages interactive. Features own their UI and server functions.
 
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod components;
 pub mod error;

@@ -104,7 +104,7 @@ async fn failed_attempts_are_throttled_per_account_then_released() {
     let r = app.login("ada", "right-horse-42").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert!(r.headers.get(header::RETRY_AFTER).is_some());
-    assert!(r.body.contains("Too many failed sign-in attempts"));
+    assert!(r.body.contains("Too many failed attempts"));
     // The state is in the database (so it holds across instances) …
     assert_eq!(
         app.count(

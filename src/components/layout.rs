@@ -115,7 +115,11 @@ fn UserMenu() -> impl IntoView {
 }
 
 /// The settings sections that exist so far.
-const SECTIONS: &[(&str, &str)] = &[("/settings/profile", "Profile")];
+const SECTIONS: &[(&str, &str)] = &[
+    ("/settings/profile", "Profile"),
+    ("/settings/password", "Password"),
+    ("/settings/sessions", "Devices & sessions"),
+];
 
 #[component]
 fn SideNav() -> impl IntoView {

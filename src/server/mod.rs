@@ -6,9 +6,12 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod headers;
 pub mod router;
 pub mod state;
+pub mod timefmt;
+pub mod user_agent;
 
 pub use router::app;

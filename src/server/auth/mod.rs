@@ -2,6 +2,7 @@
 //! page, the CLI and first-run setup.
 
 pub mod password;
+pub mod policy;
 pub mod session;
 
 use crate::error::AppError;
@@ -66,33 +67,7 @@ pub async fn sign_in(
         return Err(AppError::Validation(missing));
     }
 
-    let now = db::now();
-    let account_key = format!("acct:{}", login.to_lowercase());
-    let ip_key = format!("ip:{}", ctx.ip);
-    for (key, free) in [
-        (&account_key, FREE_ACCOUNT_ATTEMPTS),
-        (&ip_key, FREE_IP_ATTEMPTS),
-    ] {
-        match throttle::reserve(&state.db, key, now, THROTTLE_WINDOW_SECS).await? {
-            throttle::Reservation::Blocked { until } => {
-                record(state, ctx, None, login, "auth.sign_in", "throttled").await;
-                let wait = (until - now).max(1) as u64;
-                return Err(AppError::TooManyRequests {
-                    message: format!(
-                        "Too many failed sign-in attempts. Try again in {wait} seconds."
-                    ),
-                    retry_after_secs: wait,
-                });
-            }
-            throttle::Reservation::Allowed { attempt } => {
-                let delay = delay_secs(attempt, free);
-                if delay > 0 {
-                    throttle::block_until(&state.db, key, now + delay).await?;
-                }
-            }
-        }
-    }
-
+    let account_key = reserve_attempt(state, ctx, login, "auth.sign_in").await?;
     let user = users::find_by_login(&state.db, login).await?;
     let usable = user
         .as_ref()
@@ -115,6 +90,7 @@ pub async fn sign_in(
     if let Some(old) = &ctx.auth {
         db::sessions::delete(&state.db, &old.session_hash).await?;
     }
+    let now = db::now();
     let session_id = session::new_id();
     db::sessions::insert(
         &state.db,
@@ -137,6 +113,123 @@ pub async fn sign_in(
     )
     .await;
     Ok(SignedIn { session_id, user })
+}
+
+/// Counts a password attempt against the account name and the client address
+/// before any hashing; refuses while either is delayed. Returns the account key,
+/// to clear after a success.
+async fn reserve_attempt(
+    state: &AppState,
+    ctx: &RequestCtx,
+    login: &str,
+    action: &str,
+) -> Result<String, AppError> {
+    let now = db::now();
+    let account_key = format!("acct:{}", login.trim().to_lowercase());
+    let ip_key = format!("ip:{}", ctx.ip);
+    for (key, free) in [
+        (&account_key, FREE_ACCOUNT_ATTEMPTS),
+        (&ip_key, FREE_IP_ATTEMPTS),
+    ] {
+        match throttle::reserve(&state.db, key, now, THROTTLE_WINDOW_SECS).await? {
+            throttle::Reservation::Blocked { until } => {
+                record(state, ctx, None, login, action, "throttled").await;
+                let wait = (until - now).max(1) as u64;
+                return Err(AppError::TooManyRequests {
+                    message: format!("Too many failed attempts. Try again in {wait} seconds."),
+                    retry_after_secs: wait,
+                });
+            }
+            throttle::Reservation::Allowed { attempt } => {
+                let delay = delay_secs(attempt, free);
+                if delay > 0 {
+                    throttle::block_until(&state.db, key, now + delay).await?;
+                }
+            }
+        }
+    }
+    Ok(account_key)
+}
+
+/// Changes the signed-in user's password. The current password is the
+/// re-authentication; afterwards every other session of the user is ended.
+pub async fn change_password(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    current: &Password,
+    new: &Password,
+    confirm: &Password,
+) -> Result<(), AppError> {
+    let user = &auth.user;
+    if user.source == AccountSource::External.as_str() {
+        return Err(AppError::BadRequest(
+            "Your password is managed by your organisation's directory and cannot be changed here."
+                .into(),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut push = |field: &str, message: String| {
+        errors.push(crate::error::FieldError {
+            field: field.into(),
+            message,
+        })
+    };
+    if current.expose().is_empty() {
+        push("current_password", "Enter your current password.".into());
+    }
+    let problems = policy::problems(new.expose(), &user.username, &user.email);
+    if !problems.is_empty() {
+        push("new_password", problems.join(" "));
+    } else if new.expose() == current.expose() {
+        push(
+            "new_password",
+            "Choose a password different from your current one.".into(),
+        );
+    }
+    if new.expose() != confirm.expose() {
+        push("confirm_password", "The passwords do not match.".into());
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+
+    let account_key = reserve_attempt(state, ctx, &user.username, "password.change").await?;
+    let verified = state
+        .hasher
+        .verify(current, user.password_hash.as_deref())
+        .await?;
+    if !verified.ok {
+        record(
+            state,
+            ctx,
+            Some(&user.id),
+            &user.username,
+            "password.change",
+            "failure",
+        )
+        .await;
+        return Err(AppError::field(
+            "current_password",
+            "Your current password is incorrect.",
+        ));
+    }
+    throttle::clear(&state.db, &account_key).await?;
+    let hash = state.hasher.hash(new).await?;
+    let mut tx = state.db.begin().await?;
+    users::set_password_hash(&mut *tx, &user.id, &hash).await?;
+    db::sessions::delete_all_for_user(&mut *tx, &user.id, Some(&auth.session_hash)).await?;
+    tx.commit().await?;
+    record(
+        state,
+        ctx,
+        Some(&user.id),
+        &user.username,
+        "password.change",
+        "success",
+    )
+    .await;
+    Ok(())
 }
 
 pub async fn sign_out(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<(), AppError> {
@@ -201,7 +294,7 @@ pub async fn create_user(
         String::new()
     });
     if let Some(pw) = password {
-        let problems = validate::password_problems(pw.expose(), &username, &email);
+        let problems = policy::problems(pw.expose(), &username, &email);
         if !problems.is_empty() {
             push("password", problems.join(" "));
         }
@@ -239,7 +332,7 @@ pub async fn reset_password(
     let user = users::find_by_username(&state.db, username)
         .await?
         .ok_or(AppError::NotFound)?;
-    let problems = validate::password_problems(password.expose(), &user.username, &user.email);
+    let problems = policy::problems(password.expose(), &user.username, &user.email);
     if !problems.is_empty() {
         return Err(AppError::field("password", problems.join(" ")));
     }

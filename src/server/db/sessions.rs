@@ -1,7 +1,7 @@
 //! The `sessions` table. Ids arrive here already hashed.
 
 use super::users::UserRow;
-use super::{now, Db};
+use super::{new_id, now, Db};
 
 pub struct NewSession<'a> {
     pub id_hash: &'a str,
@@ -14,10 +14,11 @@ pub struct NewSession<'a> {
 pub async fn insert(db: &Db, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     let t = now();
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
     )
     .bind(s.id_hash)
+    .bind(new_id())
     .bind(s.user_id)
     .bind(t)
     .bind(s.expires_at)
@@ -31,10 +32,47 @@ pub async fn insert(db: &Db, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SessionRow {
     pub id_hash: String,
+    pub public_id: String,
     pub user_id: String,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Every live session of a user, most recently used first.
+pub async fn list_live_for_user(
+    db: &Db,
+    user_id: &str,
+    idle_timeout_secs: i64,
+) -> Result<Vec<SessionRow>, sqlx::Error> {
+    let t = now();
+    sqlx::query_as(
+        "SELECT id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent \
+         FROM sessions WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
+         ORDER BY last_seen_at DESC",
+    )
+    .bind(user_id)
+    .bind(t)
+    .bind(t - idle_timeout_secs)
+    .fetch_all(db)
+    .await
+}
+
+/// Ends one session of `user_id` by its public id; false when the user has no
+/// such session (someone else's id changes nothing).
+pub async fn delete_by_public_id(
+    db: &Db,
+    user_id: &str,
+    public_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE public_id = $1 AND user_id = $2")
+        .bind(public_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The session with this hash and its user, if it is still within both timeouts
@@ -46,8 +84,8 @@ pub async fn find_live(
 ) -> Result<Option<(SessionRow, UserRow)>, sqlx::Error> {
     let t = now();
     let session: Option<SessionRow> = sqlx::query_as(
-        "SELECT id_hash, user_id, created_at, last_seen_at, expires_at FROM sessions \
-         WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
+        "SELECT id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent \
+         FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
     )
     .bind(id_hash)
     .bind(t)
@@ -88,11 +126,14 @@ pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
 }
 
 /// Ends every session of `user_id` except `keep` (when given).
-pub async fn delete_all_for_user(
-    db: &Db,
+pub async fn delete_all_for_user<'e, E>(
+    db: E,
     user_id: &str,
     keep: Option<&str>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<u64, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or(""))

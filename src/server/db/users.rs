@@ -121,7 +121,10 @@ pub async fn count_admins(db: &Db) -> Result<i64, sqlx::Error> {
     Ok(n)
 }
 
-pub async fn set_password_hash(db: &Db, id: &str, hash: &str) -> Result<(), sqlx::Error> {
+pub async fn set_password_hash<'e, E>(db: E, id: &str, hash: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now())

@@ -1,0 +1,50 @@
+import { test, expect } from "@playwright/test";
+import { createUser, hydrated, signIn, signInOk, uniqueName } from "./helpers";
+
+test("change the password, then sign in with the new one", async ({ page, browser }) => {
+  const name = uniqueName("pw");
+  createUser(name, "right-horse-42");
+  // A second device, which the change must sign out.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signInOk(otherPage, name, "right-horse-42");
+
+  await signInOk(page, name, "right-horse-42");
+  await page.getByRole("link", { name: "Password" }).click();
+  await expect(page).toHaveURL(/\/settings\/password$/);
+  await hydrated(page);
+
+  const rules = page.getByRole("list", { name: "Password requirements not met yet" });
+  await page.getByLabel("New password", { exact: true }).fill("abc");
+  await expect(rules).toContainText("Use at least 8 characters.");
+  await expect(rules).toContainText("Include a digit or a special character.");
+  await expect(page.getByText("Strength: Very weak")).toBeVisible();
+  // The common-password rule comes from the server once typing pauses.
+  await page.getByLabel("New password", { exact: true }).fill("password1");
+  await expect(rules).toContainText("most common passwords");
+
+  await page.getByLabel("New password", { exact: true }).fill("Brand-new-horse-77");
+  await expect(rules.getByRole("listitem")).toHaveCount(0);
+  await expect(page.getByText("Strength: Strong")).toBeVisible();
+  await page.getByLabel("Confirm new password").fill("Brand-new-horse-78");
+  await expect(page.locator("#confirm_password-error")).toHaveText("The passwords do not match.");
+  await page.getByLabel("Confirm new password").fill("Brand-new-horse-77");
+
+  await page.getByLabel("Current password").fill("wrong-horse-42");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.locator("#current_password-error")).toHaveText("Your current password is incorrect.");
+
+  await page.getByLabel("Current password").fill("right-horse-42");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status")).toContainText("Password changed.");
+  await page.screenshot({ path: "test-results/password.png", fullPage: true });
+
+  await otherPage.reload();
+  await expect(otherPage).toHaveURL(/\/login/);
+  await other.close();
+
+  await page.context().clearCookies();
+  await signIn(page, name, "right-horse-42");
+  await expect(page.getByRole("alert")).toHaveText("Incorrect username or password.");
+  await signInOk(page, name, "Brand-new-horse-77");
+});

@@ -1,0 +1,142 @@
+//! The password screen: change it, with every broken rule listed as you type.
+
+use super::{check_password, strength, ChangePassword, STRENGTH_LABELS};
+use crate::components::browser;
+use crate::components::form::TextField;
+use crate::components::layout::use_current_user;
+use crate::components::toast::{use_toasts, ToastKind};
+use crate::model::AccountSource;
+use crate::validate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let user = use_current_user();
+    view! {
+        <Title text="Password"/>
+        <h1>"Password"</h1>
+        {move || user.get().map(|u| if u.source == AccountSource::External {
+            view! {
+                <section class="card">
+                    <p>"Your password is managed by your organisation's directory and cannot be changed here."</p>
+                </section>
+            }.into_any()
+        } else {
+            view! { <ChangePasswordForm username=u.username email=u.email/> }.into_any()
+        })}
+    }
+}
+
+#[component]
+fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
+    let toasts = use_toasts();
+    let action = ServerAction::<ChangePassword>::new();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+
+    // Rules the browser can check at once …
+    let local_rules = {
+        let (username, email) = (username.clone(), email.clone());
+        Memo::new(move |_| validate::password_problems(&new.get(), &username, &email))
+    };
+    // … and the common-password list, asked of the server once typing pauses.
+    let settled = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let value = new.get();
+        browser::after(300, move || {
+            if new.get_untracked() == value {
+                settled.set(value);
+            }
+        });
+    });
+    let server_rules = Resource::new(
+        move || settled.get(),
+        |pw| async move {
+            if pw.chars().count() < validate::MIN_PASSWORD {
+                Vec::new()
+            } else {
+                check_password(pw).await.unwrap_or_default()
+            }
+        },
+    );
+    let broken = move || {
+        let mut all = local_rules.get();
+        if settled.get() == new.get() {
+            all.extend(server_rules.get().unwrap_or_default());
+        }
+        all
+    };
+    let score = move || strength(&new.get(), broken().len());
+
+    let server_error = move |field: &'static str| {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.field_message(field))
+    };
+    let mismatch = move || !confirm.get().is_empty() && confirm.get() != new.get();
+
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(())) => {
+            current.set(String::new());
+            new.set(String::new());
+            confirm.set(String::new());
+            toasts.push(
+                ToastKind::Success,
+                "Password changed. Your other sessions were signed out.",
+            );
+        }
+        Some(Err(e))
+            if e.field_message("current_password").is_none()
+                && e.field_message("new_password").is_none()
+                && e.field_message("confirm_password").is_none() =>
+        {
+            toasts.push(ToastKind::Error, e.to_string());
+        }
+        _ => {}
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(ChangePassword {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+            confirm_password: confirm.get_untracked(),
+        });
+    };
+
+    view! {
+        <section class="card" aria-labelledby="change-heading">
+            <h2 id="change-heading">"Change password"</h2>
+            <form class="form" on:submit=submit novalidate>
+                // Lets password managers tie the new password to this account.
+                <input type="text" name="username" autocomplete="username" value=username hidden readonly/>
+                <TextField id="current_password" label="Current password" value=current input_type="password"
+                    autocomplete="current-password" error=Signal::derive(move || server_error("current_password"))/>
+                <TextField id="new_password" label="New password" value=new input_type="password"
+                    autocomplete="new-password"
+                    error=Signal::derive(move || server_error("new_password"))/>
+                <div class="strength" aria-live="polite">
+                    <meter id="strength" min="0" max="4" low="2" high="3" optimum="4"
+                        value=move || score().to_string() aria-label="Password strength"></meter>
+                    <span class="muted">{move || format!("Strength: {}", STRENGTH_LABELS[usize::from(score())])}</span>
+                </div>
+                <ul class="rules" id="password-rules" aria-label="Password requirements not met yet">
+                    {move || (!new.get().is_empty()).then(|| broken().into_iter().map(|r| view! { <li>{r}</li> }).collect_view())}
+                </ul>
+                <TextField id="confirm_password" label="Confirm new password" value=confirm input_type="password"
+                    autocomplete="new-password"
+                    error=Signal::derive(move || if mismatch() { Some("The passwords do not match.".to_string()) } else { server_error("confirm_password") })/>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()
+                        aria-busy=move || action.pending().get().to_string()>
+                        {move || if action.pending().get() { "Changing…" } else { "Change password" }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,87 @@
+//! "Devices & sessions": what the owner of an account sees of its sessions.
+
+use crate::error::AppError;
+use crate::features::sessions::DeviceSession;
+use crate::server::auth::record;
+use crate::server::context::{Auth, RequestCtx};
+use crate::server::state::AppState;
+use crate::server::{db, timefmt, user_agent};
+
+pub async fn list(state: &AppState, auth: &Auth) -> Result<Vec<DeviceSession>, AppError> {
+    let rows = db::sessions::list_live_for_user(
+        &state.db,
+        &auth.user.id,
+        state.config.session_idle_timeout_secs,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let (browser, os) = user_agent::describe(&s.user_agent);
+            DeviceSession {
+                current: s.id_hash == auth.session_hash,
+                id: s.public_id,
+                browser,
+                os,
+                ip: s.ip,
+                created: timefmt::format(s.created_at),
+                last_seen: timefmt::format(s.last_seen_at),
+            }
+        })
+        .collect())
+}
+
+/// Signs out one of the caller's other sessions.
+pub async fn revoke(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    public_id: &str,
+) -> Result<(), AppError> {
+    let current = db::sessions::find_live(
+        &state.db,
+        &auth.session_hash,
+        state.config.session_idle_timeout_secs,
+    )
+    .await?
+    .map(|(s, _)| s.public_id);
+    if current.as_deref() == Some(public_id) {
+        return Err(AppError::BadRequest(
+            "To end the session on this device, use “Sign out”.".into(),
+        ));
+    }
+    if !db::sessions::delete_by_public_id(&state.db, &auth.user.id, public_id).await? {
+        // Unknown, already ended, or someone else's: all look the same.
+        return Err(AppError::NotFound);
+    }
+    record(
+        state,
+        ctx,
+        Some(&auth.user.id),
+        &auth.user.username,
+        "session.revoke",
+        "success",
+    )
+    .await;
+    Ok(())
+}
+
+/// Signs out every session of the caller but this one; returns how many ended.
+pub async fn revoke_others(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+) -> Result<u64, AppError> {
+    let n = db::sessions::delete_all_for_user(&state.db, &auth.user.id, Some(&auth.session_hash))
+        .await?;
+    record(
+        state,
+        ctx,
+        Some(&auth.user.id),
+        &auth.user.username,
+        "session.revoke_others",
+        "success",
+    )
+    .await;
+    Ok(n)
+}
