@@ -18,6 +18,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run::serve(config).await,
         Command::User(cmd) => run::user(config, cmd).await,
+        Command::Settings(cmd) => run::settings(config, cmd).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -49,9 +50,9 @@ mod run {
     use tessera::error::AppError;
     use tessera::model::{AccountSource, Role};
     use tessera::server::auth::{self, password::Password};
-    use tessera::server::cli::{read_password_line, UserCommand};
+    use tessera::server::cli::{read_password_line, SettingsCommand, UserCommand};
     use tessera::server::config::Config;
-    use tessera::server::{bootstrap, db, state::AppState};
+    use tessera::server::{bootstrap, db, state::AppState, workspace};
 
     async fn open(config: Config) -> Result<AppState, String> {
         if config.database_url.starts_with("sqlite:") {
@@ -210,6 +211,31 @@ mod run {
                         u.username, u.email, u.role, u.source, u.id
                     );
                 }
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn settings(config: Config, cmd: SettingsCommand) -> Result<(), String> {
+        let state = open(config).await?;
+        match cmd {
+            SettingsCommand::List => {
+                let ws = workspace::load(&state.db)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for (key, help) in workspace::SETTINGS {
+                    let value = match *key {
+                        "lock_profiles" => ws.lock_profiles.to_string(),
+                        _ => String::new(),
+                    };
+                    println!("{key} = {value}    # {help}");
+                }
+            }
+            SettingsCommand::Set { key, value } => {
+                workspace::set(&state.db, &key, &value)
+                    .await
+                    .map_err(|e| describe(&e))?;
+                println!("{key} = {value}");
             }
         }
         Ok(())

@@ -78,6 +78,9 @@ pub struct CurrentUser {
     pub first_name: String,
     pub last_name: String,
     pub display_name: String,
+    /// Why display name and email addresses cannot be changed, when they cannot
+    /// (external account, or profiles locked by an administrator).
+    pub identity_locked: Option<String>,
 }
 
 impl CurrentUser {
@@ -126,6 +129,7 @@ mod tests {
             first_name: first.into(),
             last_name: last.into(),
             display_name: display.into(),
+            identity_locked: None,
         }
     }
 

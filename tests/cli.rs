@@ -167,6 +167,57 @@ fn duplicates_and_weak_passwords_are_refused_clearly() {
 }
 
 #[test]
+fn workspace_settings() {
+    let cli = Cli::new();
+    let out = cli.run(&["settings", "set", "lock_profiles", "true"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli.run(&["settings", "list"], "");
+    assert!(
+        text(&out.stdout).contains("lock_profiles = true"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = cli.run(&["settings", "set", "lock_profiles", "maybe"], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("true or false"));
+    let out = cli.run(&["settings", "set", "nonsense", "true"], "");
+    assert!(text(&out.stderr).contains("unknown setting"));
+}
+
+#[test]
+fn external_accounts_from_the_cli() {
+    let cli = Cli::new();
+    let out = cli.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "ext",
+            "--email",
+            "ext@example.org",
+            "--external",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli.run(&["user", "list"], "");
+    assert!(text(&out.stdout).contains("external"));
+    // A local account without a password is refused.
+    let out = cli.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "loc",
+            "--email",
+            "loc@example.org",
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+}
+
+#[test]
 fn a_bad_setting_stops_the_start_naming_the_key() {
     let cli = Cli::new();
     let out = cli

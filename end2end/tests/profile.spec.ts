@@ -58,3 +58,20 @@ test("the layout works at 360 px", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Profile", level: 1 })).toBeVisible();
   await page.screenshot({ path: "test-results/profile-360.png", fullPage: true });
 });
+
+test("an external account sees its display name read-only, with the reason", async ({ page }) => {
+  const name = uniqueName("ext");
+  createUser(name, "right-horse-42", ["--external"]);
+  await signInOk(page, name, "right-horse-42");
+  const display = page.getByLabel("Display name");
+  await expect(display).toHaveAttribute("readonly", "");
+  await expect(page.getByText("Cannot be changed. Managed by your organisation's directory.")).toBeVisible();
+  // Names from the directory's side stay editable.
+  await page.getByLabel("First name").fill("Grace");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("Profile saved.");
+  // The password page explains instead of offering a form.
+  await page.getByRole("link", { name: "Password" }).click();
+  await expect(page.getByText("managed by your organisation's directory")).toBeVisible();
+  await expect(page.getByLabel("Current password")).toHaveCount(0);
+});

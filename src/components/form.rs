@@ -24,7 +24,10 @@ pub fn TextField(
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: &'static str,
-    #[prop(optional)] hint: &'static str,
+    #[prop(optional, into)] hint: String,
+    /// Shown but not editable (the hint should say why).
+    #[prop(optional)]
+    readonly: bool,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -38,10 +41,11 @@ pub fn TextField(
             <label for=id>{label}</label>
             <input id=id name=id type=input_type autocomplete=autocomplete
                 prop:value=move || value.get()
+                readonly=readonly
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=described/>
-            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{hint.clone()}</p> })}
             <p class="field-error" id=error_id aria-live="polite">{move || error.get().unwrap_or_default()}</p>
         </div>
     }

@@ -20,6 +20,17 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Workspace settings (until the admin screens exist).
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCommand {
+    /// Show every workspace setting and its value.
+    List,
+    /// Change a workspace setting, e.g. `settings set lock_profiles true`.
+    Set { key: String, value: String },
 }
 
 #[derive(Subcommand, Debug)]

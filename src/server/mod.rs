@@ -13,5 +13,6 @@ pub mod router;
 pub mod state;
 pub mod timefmt;
 pub mod user_agent;
+pub mod workspace;
 
 pub use router::app;

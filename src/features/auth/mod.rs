@@ -9,10 +9,15 @@ use leptos::prelude::*;
 /// The signed-in user, or `None` for an anonymous visitor.
 #[server(endpoint = "me", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    use crate::server::context::RequestCtx;
+    use crate::server::{context::RequestCtx, state::AppState, workspace};
     crate::server::error::respond(async {
         let ctx = RequestCtx::current()?;
-        Ok(ctx.auth.map(|a| a.user.to_current()))
+        match &ctx.auth {
+            Some(a) => Ok(Some(
+                workspace::current_user(&expect_context::<AppState>().db, &a.user).await?,
+            )),
+            None => Ok(None),
+        }
     })
     .await
 }

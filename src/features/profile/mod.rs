@@ -13,12 +13,24 @@ pub async fn update_names(
     last_name: String,
     display_name: String,
 ) -> Result<CurrentUser, AppError> {
-    use crate::server::{context::RequestCtx, db::users, state::AppState};
+    use crate::server::{context::RequestCtx, db::users, state::AppState, workspace};
     crate::server::error::respond(async move {
         let state = expect_context::<AppState>();
         let ctx = RequestCtx::current()?;
         let auth = ctx.require_auth()?;
-        let names = check_names(&first_name, &last_name, &display_name)?;
+        let ws = workspace::load(&state.db).await?;
+        let lock = workspace::identity_lock(&auth.user, &ws);
+        let mut names = check_names(&first_name, &last_name, &display_name)?;
+        if let Some(reason) = lock {
+            // Locked: the display name stays exactly as it is (no "First Last" default).
+            if display_name.trim() != auth.user.display_name {
+                return Err(AppError::field(
+                    "display_name",
+                    format!("The display name cannot be changed. {reason}"),
+                ));
+            }
+            names.2 = auth.user.display_name.clone();
+        }
         let mut tx = state.db.begin().await?;
         let updated = users::update_names(
             &mut *tx,
@@ -37,7 +49,7 @@ pub async fn update_names(
         let user = users::find_by_id(&state.db, &auth.user.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(user.to_current())
+        workspace::current_user(&state.db, &user).await
     })
     .await
 }

@@ -74,6 +74,11 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
     let first = RwSignal::new(user.first_name.clone());
     let last = RwSignal::new(user.last_name.clone());
     let display = RwSignal::new(user.display_name.clone());
+    let lock = user.identity_locked.clone();
+    let display_hint = match &lock {
+        Some(reason) => format!("Cannot be changed. {reason}"),
+        None => "Shown to others. Leave empty to use your first and last name.".to_string(),
+    };
 
     // Messages shown next to the fields: the server's answer, else the local check.
     let server_error = move |field: &'static str| {
@@ -135,7 +140,7 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
                         error=field_error("last_name", last)/>
                 </div>
                 <TextField id="display_name" label="Display name" value=display autocomplete="nickname"
-                    hint="Shown to others. Leave empty to use your first and last name."
+                    hint=display_hint readonly=lock.is_some()
                     error=field_error("display_name", display)/>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()

@@ -52,6 +52,7 @@ impl UserRow {
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
             display_name: self.display_name.clone(),
+            identity_locked: None,
         }
     }
 }
