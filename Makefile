@@ -45,12 +45,13 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's Chromium: Playwright cannot download its own browser here.
+# Debian's Chromium (Playwright cannot download its own browser here) and the
+# sqlite3 shell (the end-to-end suite ages a session with it).
 browser:
-	@if [ ! -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then \
-	  echo "Installing Chromium from Debian"; \
+	@if [ ! -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ] || ! command -v sqlite3 >/dev/null; then \
+	  echo "Installing Chromium and sqlite3 from Debian"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium sqlite3; \
 	fi
 
 ## --- build and run -------------------------------------------------------------

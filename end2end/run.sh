@@ -17,9 +17,17 @@ export TESSERA_BIN="$bin"
 export BASE_URL="http://127.0.0.1:$port"
 export ADMIN_PASSWORD="$TESSERA_ADMIN_PASSWORD"
 
+# Outgoing mail goes to a real SMTP sink on loopback; the specs read MAIL_DIR.
+smtp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export MAIL_DIR="$data/mail"
+export TESSERA_SMTP_URL="smtp://127.0.0.1:$smtp_port"
+node end2end/smtp-sink.mjs "$smtp_port" "$MAIL_DIR" &
+sink=$!
+
 "$bin" serve > "$data/server.log" 2>&1 &
 server=$!
 cleanup() {
+  kill "$sink" 2>/dev/null || true
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   if [ "${keep:-0}" = 1 ]; then echo "server log kept in $data/server.log"; else rm -rf "$data"; fi

@@ -3,8 +3,10 @@
 use crate::components::layout::SignedInLayout;
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::features::auth::page::LoginPage;
+use crate::features::email::page::ConfirmEmailPage;
 use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
+use crate::features::recovery::page::{ForgotPasswordPage, ResetPasswordPage};
 use crate::features::sessions::page::SessionsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -46,6 +48,9 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                    <Route path=path!("/confirm-email") view=ConfirmEmailPage/>
                     <ParentRoute path=path!("") view=SignedInLayout>
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/profile"/> }/>

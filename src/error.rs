@@ -30,6 +30,10 @@ pub enum AppError {
     Forbidden,
     #[error("Not found.")]
     NotFound,
+    /// A sensitive action needs the password entered within the last minutes
+    /// (sudo mode); the UI asks for it and retries.
+    #[error("Confirm your password to continue.")]
+    ReauthRequired,
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -70,7 +74,7 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::BadRequest(_) => 400,
             AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::ReauthRequired => 403,
             AppError::NotFound => 404,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,

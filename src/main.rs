@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => run::serve(config).await,
         Command::User(cmd) => run::user(config, cmd).await,
         Command::Settings(cmd) => run::settings(config, cmd).await,
+        Command::Mail(cmd) => run::mail(config, cmd).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -50,7 +51,7 @@ mod run {
     use tessera::error::AppError;
     use tessera::model::{AccountSource, Role};
     use tessera::server::auth::{self, password::Password};
-    use tessera::server::cli::{read_password_line, SettingsCommand, UserCommand};
+    use tessera::server::cli::{read_password_line, MailCommand, SettingsCommand, UserCommand};
     use tessera::server::config::Config;
     use tessera::server::{bootstrap, db, state::AppState, workspace};
 
@@ -66,7 +67,7 @@ mod run {
         let pool = db::connect(&config.database_url)
             .await
             .map_err(|e| format!("cannot open the database: {e}"))?;
-        AppState::new(config, pool).map_err(|e| e.to_string())
+        AppState::new(config, pool)
     }
 
     pub async fn serve(config: Config) -> Result<(), String> {
@@ -90,6 +91,10 @@ mod run {
             }
         }
         spawn_housekeeping(state.clone());
+        tessera::server::mail::spawn_worker(state.clone());
+        if !state.mailer.configured() {
+            tracing::info!("no smtp_url set: mail is kept in the outbox (`tessera mail list`)");
+        }
         let listener = tokio::net::TcpListener::bind(state.config.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", state.config.listen))?;
@@ -237,6 +242,27 @@ mod run {
                     .map_err(|e| describe(&e))?;
                 println!("{key} = {value}");
             }
+        }
+        Ok(())
+    }
+
+    pub async fn mail(config: Config, cmd: MailCommand) -> Result<(), String> {
+        let state = open(config).await?;
+        let MailCommand::List { limit } = cmd;
+        let mails = db::outbox::recent(&state.db, limit)
+            .await
+            .map_err(|e| e.to_string())?;
+        if mails.is_empty() {
+            println!("The outbox is empty.");
+        }
+        for m in mails {
+            let when = tessera::server::timefmt::format(m.created_at, "UTC");
+            println!("── {when} · {} · to {}", m.status, m.to_addr);
+            println!("Subject: {}", m.subject);
+            if m.status != "sent" && !m.last_error.is_empty() {
+                println!("Last error (attempt {}): {}", m.attempts, m.last_error);
+            }
+            println!("\n{}", m.body);
         }
         Ok(())
     }

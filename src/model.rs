@@ -81,6 +81,15 @@ pub struct CurrentUser {
     /// Why display name and email addresses cannot be changed, when they cannot
     /// (external account, or profiles locked by an administrator).
     pub identity_locked: Option<String>,
+    pub contact_person: String,
+    /// E.164, or empty when no phone number is set.
+    pub phone: String,
+    /// The phone number formatted for reading ("+49 30 1234567").
+    pub phone_display: String,
+    /// IANA time zone in which times are shown.
+    pub time_zone: String,
+    /// Where password reset links go; empty means the primary address.
+    pub recovery_email: String,
 }
 
 impl CurrentUser {
@@ -130,6 +139,11 @@ mod tests {
             last_name: last.into(),
             display_name: display.into(),
             identity_locked: None,
+            contact_person: String::new(),
+            phone: String::new(),
+            phone_display: String::new(),
+            time_zone: "UTC".into(),
+            recovery_email: String::new(),
         }
     }
 

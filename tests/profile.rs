@@ -127,3 +127,92 @@ async fn only_known_settings_with_valid_values() {
         .await
         .is_ok());
 }
+
+#[tokio::test]
+async fn phone_numbers_are_stored_in_e164_and_shown_formatted() {
+    let app = TestApp::new().await;
+    app.create_user("ada", "right-horse-42").await;
+    let id = app.session("ada", "right-horse-42").await;
+    let r = app
+        .post_form(
+            "/api/profile/contact",
+            &[
+                ("contact_person", "Charles Babbage"),
+                ("phone", "0044 20 7946 0958"),
+            ],
+            Some(&id),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let user = me(&app, &id).await;
+    assert_eq!(user["phone"], "+442079460958");
+    assert_eq!(user["phone_display"], "+44 20 7946 0958");
+    assert_eq!(user["contact_person"], "Charles Babbage");
+    let stored = app
+        .count("SELECT COUNT(*) FROM users WHERE phone = '+442079460958'")
+        .await;
+    assert_eq!(stored, 1);
+
+    for bad in ["020 7946 0958", "+44 1", "phone me"] {
+        let r = app
+            .post_form(
+                "/api/profile/contact",
+                &[("contact_person", ""), ("phone", bad)],
+                Some(&id),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(r.body.contains("\"phone\""), "{bad}: {}", r.body);
+    }
+    assert_eq!(
+        me(&app, &id).await["phone"],
+        "+442079460958",
+        "a refused number changes nothing"
+    );
+    // Empty clears it.
+    let r = app
+        .post_form(
+            "/api/profile/contact",
+            &[("contact_person", ""), ("phone", "")],
+            Some(&id),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(me(&app, &id).await["phone"], "");
+}
+
+#[tokio::test]
+async fn the_time_zone_is_validated_and_used_for_times() {
+    let app = TestApp::new().await;
+    app.create_user("ada", "right-horse-42").await;
+    let id = app.session("ada", "right-horse-42").await;
+    let r = app
+        .post_form(
+            "/api/profile/time-zone",
+            &[("time_zone", "Mars/Olympus")],
+            Some(&id),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form(
+            "/api/profile/time-zone",
+            &[("time_zone", "Asia/Tokyo")],
+            Some(&id),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(me(&app, &id).await["time_zone"], "Asia/Tokyo");
+    let r = app
+        .get("/api/sessions/list", Some(&id), "application/json")
+        .await;
+    assert!(
+        r.body.contains(" JST"),
+        "times follow the user's zone: {}",
+        r.body
+    );
+    let zones = app
+        .get("/api/profile/time-zones", Some(&id), "application/json")
+        .await;
+    assert!(zones.body.contains("Europe/Berlin"));
+}

@@ -37,3 +37,32 @@ export async function signInOk(page: Page, login: string, password: string) {
   await expect(page).toHaveURL(/\/settings\/profile$/);
   await hydrated(page);
 }
+
+/** Waits for a mail to `to` in the SMTP sink and returns its text (quoted-printable undone). */
+export async function mailTo(to: string, subject: string): Promise<string> {
+  const dir = process.env.MAIL_DIR;
+  if (!dir) throw new Error("MAIL_DIR is not set: run the suite through end2end/run.sh");
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  for (let i = 0; i < 100; i++) {
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
+      const mail = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+      const text = String(mail.data).replace(/=\n/g, "").replace(/=3D/g, "=");
+      if (mail.to.includes(to) && text.includes(subject)) return text;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} about "${subject}"`);
+}
+
+/** The first link to `path` in a mail. */
+export function linkIn(text: string, path: string): string {
+  const m = text.match(new RegExp(`https?://[^\\s]+${path}\\?token=[0-9a-f]+`));
+  if (!m) throw new Error(`no ${path} link in mail`);
+  return m[0];
+}
+
+/** Runs SQL against the server's database (to age a session's sudo window). */
+export function sql(statement: string) {
+  execFileSync("sqlite3", [`${process.env.TESSERA_DATA_DIR}/tessera.db`, statement]);
+}

@@ -9,7 +9,7 @@ test("the display name is saved and survives a reload", async ({ page }) => {
   await page.getByLabel("First name").fill("Ada");
   await page.getByLabel("Last name").fill("Lovelace");
   await page.getByLabel("Display name").fill("Countess of Lovelace");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByRole("status")).toContainText("Profile saved.");
   // The header follows at once…
   await expect(page.getByRole("button", { name: /Countess of Lovelace/ })).toBeVisible();
@@ -23,7 +23,7 @@ test("the display name is saved and survives a reload", async ({ page }) => {
 
   // An empty display name falls back to "First Last".
   await page.getByLabel("Display name").fill("");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByLabel("Display name")).toHaveValue("Ada Lovelace");
 });
 
@@ -65,13 +65,40 @@ test("an external account sees its display name read-only, with the reason", asy
   await signInOk(page, name, "right-horse-42");
   const display = page.getByLabel("Display name");
   await expect(display).toHaveAttribute("readonly", "");
-  await expect(page.getByText("Cannot be changed. Managed by your organisation's directory.")).toBeVisible();
+  await expect(page.getByText("Cannot be changed. Managed by your organisation's directory.", { exact: true })).toBeVisible();
   // Names from the directory's side stay editable.
   await page.getByLabel("First name").fill("Grace");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByRole("status")).toContainText("Profile saved.");
   // The password page explains instead of offering a form.
   await page.getByRole("link", { name: "Password" }).click();
   await expect(page.getByText("managed by your organisation's directory")).toBeVisible();
   await expect(page.getByLabel("Current password")).toHaveCount(0);
+});
+
+test("contact details and time zone are saved; times follow the zone", async ({ page }) => {
+  const name = uniqueName("contact");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  await page.getByLabel("Phone (optional)").fill("12345");
+  await page.getByRole("button", { name: "Save contact details" }).click();
+  await expect(page.locator("#phone-error")).toContainText("country code");
+
+  await page.getByLabel("Contact person (optional)").fill("Charles Babbage");
+  await page.getByLabel("Phone (optional)").fill("+1 650 253 0000");
+  await page.getByRole("button", { name: "Save contact details" }).click();
+  await expect(page.getByRole("status")).toContainText("Contact details saved.");
+  await expect(page.getByLabel("Phone (optional)")).toHaveValue("+1 650-253-0000");
+
+  await page.getByLabel("Show times in").selectOption("Asia/Tokyo");
+  await page.getByRole("button", { name: "Save time zone" }).click();
+  await expect(page.getByRole("status")).toContainText("Time zone saved.");
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Contact person (optional)")).toHaveValue("Charles Babbage");
+  await expect(page.getByLabel("Phone (optional)")).toHaveValue("+1 650-253-0000");
+  await expect(page.getByLabel("Show times in")).toHaveValue("Asia/Tokyo");
+  await page.goto("/settings/sessions");
+  await expect(page.getByRole("list", { name: "Sessions" })).toContainText("JST");
 });

@@ -22,6 +22,11 @@ impl CurrentUserCtx {
             .get()
             .or_else(|| self.loaded.get().and_then(|r| r.ok().flatten()))
     }
+    pub fn get_untracked(&self) -> Option<CurrentUser> {
+        self.saved
+            .get_untracked()
+            .or_else(|| self.loaded.get_untracked().and_then(|r| r.ok().flatten()))
+    }
     pub fn set(&self, user: Option<CurrentUser>) {
         self.saved.set(user);
     }

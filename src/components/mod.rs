@@ -3,4 +3,5 @@
 pub mod browser;
 pub mod form;
 pub mod layout;
+pub mod sudo;
 pub mod toast;

@@ -1,6 +1,8 @@
 //! One folder per capability: its server functions (`mod.rs`) and its screens (`page.rs`).
 
 pub mod auth;
+pub mod email;
 pub mod password;
 pub mod profile;
+pub mod recovery;
 pub mod sessions;

@@ -23,6 +23,19 @@ pub enum Command {
     /// Workspace settings (until the admin screens exist).
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Outgoing mail (the outbox).
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// Show the newest mails with their delivery status and text.
+    List {
+        /// How many mails to show.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -16,6 +16,8 @@ use std::net::SocketAddr;
 pub struct Auth {
     pub session_hash: String,
     pub user: UserRow,
+    /// When the password was last entered in this session (see `auth::sudo`).
+    pub sudo_at: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -46,7 +48,12 @@ impl RequestCtx {
 }
 
 /// Pages anyone may see; every other HTML page needs a session.
-const PUBLIC_PAGES: &[&str] = &["/login"];
+const PUBLIC_PAGES: &[&str] = &[
+    "/login",
+    "/forgot-password",
+    "/reset-password",
+    "/confirm-email",
+];
 
 /// Resolves the session for every non-static request, redirects anonymous
 /// visitors of protected pages to the sign-in page (and signed-in ones away from it).
@@ -74,13 +81,14 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             match db::sessions::find_live(&state.db, &hash, state.config.session_idle_timeout_secs)
                 .await
             {
-                Ok(Some((_, user))) => {
+                Ok(Some((session, user))) => {
                     if let Err(e) = db::sessions::touch(&state.db, &hash, &ip).await {
                         tracing::warn!(error = %e, "could not record session activity");
                     }
                     Some(Auth {
                         session_hash: hash,
                         user,
+                        sudo_at: session.sudo_at,
                     })
                 }
                 Ok(None) => None,

@@ -24,8 +24,8 @@ pub async fn list(state: &AppState, auth: &Auth) -> Result<Vec<DeviceSession>, A
                 browser,
                 os,
                 ip: s.ip,
-                created: timefmt::format(s.created_at),
-                last_seen: timefmt::format(s.last_seen_at),
+                created: timefmt::format(s.created_at, &auth.user.time_zone),
+                last_seen: timefmt::format(s.last_seen_at, &auth.user.time_zone),
             }
         })
         .collect())

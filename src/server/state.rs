@@ -3,6 +3,7 @@
 use crate::server::auth::password::Hasher;
 use crate::server::config::Config;
 use crate::server::db::Db;
+use crate::server::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub hasher: Hasher,
+    pub mailer: Arc<Mailer>,
     pub leptos: LeptosOptions,
 }
 
@@ -22,11 +24,9 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(
-        config: Config,
-        db: Db,
-    ) -> Result<AppState, crate::server::auth::password::HashError> {
-        let hasher = Hasher::new(config.argon2)?;
+    pub fn new(config: Config, db: Db) -> Result<AppState, String> {
+        let hasher = Hasher::new(config.argon2).map_err(|e| e.to_string())?;
+        let mailer = Arc::new(Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?);
         let leptos = LeptosOptions::builder()
             .output_name("tessera")
             .site_root(config.site_dir.to_string_lossy().to_string())
@@ -37,6 +37,7 @@ impl AppState {
             config: Arc::new(config),
             db,
             hasher,
+            mailer,
             leptos,
         })
     }

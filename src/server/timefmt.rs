@@ -1,44 +1,61 @@
 //! Timestamps as people read them: in the user's time zone.
-//!
-//! Stored times are unix seconds (UTC). Until per-user time zones exist every
-//! time is shown in UTC, labelled as such so nobody mistakes it for local time.
 
-/// "2026-11-22 10:05 UTC".
-pub fn format(ts: i64) -> String {
-    let days = ts.div_euclid(86_400);
-    let secs = ts.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// "2026-11-22 11:05 CET" for unix seconds `ts` in the IANA zone `tz`
+/// (UTC when the name is unknown).
+pub fn format(ts: i64, tz: &str) -> String {
+    let zone: Tz = tz.parse().unwrap_or(Tz::UTC);
+    match DateTime::<Utc>::from_timestamp(ts, 0) {
+        Some(t) => t
+            .with_timezone(&zone)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        None => String::new(),
+    }
 }
 
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
-/// calendar (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// Whether `tz` is an IANA time zone name we know.
+pub fn is_known_zone(tz: &str) -> bool {
+    tz.parse::<Tz>().is_ok()
+}
+
+/// Every IANA zone name, sorted, for the time zone picker.
+pub fn zones() -> Vec<String> {
+    let mut all: Vec<String> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|z| z.name().to_string())
+        .collect();
+    all.sort();
+    all
 }
 
 #[cfg(test)]
 mod tests {
-    use super::format;
+    use super::*;
 
     #[test]
-    fn known_instants() {
-        assert_eq!(format(0), "1970-01-01 00:00 UTC");
-        assert_eq!(format(951_782_400), "2000-02-29 00:00 UTC");
-        assert_eq!(format(1_795_349_100), "2026-11-22 12:05 UTC");
-        assert_eq!(format(-1), "1969-12-31 23:59 UTC");
+    fn known_instants_in_zones() {
+        assert_eq!(format(0, "UTC"), "1970-01-01 00:00 UTC");
+        assert_eq!(format(1_795_349_100, "UTC"), "2026-11-22 12:05 UTC");
+        assert_eq!(
+            format(1_795_349_100, "Europe/Berlin"),
+            "2026-11-22 13:05 CET"
+        );
+        assert_eq!(
+            format(1_783_000_000, "Europe/Berlin"),
+            "2026-07-02 15:46 CEST"
+        );
+        assert_eq!(format(0, "Not/AZone"), "1970-01-01 00:00 UTC");
+    }
+
+    #[test]
+    fn zone_list() {
+        let z = zones();
+        assert!(z.len() > 300);
+        assert!(z.iter().any(|n| n == "Europe/Berlin"));
+        assert!(is_known_zone("America/New_York"));
+        assert!(!is_known_zone("Mars/Olympus"));
     }
 }

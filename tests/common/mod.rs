@@ -1,6 +1,8 @@
 //! A real Tessera router over a real SQLite database in a temporary directory.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;

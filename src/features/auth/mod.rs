@@ -52,6 +52,20 @@ pub async fn login(
     .await
 }
 
+/// Re-enters the password to open sudo mode for ten minutes.
+#[server(endpoint = "sudo")]
+pub async fn confirm_password(password: String) -> Result<(), AppError> {
+    use crate::server::{
+        auth::password::Password, auth::sudo, context::RequestCtx, state::AppState,
+    };
+    crate::server::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ctx = RequestCtx::current()?;
+        sudo::confirm(&state, &ctx, ctx.require_auth()?, &Password::new(password)).await
+    })
+    .await
+}
+
 /// Ends the current session.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {

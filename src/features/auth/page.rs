@@ -62,6 +62,7 @@ pub fn LoginPage() -> impl IntoView {
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
+                <p class="below-form"><a href="/forgot-password">"Forgot your password?"</a></p>
             </div>
         </main>
     }

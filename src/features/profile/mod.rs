@@ -54,6 +54,91 @@ pub async fn update_names(
     .await
 }
 
+/// Saves contact person and phone number (stored in E.164; empty clears it).
+#[server(endpoint = "profile/contact")]
+pub async fn update_contact(
+    contact_person: String,
+    phone: String,
+) -> Result<CurrentUser, AppError> {
+    use crate::server::{
+        context::RequestCtx, db::users, phone as phones, state::AppState, workspace,
+    };
+    crate::server::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ctx = RequestCtx::current()?;
+        let auth = ctx.require_auth()?;
+        let mut errors = Vec::new();
+        let contact = crate::validate::name(&contact_person).unwrap_or_else(|message| {
+            errors.push(crate::error::FieldError {
+                field: "contact_person".into(),
+                message,
+            });
+            String::new()
+        });
+        let phone = phones::normalize(&phone).unwrap_or_else(|message| {
+            errors.push(crate::error::FieldError {
+                field: "phone".into(),
+                message,
+            });
+            None
+        });
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        if !users::update_contact(
+            &state.db,
+            &auth.user.id,
+            &contact,
+            phone.as_deref().unwrap_or(""),
+        )
+        .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        let user = users::find_by_id(&state.db, &auth.user.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        workspace::current_user(&state.db, &user).await
+    })
+    .await
+}
+
+/// Saves the time zone in which times are shown.
+#[server(endpoint = "profile/time-zone")]
+pub async fn update_time_zone(time_zone: String) -> Result<CurrentUser, AppError> {
+    use crate::server::{context::RequestCtx, db::users, state::AppState, timefmt, workspace};
+    crate::server::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ctx = RequestCtx::current()?;
+        let auth = ctx.require_auth()?;
+        if !timefmt::is_known_zone(&time_zone) {
+            return Err(AppError::field(
+                "time_zone",
+                "Choose a time zone from the list.",
+            ));
+        }
+        if !users::update_time_zone(&state.db, &auth.user.id, &time_zone).await? {
+            return Err(AppError::NotFound);
+        }
+        let user = users::find_by_id(&state.db, &auth.user.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        workspace::current_user(&state.db, &user).await
+    })
+    .await
+}
+
+/// Every time zone the picker offers.
+#[server(endpoint = "profile/time-zones", input = leptos::server_fn::codec::GetUrl)]
+pub async fn list_time_zones() -> Result<Vec<String>, AppError> {
+    use crate::server::{context::RequestCtx, timefmt};
+    crate::server::error::respond(async move {
+        RequestCtx::current()?.require_auth()?;
+        Ok(timefmt::zones())
+    })
+    .await
+}
+
 /// Validates the three names together, so every bad field is reported at once.
 pub fn check_names(
     first: &str,

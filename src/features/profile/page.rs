@@ -1,6 +1,6 @@
 //! The profile settings screen.
 
-use super::UpdateNames;
+use super::{list_time_zones, UpdateContact, UpdateNames, UpdateTimeZone};
 use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
@@ -19,6 +19,9 @@ pub fn ProfilePage() -> impl IntoView {
         {move || user.get().map(|u| view! {
             <AccountCard user=u.clone()/>
             <NamesForm user=u.clone()/>
+            <crate::features::email::page::EmailCard user=u.clone()/>
+            <ContactForm user=u.clone()/>
+            <TimeZoneForm user=u.clone()/>
             <PermissionsCard user=u/>
         })}
     }
@@ -56,10 +59,6 @@ fn AccountCard(user: CurrentUser) -> impl IntoView {
                         <code id="user-id">{user.id.clone()}</code>
                         <button type="button" class="button small" on:click=copy aria-label="Copy user ID">"Copy"</button>
                     </dd>
-                </div>
-                <div>
-                    <dt>"Email"</dt>
-                    <dd>{user.email.clone()}</dd>
                 </div>
             </dl>
         </section>
@@ -145,7 +144,113 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()
                         aria-busy=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { "Saving…" } else { "Save" }}
+                        {move || if action.pending().get() { "Saving…" } else { "Save name" }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn ContactForm(user: CurrentUser) -> impl IntoView {
+    let toasts = use_toasts();
+    let current = use_current_user();
+    let action = ServerAction::<UpdateContact>::new();
+    let contact = RwSignal::new(user.contact_person.clone());
+    let phone = RwSignal::new(user.phone_display.clone());
+    let error = move |field: &'static str| {
+        Signal::derive(move || {
+            action
+                .value()
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.field_message(field))
+        })
+    };
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(saved)) => {
+            // Show the number as the server understood it.
+            phone.set(saved.phone_display.clone());
+            current.set(Some(saved));
+            toasts.push(ToastKind::Success, "Contact details saved.");
+        }
+        Some(Err(e))
+            if e.field_message("phone").is_none()
+                && e.field_message("contact_person").is_none() =>
+        {
+            toasts.push(ToastKind::Error, e.to_string());
+        }
+        _ => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(UpdateContact {
+            contact_person: contact.get_untracked(),
+            phone: phone.get_untracked(),
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="contact-heading">
+            <h2 id="contact-heading">"Contact details"</h2>
+            <form class="form" on:submit=submit novalidate>
+                <div class="grid-2">
+                    <TextField id="contact_person" label="Contact person (optional)" value=contact
+                        hint="Someone to reach on your behalf." error=error("contact_person")/>
+                    <TextField id="phone" label="Phone (optional)" value=phone input_type="tel" autocomplete="tel"
+                        hint="With the country code, e.g. +49 30 1234567." error=error("phone")/>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()
+                        aria-busy=move || action.pending().get().to_string()>
+                        {move || if action.pending().get() { "Saving…" } else { "Save contact details" }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
+    let toasts = use_toasts();
+    let current = use_current_user();
+    let action = ServerAction::<UpdateTimeZone>::new();
+    let zones = Resource::new(|| (), |_| list_time_zones());
+    let chosen = RwSignal::new(user.time_zone.clone());
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(saved)) => {
+            current.set(Some(saved));
+            toasts.push(ToastKind::Success, "Time zone saved.");
+        }
+        Some(Err(e)) => toasts.push(ToastKind::Error, e.to_string()),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(UpdateTimeZone {
+            time_zone: chosen.get_untracked(),
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="tz-heading">
+            <h2 id="tz-heading">"Time zone"</h2>
+            <form class="form" on:submit=submit>
+                <div class="field">
+                    <label for="time_zone">"Show times in"</label>
+                    <Transition fallback=|| view! { <p class="muted">"Loading time zones…"</p> }>
+                        <select id="time_zone" name="time_zone" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                            {move || zones.get().map(|r| r.unwrap_or_default().into_iter().map(|z| {
+                                let selected = z == chosen.get_untracked();
+                                view! { <option value=z.clone() selected=selected>{z.clone()}</option> }
+                            }).collect_view())}
+                        </select>
+                    </Transition>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()
+                        aria-busy=move || action.pending().get().to_string()>
+                        {move || if action.pending().get() { "Saving…" } else { "Save time zone" }}
                     </button>
                 </div>
             </form>

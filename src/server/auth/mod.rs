@@ -4,6 +4,7 @@
 pub mod password;
 pub mod policy;
 pub mod session;
+pub mod sudo;
 
 use crate::error::AppError;
 use crate::model::{AccountSource, Role};
@@ -118,7 +119,7 @@ pub async fn sign_in(
 /// Counts a password attempt against the account name and the client address
 /// before any hashing; refuses while either is delayed. Returns the account key,
 /// to clear after a success.
-async fn reserve_attempt(
+pub(crate) async fn reserve_attempt(
     state: &AppState,
     ctx: &RequestCtx,
     login: &str,
@@ -220,6 +221,8 @@ pub async fn change_password(
     users::set_password_hash(&mut *tx, &user.id, &hash).await?;
     db::sessions::delete_all_for_user(&mut *tx, &user.id, Some(&auth.session_hash)).await?;
     tx.commit().await?;
+    // The current password was just proven: that opens the sudo window too.
+    db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
     record(
         state,
         ctx,

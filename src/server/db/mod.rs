@@ -5,9 +5,11 @@
 //! them the same way), timestamps are BIGINT unix seconds and ids are TEXT.
 
 pub mod audit;
+pub mod outbox;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 
 use sqlx::any::AnyPoolOptions;

@@ -14,8 +14,8 @@ pub struct NewSession<'a> {
 pub async fn insert(db: &Db, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     let t = now();
     sqlx::query(
-        "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+        "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, sudo_at) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $4)",
     )
     .bind(s.id_hash)
     .bind(new_id())
@@ -39,6 +39,8 @@ pub struct SessionRow {
     pub expires_at: i64,
     pub ip: String,
     pub user_agent: String,
+    /// When the password was last entered in this session (sign-in counts).
+    pub sudo_at: i64,
 }
 
 /// Every live session of a user, most recently used first.
@@ -49,7 +51,7 @@ pub async fn list_live_for_user(
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
     let t = now();
     sqlx::query_as(
-        "SELECT id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent \
+        "SELECT id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, sudo_at \
          FROM sessions WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
          ORDER BY last_seen_at DESC",
     )
@@ -84,7 +86,7 @@ pub async fn find_live(
 ) -> Result<Option<(SessionRow, UserRow)>, sqlx::Error> {
     let t = now();
     let session: Option<SessionRow> = sqlx::query_as(
-        "SELECT id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent \
+        "SELECT id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, sudo_at \
          FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
     )
     .bind(id_hash)
@@ -115,6 +117,16 @@ pub async fn touch(db: &Db, id_hash: &str, ip: &str) -> Result<(), sqlx::Error> 
     .execute(db)
     .await
     .map(|_| ())
+}
+
+/// Opens the sudo window of a session (the password was just entered).
+pub async fn set_sudo(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET sudo_at = $1 WHERE id_hash = $2")
+        .bind(now())
+        .bind(id_hash)
+        .execute(db)
+        .await
+        .map(|_| ())
 }
 
 pub async fn delete(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {

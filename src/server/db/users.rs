@@ -9,7 +9,8 @@ macro_rules! select_users {
     ($rest:literal) => {
         concat!(
             "SELECT id, username, email, role, source, password_hash, first_name, last_name, ",
-            "display_name, disabled, created_at, updated_at FROM users ",
+            "display_name, disabled, created_at, updated_at, contact_person, phone, time_zone, ",
+            "recovery_email FROM users ",
             $rest
         )
     };
@@ -30,6 +31,13 @@ pub struct UserRow {
     pub disabled: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    pub contact_person: String,
+    /// E.164 ("+4930123456") or empty.
+    pub phone: String,
+    /// IANA name, e.g. "Europe/Berlin".
+    pub time_zone: String,
+    /// Where reset links go; empty means the primary address.
+    pub recovery_email: String,
 }
 
 impl UserRow {
@@ -53,6 +61,11 @@ impl UserRow {
             last_name: self.last_name.clone(),
             display_name: self.display_name.clone(),
             identity_locked: None,
+            contact_person: self.contact_person.clone(),
+            phone: self.phone.clone(),
+            phone_display: crate::server::phone::display(&self.phone),
+            time_zone: self.time_zone.clone(),
+            recovery_email: self.recovery_email.clone(),
         }
     }
 }
@@ -156,6 +169,60 @@ where
     .bind(id)
     .execute(db)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Saves contact person and phone (already validated, phone in E.164 or empty).
+pub async fn update_contact(
+    db: &Db,
+    id: &str,
+    contact_person: &str,
+    phone: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET contact_person = $1, phone = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(contact_person)
+    .bind(phone)
+    .bind(now())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets the primary email address (after its confirmation link was used).
+pub async fn update_email<'e, E>(db: E, id: &str, email: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
+        .bind(now())
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn update_recovery_email(db: &Db, id: &str, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET recovery_email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
+        .bind(now())
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Saves the time zone (an IANA name already checked against the list).
+pub async fn update_time_zone(db: &Db, id: &str, time_zone: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
+        .bind(time_zone)
+        .bind(now())
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

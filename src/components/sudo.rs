@@ -1,0 +1,137 @@
+//! The "confirm your password" dialog of sudo mode, reusable by every form whose
+//! action may answer `ReauthRequired`.
+
+use crate::error::AppError;
+use crate::features::auth::ConfirmPassword;
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// A modal asking for the password. `open` shows it; after a successful
+/// confirmation it closes and calls `on_confirmed` (typically: retry the action).
+#[component]
+pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<ConfirmPassword>::new();
+    let password = RwSignal::new(String::new());
+    let input = NodeRef::<Input>::new();
+    // Move focus into the dialog when it opens.
+    Effect::new(move |_| {
+        if open.get() {
+            if let Some(el) = input.get() {
+                let _ = el.focus();
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            password.set(String::new());
+            action.value().set(None);
+            open.set(false);
+            on_confirmed.run(());
+        }
+    });
+    let error = move || match action.value().get() {
+        Some(Err(AppError::Validation(_))) => action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.field_message("password")),
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(ConfirmPassword {
+            password: password.get_untracked(),
+        });
+    };
+    view! {
+        <Show when=move || open.get()>
+            <div class="backdrop">
+                <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="sudo-title"
+                    on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+                    <h2 id="sudo-title">"Confirm your password"</h2>
+                    <p class="muted">"This is a sensitive action. Enter your password to continue; you will not be asked again for 10 minutes."</p>
+                    <form class="form" on:submit=submit novalidate>
+                        <div class="field">
+                            <label for="sudo-password">"Password"</label>
+                            <input id="sudo-password" type="password" autocomplete="current-password" node_ref=input
+                                prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))
+                                aria-invalid=move || error().is_some().to_string() aria-describedby="sudo-error"/>
+                            <p class="field-error" id="sudo-error" aria-live="polite">{error}</p>
+                        </div>
+                        <div class="actions">
+                            <button type="button" class="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                            <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                                {move || if action.pending().get() { "Confirming…" } else { "Confirm" }}
+                            </button>
+                        </div>
+                    </form>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// Connects a server action to the sudo dialog: remembers the last input, opens
+/// the dialog when the server answers `ReauthRequired`, re-sends after confirming.
+pub struct SudoGuard<S>
+where
+    S: ServerFn + Send + Sync + 'static,
+    S::Output: 'static,
+{
+    pub open: RwSignal<bool>,
+    last: StoredValue<Option<S>>,
+    action: ServerAction<S>,
+}
+
+impl<S> Clone for SudoGuard<S>
+where
+    S: ServerFn + Send + Sync + 'static,
+    S::Output: 'static,
+{
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for SudoGuard<S>
+where
+    S: ServerFn + Send + Sync + 'static,
+    S::Output: 'static,
+{
+}
+
+impl<S> SudoGuard<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    pub fn new(action: ServerAction<S>) -> Self {
+        let guard = SudoGuard {
+            open: RwSignal::new(false),
+            last: StoredValue::new(None),
+            action,
+        };
+        Effect::new(move |_| {
+            if action
+                .value()
+                .with(|v| matches!(v, Some(Err(AppError::ReauthRequired))))
+            {
+                guard.open.set(true);
+            }
+        });
+        guard
+    }
+
+    pub fn dispatch(&self, input: S) {
+        self.last.set_value(Some(input.clone()));
+        self.action.dispatch(input);
+    }
+
+    pub fn retry(&self) {
+        if let Some(input) = self.last.get_value() {
+            self.action.dispatch(input);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Sudo mode: sensitive actions need the password entered in this session within
+//! the last ten minutes, so a borrowed unlocked browser cannot change the email
+//! address, the password or (later) 2FA and tokens.
+
+use crate::error::AppError;
+use crate::server::auth::{password::Password, record, reserve_attempt};
+use crate::server::context::{Auth, RequestCtx};
+use crate::server::db::{self, throttle};
+use crate::server::state::AppState;
+
+pub const WINDOW_SECS: i64 = 600;
+
+/// Ok when the session re-authenticated recently, else `ReauthRequired` (the UI
+/// then asks for the password and retries).
+pub fn require(auth: &Auth) -> Result<(), AppError> {
+    if db::now() - auth.sudo_at <= WINDOW_SECS {
+        Ok(())
+    } else {
+        Err(AppError::ReauthRequired)
+    }
+}
+
+/// Checks the password (throttled like a sign-in) and opens the sudo window.
+pub async fn confirm(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    password: &Password,
+) -> Result<(), AppError> {
+    let user = &auth.user;
+    if password.expose().is_empty() {
+        return Err(AppError::field("password", "Enter your password."));
+    }
+    let account_key = reserve_attempt(state, ctx, &user.username, "auth.reauthenticate").await?;
+    let verified = state
+        .hasher
+        .verify(password, user.password_hash.as_deref())
+        .await?;
+    if !verified.ok {
+        record(
+            state,
+            ctx,
+            Some(&user.id),
+            &user.username,
+            "auth.reauthenticate",
+            "failure",
+        )
+        .await;
+        return Err(AppError::field("password", "Incorrect password."));
+    }
+    throttle::clear(&state.db, &account_key).await?;
+    db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
+    record(
+        state,
+        ctx,
+        Some(&user.id),
+        &user.username,
+        "auth.reauthenticate",
+        "success",
+    )
+    .await;
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! The `email_tokens` table: single-use links sent by mail (email change
+//! confirmation, password reset). Only the SHA-256 of a token is stored.
+
+use super::{now, Db};
+
+pub const EMAIL_CHANGE: &str = "email_change";
+pub const PASSWORD_RESET: &str = "password_reset";
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Token {
+    pub token_hash: String,
+    pub purpose: String,
+    pub user_id: String,
+    pub new_email: String,
+    pub expires_at: i64,
+}
+
+pub async fn insert(
+    db: &Db,
+    token_hash: &str,
+    purpose: &str,
+    user_id: &str,
+    new_email: &str,
+    ttl_secs: i64,
+) -> Result<(), sqlx::Error> {
+    let t = now();
+    // A new link replaces any earlier unused one for the same purpose.
+    sqlx::query("DELETE FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+        .bind(user_id)
+        .bind(purpose)
+        .execute(db)
+        .await?;
+    sqlx::query(
+        "INSERT INTO email_tokens (token_hash, purpose, user_id, new_email, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_hash)
+    .bind(purpose)
+    .bind(user_id)
+    .bind(new_email)
+    .bind(t)
+    .bind(t + ttl_secs)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// The token, if it exists for `purpose`, is unused and unexpired (without using it).
+pub async fn peek(db: &Db, token_hash: &str, purpose: &str) -> Result<Option<Token>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT token_hash, purpose, user_id, new_email, expires_at FROM email_tokens \
+         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(token_hash)
+    .bind(purpose)
+    .bind(now())
+    .fetch_optional(db)
+    .await
+}
+
+/// Marks the token used and returns it, if it exists for `purpose`, is unused
+/// and unexpired. The update is the check, so a token works exactly once even
+/// when two requests race.
+pub async fn consume<'e, E>(
+    db: E,
+    token_hash: &str,
+    purpose: &str,
+) -> Result<Option<Token>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let t = now();
+    sqlx::query_as(
+        "UPDATE email_tokens SET used_at = $1 \
+         WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
+         RETURNING token_hash, purpose, user_id, new_email, expires_at",
+    )
+    .bind(t)
+    .bind(token_hash)
+    .bind(purpose)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,280 @@
+//! Email addresses: changing the primary address by confirmation link, the
+//! recovery address, and password reset links sent to it.
+
+use crate::error::AppError;
+use crate::model::AccountSource;
+use crate::server::auth::{password::Password, policy, record, reserve_attempt, session, sudo};
+use crate::server::context::{Auth, RequestCtx};
+use crate::server::db::{self, throttle, tokens, users};
+use crate::server::state::AppState;
+use crate::server::{mail, workspace};
+use crate::validate;
+
+/// How long an email-change confirmation link works.
+pub const CHANGE_LINK_SECS: i64 = 24 * 3600;
+/// How long a password reset link works.
+pub const RESET_LINK_SECS: i64 = 30 * 60;
+
+const BAD_LINK: &str = "This link is invalid, has expired or was already used. Request a new one.";
+
+async fn refuse_if_locked(state: &AppState, auth: &Auth) -> Result<(), AppError> {
+    let ws = workspace::load(&state.db).await?;
+    match workspace::identity_lock(&auth.user, &ws) {
+        Some(reason) => Err(AppError::BadRequest(format!(
+            "Email addresses cannot be changed. {reason}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Sends a confirmation link to `new_email`; the address changes only when it is used.
+pub async fn request_change(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    new_email: &str,
+) -> Result<(), AppError> {
+    refuse_if_locked(state, auth).await?;
+    sudo::require(auth)?;
+    let new_email = validate::email(new_email).map_err(|m| AppError::field("email", m))?;
+    if new_email.eq_ignore_ascii_case(&auth.user.email) {
+        return Err(AppError::field(
+            "email",
+            "This is already your email address.",
+        ));
+    }
+    if users::find_by_login(&state.db, &new_email)
+        .await?
+        .is_some_and(|u| u.id != auth.user.id)
+    {
+        return Err(AppError::field(
+            "email",
+            "This address belongs to another account.",
+        ));
+    }
+    let token = session::new_id();
+    tokens::insert(
+        &state.db,
+        &session::hash_id(&token),
+        tokens::EMAIL_CHANGE,
+        &auth.user.id,
+        &new_email,
+        CHANGE_LINK_SECS,
+    )
+    .await?;
+    let link = format!("{}/confirm-email?token={token}", state.config.public_url);
+    let body = format!(
+        "Hello {},\n\nplease confirm that {new_email} should become the email address of your Tessera account \
+         \"{}\" by opening this link within 24 hours:\n\n{link}\n\nIf you did not ask for this, ignore this mail; \
+         nothing changes.\n",
+        auth.user.to_current().shown_name(),
+        auth.user.username
+    );
+    mail::enqueue(
+        &state.db,
+        &new_email,
+        "Confirm your new email address",
+        &body,
+    )
+    .await?;
+    record(
+        state,
+        ctx,
+        Some(&auth.user.id),
+        &auth.user.username,
+        "email.change_requested",
+        "success",
+    )
+    .await;
+    Ok(())
+}
+
+/// Uses a confirmation link: the new address takes effect, the old one is told.
+pub async fn confirm_change(
+    state: &AppState,
+    ctx: &RequestCtx,
+    token: &str,
+) -> Result<String, AppError> {
+    let mut tx = state.db.begin().await?;
+    let Some(t) = tokens::consume(
+        &mut *tx,
+        &session::hash_id(token.trim()),
+        tokens::EMAIL_CHANGE,
+    )
+    .await?
+    else {
+        return Err(AppError::BadRequest(BAD_LINK.into()));
+    };
+    let user = users::find_by_id(&state.db, &t.user_id)
+        .await?
+        .ok_or_else(|| AppError::BadRequest(BAD_LINK.into()))?;
+    match users::update_email(&mut *tx, &user.id, &t.new_email).await {
+        Ok(()) => {}
+        Err(e) if users::is_unique_violation(&e) => {
+            return Err(AppError::BadRequest(
+                "This address now belongs to another account.".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    let body = format!(
+        "Hello,\n\nthe email address of the Tessera account \"{}\" was changed from {} to {}.\n\n\
+         If you did not do this, contact your administrator at once.\n",
+        user.username, user.email, t.new_email
+    );
+    mail::enqueue(
+        &state.db,
+        &user.email,
+        "Your email address was changed",
+        &body,
+    )
+    .await?;
+    record(
+        state,
+        ctx,
+        Some(&user.id),
+        &user.username,
+        "email.changed",
+        "success",
+    )
+    .await;
+    Ok(t.new_email)
+}
+
+/// Sets where password reset links go (empty: the primary address).
+pub async fn set_recovery(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    email: &str,
+) -> Result<(), AppError> {
+    refuse_if_locked(state, auth).await?;
+    sudo::require(auth)?;
+    let email = if email.trim().is_empty() {
+        String::new()
+    } else {
+        validate::email(email).map_err(|m| AppError::field("recovery_email", m))?
+    };
+    users::update_recovery_email(&state.db, &auth.user.id, &email).await?;
+    record(
+        state,
+        ctx,
+        Some(&auth.user.id),
+        &auth.user.username,
+        "email.recovery_changed",
+        "success",
+    )
+    .await;
+    Ok(())
+}
+
+/// Mails a reset link when the account exists and has a local password. The
+/// answer is the same either way, so nobody learns which accounts exist.
+pub async fn request_reset(
+    state: &AppState,
+    ctx: &RequestCtx,
+    login: &str,
+) -> Result<(), AppError> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err(AppError::field("login", "Enter your username or email."));
+    }
+    // Counted like a sign-in attempt: the same delays stop mail bombing.
+    reserve_attempt(state, ctx, login, "password.reset_requested").await?;
+    let Some(user) = users::find_by_login(&state.db, login).await? else {
+        return Ok(());
+    };
+    if user.is_disabled() || user.source == AccountSource::External.as_str() {
+        return Ok(());
+    }
+    let token = session::new_id();
+    tokens::insert(
+        &state.db,
+        &session::hash_id(&token),
+        tokens::PASSWORD_RESET,
+        &user.id,
+        "",
+        RESET_LINK_SECS,
+    )
+    .await?;
+    let to = if user.recovery_email.is_empty() {
+        &user.email
+    } else {
+        &user.recovery_email
+    };
+    let link = format!("{}/reset-password?token={token}", state.config.public_url);
+    let body = format!(
+        "Hello,\n\nsomeone asked to reset the password of the Tessera account \"{}\". To choose a new \
+         password, open this link within 30 minutes:\n\n{link}\n\nIf this was not you, ignore this mail; \
+         your password stays as it is.\n",
+        user.username
+    );
+    mail::enqueue(&state.db, to, "Reset your Tessera password", &body).await?;
+    record(
+        state,
+        ctx,
+        Some(&user.id),
+        &user.username,
+        "password.reset_requested",
+        "success",
+    )
+    .await;
+    Ok(())
+}
+
+/// Sets a new password with a reset link; ends every session of the account.
+pub async fn reset(
+    state: &AppState,
+    ctx: &RequestCtx,
+    token: &str,
+    new: &Password,
+    confirm: &Password,
+) -> Result<(), AppError> {
+    let hash = session::hash_id(token.trim());
+    let Some(pending) = tokens::peek(&state.db, &hash, tokens::PASSWORD_RESET).await? else {
+        return Err(AppError::BadRequest(BAD_LINK.into()));
+    };
+    let user = users::find_by_id(&state.db, &pending.user_id)
+        .await?
+        .ok_or_else(|| AppError::BadRequest(BAD_LINK.into()))?;
+    let mut errors = Vec::new();
+    let problems = policy::problems(new.expose(), &user.username, &user.email);
+    if !problems.is_empty() {
+        errors.push(crate::error::FieldError {
+            field: "new_password".into(),
+            message: problems.join(" "),
+        });
+    }
+    if new.expose() != confirm.expose() {
+        errors.push(crate::error::FieldError {
+            field: "confirm_password".into(),
+            message: "The passwords do not match.".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let new_hash = state.hasher.hash(new).await?;
+    let mut tx = state.db.begin().await?;
+    if tokens::consume(&mut *tx, &hash, tokens::PASSWORD_RESET)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::BadRequest(BAD_LINK.into()));
+    }
+    users::set_password_hash(&mut *tx, &user.id, &new_hash).await?;
+    db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
+    tx.commit().await?;
+    throttle::clear(&state.db, &format!("acct:{}", user.username.to_lowercase())).await?;
+    record(
+        state,
+        ctx,
+        Some(&user.id),
+        &user.username,
+        "password.reset",
+        "success",
+    )
+    .await;
+    Ok(())
+}
