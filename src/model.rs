@@ -90,6 +90,8 @@ pub struct CurrentUser {
     pub time_zone: String,
     /// Where password reset links go; empty means the primary address.
     pub recovery_email: String,
+    /// Where the avatar is served; None shows the initials.
+    pub avatar_url: Option<String>,
 }
 
 impl CurrentUser {
@@ -144,6 +146,7 @@ mod tests {
             phone_display: String::new(),
             time_zone: "UTC".into(),
             recovery_email: String::new(),
+            avatar_url: None,
         }
     }
 

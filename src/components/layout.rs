@@ -98,14 +98,13 @@ fn UserMenu() -> impl IntoView {
         None => {}
     });
     let name = move || user.get().map(|u| u.shown_name()).unwrap_or_default();
-    let initials = move || user.get().map(|u| u.initials()).unwrap_or_default();
 
     view! {
         <div class="user-menu" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
             <button type="button" class="user-button" aria-haspopup="true"
                 aria-expanded=move || open.get().to_string() aria-controls="user-menu-list"
                 on:click=move |_| open.update(|o| *o = !*o)>
-                <span class="avatar" aria-hidden="true">{initials}</span>
+                <crate::features::avatar::page::Avatar user=Signal::derive(move || user.get())/>
                 <span class="user-name">{name}</span>
             </button>
             <div id="user-menu-list" class="menu" hidden=move || !open.get()>

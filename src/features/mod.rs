@@ -1,6 +1,7 @@
 //! One folder per capability: its server functions (`mod.rs`) and its screens (`page.rs`).
 
 pub mod auth;
+pub mod avatar;
 pub mod email;
 pub mod password;
 pub mod profile;

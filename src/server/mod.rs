@@ -1,6 +1,7 @@
 //! Server-only code: configuration, storage, authentication and the HTTP stack.
 
 pub mod auth;
+pub mod avatar;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;

@@ -20,6 +20,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route(
+            "/avatars/{user_id}/{file}",
+            get(crate::server::avatar::serve),
+        )
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

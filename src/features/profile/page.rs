@@ -18,6 +18,7 @@ pub fn ProfilePage() -> impl IntoView {
         <h1>"Profile"</h1>
         {move || user.get().map(|u| view! {
             <AccountCard user=u.clone()/>
+            <crate::features::avatar::page::AvatarCard/>
             <NamesForm user=u.clone()/>
             <crate::features::email::page::EmailCard user=u.clone()/>
             <ContactForm user=u.clone()/>

@@ -5,6 +5,7 @@
 //! them the same way), timestamps are BIGINT unix seconds and ids are TEXT.
 
 pub mod audit;
+pub mod avatars;
 pub mod outbox;
 pub mod sessions;
 pub mod settings;

@@ -10,7 +10,7 @@ macro_rules! select_users {
         concat!(
             "SELECT id, username, email, role, source, password_hash, first_name, last_name, ",
             "display_name, disabled, created_at, updated_at, contact_person, phone, time_zone, ",
-            "recovery_email FROM users ",
+            "recovery_email, avatar_version FROM users ",
             $rest
         )
     };
@@ -38,6 +38,8 @@ pub struct UserRow {
     pub time_zone: String,
     /// Where reset links go; empty means the primary address.
     pub recovery_email: String,
+    /// Part of the avatar URL; empty when there is no avatar.
+    pub avatar_version: String,
 }
 
 impl UserRow {
@@ -66,6 +68,8 @@ impl UserRow {
             phone_display: crate::server::phone::display(&self.phone),
             time_zone: self.time_zone.clone(),
             recovery_email: self.recovery_email.clone(),
+            avatar_url: (!self.avatar_version.is_empty())
+                .then(|| format!("/avatars/{}/{}.png", self.id, self.avatar_version)),
         }
     }
 }

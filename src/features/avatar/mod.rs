@@ -1,0 +1,91 @@
+//! The avatar: upload (re-encoded on the server) and remove.
+
+pub mod page;
+
+use crate::error::AppError;
+use crate::model::CurrentUser;
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+
+/// Takes the `avatar` field of a multipart form. The old avatar stays unless the
+/// new file is accepted.
+#[server(endpoint = "avatar/upload", input = MultipartFormData)]
+pub async fn upload_avatar(data: MultipartData) -> Result<CurrentUser, AppError> {
+    use crate::server::{
+        auth::record, avatar, context::RequestCtx, db, state::AppState, workspace,
+    };
+    crate::server::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ctx = RequestCtx::current()?;
+        let auth = ctx.require_auth()?;
+        let mut form = data
+            .into_inner()
+            .ok_or_else(|| AppError::BadRequest("The request was malformed.".into()))?;
+        let mut bytes = Vec::new();
+        while let Ok(Some(mut field)) = form.next_field().await {
+            if field.name() != Some("avatar") {
+                continue;
+            }
+            while let Ok(Some(chunk)) = field.chunk().await {
+                bytes.extend_from_slice(&chunk);
+                if bytes.len() > avatar::MAX_BYTES {
+                    return Err(AppError::field("avatar", "The file is larger than 5 MB."));
+                }
+            }
+        }
+        if bytes.is_empty() {
+            return Err(AppError::field("avatar", "Choose an image file."));
+        }
+        // Decoding is CPU work: keep it off the async runtime.
+        let png = tokio::task::spawn_blocking(move || avatar::process(&bytes))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "avatar task failed");
+                AppError::Internal {
+                    request_id: String::new(),
+                }
+            })?
+            .map_err(|message| AppError::field("avatar", message))?;
+        db::avatars::put(&state.db, &auth.user.id, &png).await?;
+        record(
+            &state,
+            &ctx,
+            Some(&auth.user.id),
+            &auth.user.username,
+            "avatar.change",
+            "success",
+        )
+        .await;
+        let user = db::users::find_by_id(&state.db, &auth.user.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        workspace::current_user(&state.db, &user).await
+    })
+    .await
+}
+
+/// Removes the avatar; the initials are shown again.
+#[server(endpoint = "avatar/remove")]
+pub async fn remove_avatar() -> Result<CurrentUser, AppError> {
+    use crate::server::{auth::record, context::RequestCtx, db, state::AppState, workspace};
+    crate::server::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ctx = RequestCtx::current()?;
+        let auth = ctx.require_auth()?;
+        db::avatars::delete(&state.db, &auth.user.id).await?;
+        record(
+            &state,
+            &ctx,
+            Some(&auth.user.id),
+            &auth.user.username,
+            "avatar.remove",
+            "success",
+        )
+        .await;
+        let user = db::users::find_by_id(&state.db, &auth.user.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        workspace::current_user(&state.db, &user).await
+    })
+    .await
+}

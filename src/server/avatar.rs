@@ -1,0 +1,142 @@
+//! Avatar images: whatever arrives is sniffed, decoded under limits, cropped to
+//! a square, resized and re-encoded as PNG. Only our own re-encoding is ever
+//! served, so metadata (EXIF, GPS) is gone and polyglot files lose their payload.
+
+use crate::server::db;
+use crate::server::state::AppState;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::{header, StatusCode};
+use image::{ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+
+/// Largest upload accepted.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Side of the stored square avatar, in pixels.
+pub const SIZE: u32 = 256;
+/// Largest decoded picture: stops decompression bombs before they allocate.
+const MAX_SIDE: u32 = 8192;
+const MAX_ALLOC: u64 = 128 * 1024 * 1024;
+
+/// The stored PNG for an uploaded file, or a message for the person.
+pub fn process(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    if bytes.len() > MAX_BYTES {
+        return Err("The file is larger than 5 MB.".into());
+    }
+    let format = image::guess_format(bytes).map_err(|_| unsupported())?;
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP | ImageFormat::Gif
+    ) {
+        return Err(unsupported());
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let picture = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => {
+            format!("The picture is too large; use at most {MAX_SIDE}×{MAX_SIDE} pixels.")
+        }
+        _ => "This file could not be read as an image.".to_string(),
+    })?;
+    let side = picture.width().min(picture.height());
+    let square = picture.crop_imm(
+        (picture.width() - side) / 2,
+        (picture.height() - side) / 2,
+        side,
+        side,
+    );
+    let small = square
+        .resize_exact(SIZE, SIZE, image::imageops::FilterType::Triangle)
+        .to_rgba8();
+    let mut out = Cursor::new(Vec::new());
+    small
+        .write_to(&mut out, ImageFormat::Png)
+        .map_err(|_| "The image could not be converted.".to_string())?;
+    Ok(out.into_inner())
+}
+
+fn unsupported() -> String {
+    "Use a PNG, JPEG, WebP or GIF image.".into()
+}
+
+/// `GET /avatars/{user_id}/{version}.png`: the URL changes with every upload,
+/// so the response may be cached for a year.
+pub async fn serve(
+    State(state): State<AppState>,
+    Path((user_id, file)): Path<(String, String)>,
+) -> Response {
+    let Some(version) = file.strip_suffix(".png") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match db::avatars::get(&state.db, &user_id, version).await {
+        Ok(Some(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            png,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "avatar lookup failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(w, h, image::Rgba([200, 30, 30, 255]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).expect("encode");
+        out.into_inner()
+    }
+
+    #[test]
+    fn any_picture_becomes_a_256_px_square_png() {
+        let out = process(&png(640, 480)).expect("processed");
+        let back = image::load_from_memory(&out).expect("decodes");
+        assert_eq!((back.width(), back.height()), (SIZE, SIZE));
+        assert_eq!(image::guess_format(&out).ok(), Some(ImageFormat::Png));
+    }
+
+    #[test]
+    fn non_images_and_other_formats_are_refused() {
+        assert_eq!(process(b"hello, I am text").unwrap_err(), unsupported());
+        assert_eq!(process(b"%PDF-1.7\n...").unwrap_err(), unsupported());
+        // BMP is an image, but not one we accept.
+        let mut bmp = Cursor::new(Vec::new());
+        image::RgbImage::new(4, 4)
+            .write_to(&mut bmp, ImageFormat::Bmp)
+            .expect("bmp");
+        assert_eq!(process(bmp.get_ref()).unwrap_err(), unsupported());
+    }
+
+    #[test]
+    fn a_pixel_bomb_is_refused_before_decoding() {
+        // A PNG whose header claims 60000×60000 pixels (14 GB decoded).
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        let err = process(&bomb).unwrap_err();
+        assert!(
+            err.contains("too large") || err.contains("could not be read"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn oversized_files_are_refused() {
+        let big = vec![0u8; MAX_BYTES + 1];
+        assert_eq!(process(&big).unwrap_err(), "The file is larger than 5 MB.");
+    }
+}
