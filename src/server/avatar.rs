@@ -111,14 +111,20 @@ mod tests {
 
     #[test]
     fn non_images_and_other_formats_are_refused() {
-        assert_eq!(process(b"hello, I am text").unwrap_err(), unsupported());
-        assert_eq!(process(b"%PDF-1.7\n...").unwrap_err(), unsupported());
+        assert_eq!(
+            process(b"hello, I am text").expect_err("refused"),
+            unsupported()
+        );
+        assert_eq!(
+            process(b"%PDF-1.7\n...").expect_err("refused"),
+            unsupported()
+        );
         // BMP is an image, but not one we accept.
         let mut bmp = Cursor::new(Vec::new());
         image::RgbImage::new(4, 4)
             .write_to(&mut bmp, ImageFormat::Bmp)
             .expect("bmp");
-        assert_eq!(process(bmp.get_ref()).unwrap_err(), unsupported());
+        assert_eq!(process(bmp.get_ref()).expect_err("refused"), unsupported());
     }
 
     #[test]
@@ -127,7 +133,7 @@ mod tests {
         let mut bomb = png(1, 1);
         bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
         bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
-        let err = process(&bomb).unwrap_err();
+        let err = process(&bomb).expect_err("refused");
         assert!(
             err.contains("too large") || err.contains("could not be read"),
             "{err}"
@@ -137,6 +143,9 @@ mod tests {
     #[test]
     fn oversized_files_are_refused() {
         let big = vec![0u8; MAX_BYTES + 1];
-        assert_eq!(process(&big).unwrap_err(), "The file is larger than 5 MB.");
+        assert_eq!(
+            process(&big).expect_err("refused"),
+            "The file is larger than 5 MB."
+        );
     }
 }
