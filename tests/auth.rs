@@ -164,6 +164,28 @@ async fn failed_attempts_are_throttled_per_address() {
 }
 
 #[tokio::test]
+async fn successful_sign_ins_from_one_address_never_add_up_to_a_delay() {
+    // An office behind one NAT address: many people, all with the right password.
+    let app = TestApp::new().await;
+    for i in 0..25 {
+        app.create_user(&format!("person{i}"), "right-horse-42")
+            .await;
+    }
+    for i in 0..25 {
+        let r = app.login(&format!("person{i}"), "right-horse-42").await;
+        assert_eq!(r.status, StatusCode::OK, "sign-in {i}: {}", r.body);
+    }
+    // Real failures from that address still count.
+    for i in 0..21 {
+        app.login(&format!("person{i}"), "wrong-horse-42").await;
+    }
+    assert_eq!(
+        app.login("person24", "right-horse-42").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
 async fn sessions_end_after_idle_and_absolute_timeouts() {
     let app = TestApp::new().await;
     app.create_user("ada", "right-horse-42").await;

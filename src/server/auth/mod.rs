@@ -68,7 +68,7 @@ pub async fn sign_in(
         return Err(AppError::Validation(missing));
     }
 
-    let account_key = reserve_attempt(state, ctx, login, "auth.sign_in").await?;
+    let attempt = reserve_attempt(state, ctx, login, "auth.sign_in").await?;
     let user = users::find_by_login(&state.db, login).await?;
     let usable = user
         .as_ref()
@@ -80,7 +80,7 @@ pub async fn sign_in(
         return Err(AppError::BadRequest(BAD_CREDENTIALS.into()));
     };
 
-    throttle::clear(&state.db, &account_key).await?;
+    attempt.succeeded(state).await?;
     if verified.needs_rehash {
         // The configured cost changed since this hash was made: upgrade it now,
         // while we have the plaintext.
@@ -116,15 +116,33 @@ pub async fn sign_in(
     Ok(SignedIn { session_id, user })
 }
 
+/// A counted password attempt; call [`Attempt::succeeded`] when the password
+/// was right, so only failures keep counting.
+pub(crate) struct Attempt {
+    account_key: String,
+    ip_key: String,
+}
+
+impl Attempt {
+    /// The owner proved the password: the account's counter starts over, and the
+    /// address gets this attempt back (many people may share one address, and
+    /// their successful sign-ins must not add up to a delay).
+    pub(crate) async fn succeeded(&self, state: &AppState) -> Result<(), AppError> {
+        throttle::clear(&state.db, &self.account_key).await?;
+        throttle::forgive(&state.db, &self.ip_key, FREE_IP_ATTEMPTS).await?;
+        Ok(())
+    }
+}
+
 /// Counts a password attempt against the account name and the client address
-/// before any hashing; refuses while either is delayed. Returns the account key,
-/// to clear after a success.
+/// before any hashing (so parallel guesses count too); refuses while either is
+/// delayed.
 pub(crate) async fn reserve_attempt(
     state: &AppState,
     ctx: &RequestCtx,
     login: &str,
     action: &str,
-) -> Result<String, AppError> {
+) -> Result<Attempt, AppError> {
     let now = db::now();
     let account_key = format!("acct:{}", login.trim().to_lowercase());
     let ip_key = format!("ip:{}", ctx.ip);
@@ -149,7 +167,10 @@ pub(crate) async fn reserve_attempt(
             }
         }
     }
-    Ok(account_key)
+    Ok(Attempt {
+        account_key,
+        ip_key,
+    })
 }
 
 /// Changes the signed-in user's password. The current password is the
@@ -195,7 +216,7 @@ pub async fn change_password(
         return Err(AppError::Validation(errors));
     }
 
-    let account_key = reserve_attempt(state, ctx, &user.username, "password.change").await?;
+    let attempt = reserve_attempt(state, ctx, &user.username, "password.change").await?;
     let verified = state
         .hasher
         .verify(current, user.password_hash.as_deref())
@@ -215,7 +236,7 @@ pub async fn change_password(
             "Your current password is incorrect.",
         ));
     }
-    throttle::clear(&state.db, &account_key).await?;
+    attempt.succeeded(state).await?;
     let hash = state.hasher.hash(new).await?;
     let mut tx = state.db.begin().await?;
     users::set_password_hash(&mut *tx, &user.id, &hash).await?;

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::server::auth::{password::Password, record, reserve_attempt};
 use crate::server::context::{Auth, RequestCtx};
-use crate::server::db::{self, throttle};
+use crate::server::db;
 use crate::server::state::AppState;
 
 pub const WINDOW_SECS: i64 = 600;
@@ -31,7 +31,7 @@ pub async fn confirm(
     if password.expose().is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    let account_key = reserve_attempt(state, ctx, &user.username, "auth.reauthenticate").await?;
+    let attempt = reserve_attempt(state, ctx, &user.username, "auth.reauthenticate").await?;
     let verified = state
         .hasher
         .verify(password, user.password_hash.as_deref())
@@ -48,7 +48,7 @@ pub async fn confirm(
         .await;
         return Err(AppError::field("password", "Incorrect password."));
     }
-    throttle::clear(&state.db, &account_key).await?;
+    attempt.succeeded(state).await?;
     db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
     record(
         state,

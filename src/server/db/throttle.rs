@@ -54,6 +54,21 @@ pub async fn block_until(db: &Db, key: &str, until: i64) -> Result<(), sqlx::Err
         .map(|_| ())
 }
 
+/// Takes back one counted attempt of `key` (it turned out to be a success), and
+/// lifts its delay once the count is back within the `free` allowance.
+pub async fn forgive(db: &Db, key: &str, free: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE login_throttle SET failures = failures - 1, \
+         blocked_until = CASE WHEN failures - 1 <= $2 THEN 0 ELSE blocked_until END \
+         WHERE key = $1 AND failures > 0",
+    )
+    .bind(key)
+    .bind(free)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
 /// Forgets the counter of `key` (after a successful sign-in to that account).
 pub async fn clear(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_throttle WHERE key = $1")
