@@ -216,27 +216,15 @@ pub async fn change_password(
         return Err(AppError::Validation(errors));
     }
 
-    let attempt = reserve_attempt(state, ctx, &user.username, "password.change").await?;
-    let verified = state
-        .hasher
-        .verify(current, user.password_hash.as_deref())
-        .await?;
-    if !verified.ok {
-        record(
-            state,
-            ctx,
-            Some(&user.id),
-            &user.username,
-            "password.change",
-            "failure",
-        )
-        .await;
-        return Err(AppError::field(
-            "current_password",
-            "Your current password is incorrect.",
-        ));
-    }
-    attempt.succeeded(state).await?;
+    check_own_password(
+        state,
+        ctx,
+        user,
+        current,
+        "password.change",
+        ("current_password", "Your current password is incorrect."),
+    )
+    .await?;
     let hash = state.hasher.hash(new).await?;
     let mut tx = state.db.begin().await?;
     users::set_password_hash(&mut *tx, &user.id, &hash).await?;
@@ -254,6 +242,36 @@ pub async fn change_password(
     )
     .await;
     Ok(())
+}
+
+/// Checks a signed-in user's own password, throttled like a sign-in, with a
+/// failure audited under `action` and reported as `wrong.1` on field `wrong.0`.
+pub(crate) async fn check_own_password(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: &users::UserRow,
+    password: &Password,
+    action: &str,
+    wrong: (&str, &str),
+) -> Result<(), AppError> {
+    let attempt = reserve_attempt(state, ctx, &user.username, action).await?;
+    let verified = state
+        .hasher
+        .verify(password, user.password_hash.as_deref())
+        .await?;
+    if !verified.ok {
+        record(
+            state,
+            ctx,
+            Some(&user.id),
+            &user.username,
+            action,
+            "failure",
+        )
+        .await;
+        return Err(AppError::field(wrong.0, wrong.1));
+    }
+    attempt.succeeded(state).await
 }
 
 pub async fn sign_out(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<(), AppError> {

@@ -3,7 +3,7 @@
 //! address, the password or (later) 2FA and tokens.
 
 use crate::error::AppError;
-use crate::server::auth::{password::Password, record, reserve_attempt};
+use crate::server::auth::{check_own_password, password::Password, record};
 use crate::server::context::{Auth, RequestCtx};
 use crate::server::db;
 use crate::server::state::AppState;
@@ -31,24 +31,15 @@ pub async fn confirm(
     if password.expose().is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    let attempt = reserve_attempt(state, ctx, &user.username, "auth.reauthenticate").await?;
-    let verified = state
-        .hasher
-        .verify(password, user.password_hash.as_deref())
-        .await?;
-    if !verified.ok {
-        record(
-            state,
-            ctx,
-            Some(&user.id),
-            &user.username,
-            "auth.reauthenticate",
-            "failure",
-        )
-        .await;
-        return Err(AppError::field("password", "Incorrect password."));
-    }
-    attempt.succeeded(state).await?;
+    check_own_password(
+        state,
+        ctx,
+        user,
+        password,
+        "auth.reauthenticate",
+        ("password", "Incorrect password."),
+    )
+    .await?;
     db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
     record(
         state,
