@@ -64,6 +64,14 @@ async fn security_headers_on_every_response() {
         assert!(r.headers.get(header::REFERRER_POLICY).is_some(), "{path}");
         assert!(r.headers.get("x-request-id").is_some(), "{path}");
     }
+    for path in ["/login", "/api/me"] {
+        let r = app.get(path, None, "text/html").await;
+        assert_eq!(
+            r.headers.get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
+            Some(&b"no-store"[..]),
+            "{path}"
+        );
+    }
     // Pages allow their own inline hydration script by nonce, and only that.
     let page = app.get("/login", None, "text/html").await;
     assert_eq!(page.status, StatusCode::OK);

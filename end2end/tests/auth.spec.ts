@@ -85,3 +85,23 @@ test("pages carry a strict content security policy", async ({ page }) => {
   // The page still hydrates under that policy.
   await hydrated(page);
 });
+
+test("the user menu opens from the keyboard and closes when focus leaves it", async ({ page }) => {
+  const name = uniqueName("menu");
+  createUser(name, "right-horse-42");
+  await signIn(page, name, "right-horse-42");
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await hydrated(page);
+  const button = page.getByRole("button", { name: new RegExp(name) });
+  await button.focus();
+  await page.keyboard.press("Enter");
+  await expect(button).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByRole("link", { name: "Your profile" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(button).toHaveAttribute("aria-expanded", "false");
+  await button.click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await page.getByRole("heading", { name: "Profile", level: 1 }).click();
+  await page.getByLabel("First name").focus();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeHidden();
+});

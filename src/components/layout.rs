@@ -100,7 +100,8 @@ fn UserMenu() -> impl IntoView {
     let name = move || user.get().map(|u| u.shown_name()).unwrap_or_default();
 
     view! {
-        <div class="user-menu" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+        <div class="user-menu" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
+            on:focusout=move |ev| if !focus_stays_inside(&ev) { open.set(false) }>
             <button type="button" class="user-button" aria-haspopup="true"
                 aria-expanded=move || open.get().to_string() aria-controls="user-menu-list"
                 on:click=move |_| open.update(|o| *o = !*o)>
@@ -115,6 +116,30 @@ fn UserMenu() -> impl IntoView {
                 </button>
             </div>
         </div>
+    }
+}
+
+/// Whether focus moves to another element inside the element that lost it (the
+/// menu stays open) or leaves it (the menu closes, as after a click elsewhere).
+fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let container = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let next = ev
+            .related_target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        match (container, next) {
+            (Some(c), Some(n)) => c.contains(Some(&n)),
+            _ => false,
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        false
     }
 }
 

@@ -63,7 +63,16 @@ pub fn is_cross_site(headers: &HeaderMap, public_origin: &str) -> bool {
 
 /// Adds the security headers each response lacks.
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // Account data (server functions, pages) must never sit in a shared or
+    // back-button cache; built assets and avatars choose their own caching.
+    let path = req.uri().path();
+    let private =
+        path.starts_with("/api/") || !path.rsplit('/').next().is_some_and(|l| l.contains('.'));
     let mut res = next.run(req).await;
+    if private && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let h = res.headers_mut();
     let mut set = |name: header::HeaderName, value: &str| {
         if !h.contains_key(&name) {
