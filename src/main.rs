@@ -1,8 +1,36 @@
 //! `tessera`: the server, and the operator's command line.
 
 #[cfg(feature = "ssr")]
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    return_big_buffers_to_the_os();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(async_main()),
+        Err(e) => {
+            eprintln!("tessera: cannot start the runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every Argon2 hash allocates `argon2_memory_kib` (19 MiB). By default glibc
+/// raises its mmap threshold after the first such buffer is freed, so later ones
+/// come from the heap and are never given back: the process would keep its peak
+/// size forever. A fixed threshold keeps large buffers mmapped and returned.
+#[cfg(feature = "ssr")]
+fn return_big_buffers_to_the_os() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called first thing in main, before any other thread exists or any
+    // allocation is in flight; mallopt only changes allocator tuning.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn async_main() -> std::process::ExitCode {
     use clap::Parser;
     use tessera::server::cli::{Cli, Command};
 
