@@ -92,6 +92,8 @@ pub struct CurrentUser {
     pub recovery_email: String,
     /// Where the avatar is served; None shows the initials.
     pub avatar_url: Option<String>,
+    /// A new primary address waiting for its confirmation link to be used.
+    pub pending_email: Option<String>,
 }
 
 impl CurrentUser {
@@ -147,6 +149,7 @@ mod tests {
             time_zone: "UTC".into(),
             recovery_email: String::new(),
             avatar_url: None,
+            pending_email: None,
         }
     }
 

@@ -82,6 +82,7 @@ async fn the_new_address_takes_effect_only_through_its_link() {
         "ada@example.org",
         "nothing changes before the link is used"
     );
+    assert_eq!(me(&app, &id).await["pending_email"], "ada@new.example");
     assert_eq!(deliver(&app).await, 1);
     let mails = sink.to("ada@new.example");
     assert_eq!(mails.len(), 1);
@@ -102,6 +103,7 @@ async fn the_new_address_takes_effect_only_through_its_link() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(me(&app, &id).await["email"], "ada@new.example");
+    assert_eq!(me(&app, &id).await["pending_email"], Value::Null);
     // The old address is told.
     deliver(&app).await;
     let notice = sink.to("ada@example.org");

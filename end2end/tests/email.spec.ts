@@ -23,6 +23,11 @@ test("change the email address through the link mailed to it", async ({ page }) 
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("status")).toContainText(`We sent a confirmation link to ${newAddress}`);
   await expect(page.locator("#primary-email")).toHaveText(`${name}@example.org`);
+  await expect(page.locator("#pending-email")).toContainText(`Waiting for confirmation of ${newAddress}`);
+  // Still shown after a reload: the server knows about the pending change.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator("#pending-email")).toContainText(newAddress);
 
   const link = linkIn(await mailTo(newAddress, "Confirm your new email address"), "/confirm-email");
   await page.goto(link);
@@ -31,6 +36,7 @@ test("change the email address through the link mailed to it", async ({ page }) 
   await expect(page.getByText(`Done. Your email address is now ${newAddress}.`)).toBeVisible();
   await page.getByRole("link", { name: "Go to your profile" }).click();
   await expect(page.locator("#primary-email")).toHaveText(newAddress);
+  await expect(page.locator("#pending-email")).toHaveCount(0);
   // The old address hears about it.
   await mailTo(`${name}@example.org`, "Your email address was changed");
 });

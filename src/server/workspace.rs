@@ -54,5 +54,6 @@ pub async fn current_user(db: &Db, user: &UserRow) -> Result<CurrentUser, AppErr
     let ws = load(db).await?;
     let mut current = user.to_current();
     current.identity_locked = identity_lock(user, &ws);
+    current.pending_email = db::tokens::pending_email_change(db, &user.id).await?;
     Ok(current)
 }

@@ -26,7 +26,7 @@ pub fn EmailCard(user: CurrentUser) -> impl IntoView {
                     <p class="hint">{format!("Email addresses cannot be changed. {reason}")}</p>
                 }.into_any(),
                 None => view! {
-                    <ChangeEmailForm current=user.email.clone()/>
+                    <ChangeEmailForm current=user.email.clone() pending=user.pending_email.clone()/>
                     <RecoveryEmailForm user=user/>
                 }.into_any(),
             }}
@@ -48,8 +48,9 @@ fn toast_error(e: &AppError, fields: &[&str]) -> bool {
 }
 
 #[component]
-fn ChangeEmailForm(current: String) -> impl IntoView {
+fn ChangeEmailForm(current: String, pending: Option<String>) -> impl IntoView {
     let toasts = use_toasts();
+    let pending = RwSignal::new(pending);
     let action = ServerAction::<RequestEmailChange>::new();
     let guard = SudoGuard::new(action);
     let email = RwSignal::new(String::new());
@@ -62,6 +63,7 @@ fn ChangeEmailForm(current: String) -> impl IntoView {
     });
     Effect::new(move |_| match action.value().get() {
         Some(Ok(())) => {
+            pending.set(Some(email.get_untracked().trim().to_string()));
             toasts.push(
                 ToastKind::Success,
                 format!(
@@ -82,6 +84,11 @@ fn ChangeEmailForm(current: String) -> impl IntoView {
     };
     view! {
         <p>"Primary address: " <strong id="primary-email">{current}</strong></p>
+        {move || pending.get().map(|address| view! {
+            <p class="notice" id="pending-email">
+                {format!("Waiting for confirmation of {address}. Open the link we sent there; until then nothing changes.")}
+            </p>
+        })}
         <form class="form" on:submit=submit novalidate>
             <TextField id="email" label="New email address" value=email input_type="email" autocomplete="email"
                 hint="We send a link to the new address; it takes effect when you open it." error=error/>

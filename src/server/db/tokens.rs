@@ -45,6 +45,20 @@ pub async fn insert(
     .map(|_| ())
 }
 
+/// The address an email change is waiting to be confirmed for, if any.
+pub async fn pending_email_change(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT new_email FROM email_tokens \
+         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(user_id)
+    .bind(EMAIL_CHANGE)
+    .bind(now())
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(e,)| e))
+}
+
 /// The token, if it exists for `purpose`, is unused and unexpired (without using it).
 pub async fn peek(db: &Db, token_hash: &str, purpose: &str) -> Result<Option<Token>, sqlx::Error> {
     sqlx::query_as(

@@ -70,6 +70,7 @@ impl UserRow {
             recovery_email: self.recovery_email.clone(),
             avatar_url: (!self.avatar_version.is_empty())
                 .then(|| format!("/avatars/{}/{}.png", self.id, self.avatar_version)),
+            pending_email: None,
         }
     }
 }
