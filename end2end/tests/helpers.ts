@@ -62,7 +62,13 @@ export function linkIn(text: string, path: string): string {
   return m[0];
 }
 
-/** Runs SQL against the server's database (to age a session's sudo window). */
+/** Runs SQL against the server's database (to age a session's sudo window):
+ *  psql when the suite runs on PostgreSQL, else the sqlite3 shell. */
 export function sql(statement: string) {
-  execFileSync("sqlite3", [`${process.env.TESSERA_DATA_DIR}/tessera.db`, statement]);
+  const url = process.env.TESSERA_DATABASE_URL ?? "";
+  if (url.startsWith("postgres")) {
+    execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-c", statement]);
+  } else {
+    execFileSync("sqlite3", [`${process.env.TESSERA_DATA_DIR}/tessera.db`, statement]);
+  }
 }
