@@ -281,6 +281,48 @@ async fn password_reset_through_the_recovery_address() {
 }
 
 #[tokio::test]
+async fn reset_requests_cannot_lock_someone_out_of_signing_in() {
+    let (app, _sink) = app_with_sink().await;
+    app.create_user("ada", "right-horse-42").await;
+    for _ in 0..8 {
+        app.post_form("/api/password/forgot", &[("login", "ada")], None)
+            .await;
+    }
+    // The requests themselves are slowed down …
+    let r = app
+        .post_form("/api/password/forgot", &[("login", "ada")], None)
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // … but Ada's own sign-in is not.
+    assert_eq!(
+        app.login("ada", "right-horse-42").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn delivered_mail_keeps_no_links() {
+    let (app, sink) = app_with_sink().await;
+    app.create_user("ada", "right-horse-42").await;
+    app.post_form("/api/password/forgot", &[("login", "ada")], None)
+        .await;
+    assert_eq!(deliver(&app).await, 1);
+    assert!(sink.to("ada@example.org")[0]
+        .data
+        .contains("reset-password?token="));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE body LIKE '%token=%'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn reset_links_expire_after_30_minutes() {
     let (app, sink) = app_with_sink().await;
     app.create_user("ada", "right-horse-42").await;

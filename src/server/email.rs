@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::AccountSource;
-use crate::server::auth::{password::Password, policy, record, reserve_attempt, session, sudo};
+use crate::server::auth::{password::Password, policy, record, reserve, session, sudo};
 use crate::server::context::{Auth, RequestCtx};
 use crate::server::db::{self, throttle, tokens, users};
 use crate::server::state::AppState;
@@ -181,7 +181,7 @@ pub async fn request_reset(
         return Err(AppError::field("login", "Enter your username or email."));
     }
     // Counted like a sign-in attempt: the same delays stop mail bombing.
-    reserve_attempt(state, ctx, login, "password.reset_requested").await?;
+    reserve(state, ctx, "reset", login, "password.reset_requested").await?;
     let Some(user) = users::find_by_login(&state.db, login).await? else {
         return Ok(());
     };

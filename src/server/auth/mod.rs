@@ -143,8 +143,21 @@ pub(crate) async fn reserve_attempt(
     login: &str,
     action: &str,
 ) -> Result<Attempt, AppError> {
+    reserve(state, ctx, "acct", login, action).await
+}
+
+/// Like [`reserve_attempt`], but for requests that check no password (reset
+/// links): they are counted under their own `kind` of key, so asking for reset
+/// mails for someone can never delay that person's sign-in.
+pub(crate) async fn reserve(
+    state: &AppState,
+    ctx: &RequestCtx,
+    kind: &str,
+    login: &str,
+    action: &str,
+) -> Result<Attempt, AppError> {
     let now = db::now();
-    let account_key = format!("acct:{}", login.trim().to_lowercase());
+    let account_key = format!("{kind}:{}", login.trim().to_lowercase());
     let ip_key = format!("ip:{}", ctx.ip);
     for (key, free) in [
         (&account_key, FREE_ACCOUNT_ATTEMPTS),

@@ -60,8 +60,13 @@ pub async fn claim(db: &Db, id: &str, lease_secs: i64) -> Result<bool, sqlx::Err
     Ok(done.rows_affected() == 1)
 }
 
+/// Marks a mail delivered and drops its text: bodies carry single-use links,
+/// which have no business staying in the database once they are in the mailbox.
 pub async fn mark_sent(db: &Db, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2")
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '', \
+         body = '(delivered; text removed)' WHERE id = $2",
+    )
         .bind(now())
         .bind(id)
         .execute(db)
