@@ -102,3 +102,26 @@ test("contact details and time zone are saved; times follow the zone", async ({ 
   await page.goto("/settings/sessions");
   await expect(page.getByRole("list", { name: "Sessions" })).toContainText("JST");
 });
+
+test("a chosen theme applies at once and is rendered by the server next time", async ({ page }) => {
+  const name = uniqueName("theme");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await expect(page.getByRole("radio", { name: "Same as system" })).toBeChecked();
+  expect(await background()).toBe("rgb(246, 248, 250)");
+
+  await page.getByRole("radio", { name: "Dark" }).check();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  expect(await background()).toBe("rgb(13, 17, 23)");
+  // The first response already carries the choice: no light flash before the WASM runs.
+  const html = await (await page.request.get("/settings/profile", { headers: { Accept: "text/html" } })).text();
+  expect(html).toContain('data-theme="dark"');
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole("radio", { name: "Dark" })).toBeChecked();
+  await page.screenshot({ path: "test-results/profile-dark.png", fullPage: true });
+
+  await page.getByRole("radio", { name: "Light" }).check();
+  expect(await background()).toBe("rgb(246, 248, 250)");
+});

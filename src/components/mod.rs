@@ -4,4 +4,5 @@ pub mod browser;
 pub mod form;
 pub mod layout;
 pub mod sudo;
+pub mod theme;
 pub mod toast;

@@ -24,6 +24,7 @@ pub fn ProfilePage() -> impl IntoView {
             <ContactForm user=u.clone()/>
             <TimeZoneForm user=u.clone()/>
             <PermissionsCard user=u/>
+            <crate::components::theme::ThemeChoice/>
         })}
     }
 }
