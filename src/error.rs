@@ -68,6 +68,14 @@ impl AppError {
         }
     }
 
+    /// True when the error is about none of `fields` (and is not the sudo prompt,
+    /// which the password dialog handles): it belongs to the whole form (a toast
+    /// or an alert) rather than next to a field.
+    pub fn belongs_to_form(&self, fields: &[&str]) -> bool {
+        !matches!(self, AppError::ReauthRequired)
+            && fields.iter().all(|f| self.field_message(f).is_none())
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {
@@ -110,6 +118,15 @@ mod tests {
         assert_eq!(e.field_message("first_name").as_deref(), Some("Too long"));
         assert_eq!(e.field_message("last_name"), None);
         assert_eq!(e.status_code(), 422);
+    }
+
+    #[test]
+    fn form_level_errors_are_those_of_no_listed_field() {
+        let e = AppError::field("phone", "bad");
+        assert!(!e.belongs_to_form(&["phone", "contact_person"]));
+        assert!(e.belongs_to_form(&["first_name"]));
+        assert!(AppError::Unavailable.belongs_to_form(&["phone"]));
+        assert!(!AppError::ReauthRequired.belongs_to_form(&[]));
     }
 
     #[test]

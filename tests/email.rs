@@ -323,6 +323,45 @@ async fn delivered_mail_keeps_no_links() {
 }
 
 #[tokio::test]
+async fn changing_the_password_voids_earlier_reset_links() {
+    let (app, sink) = app_with_sink().await;
+    app.create_user("ada", "right-horse-42").await;
+    app.post_form("/api/password/forgot", &[("login", "ada")], None)
+        .await;
+    deliver(&app).await;
+    let token = link_token(&sink.to("ada@example.org")[0], "/reset-password");
+    let id = app.session("ada", "right-horse-42").await;
+    let r = app
+        .post_form(
+            "/api/password/change",
+            &[
+                ("current_password", "right-horse-42"),
+                ("new_password", "brand-new-horse-7"),
+                ("confirm_password", "brand-new-horse-7"),
+            ],
+            Some(&id),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .post_form(
+            "/api/password/reset",
+            &[
+                ("token", &token),
+                ("new_password", "other-horse-9"),
+                ("confirm_password", "other-horse-9"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.login("ada", "brand-new-horse-7").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn reset_links_expire_after_30_minutes() {
     let (app, sink) = app_with_sink().await;
     app.create_user("ada", "right-horse-42").await;

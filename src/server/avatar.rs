@@ -2,6 +2,7 @@
 //! a square, resized and re-encoded as PNG. Only our own re-encoding is ever
 //! served, so metadata (EXIF, GPS) is gone and polyglot files lose their payload.
 
+use crate::error::AppError;
 use crate::server::db;
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
@@ -17,6 +18,28 @@ pub const SIZE: u32 = 256;
 /// Largest decoded picture: stops decompression bombs before they allocate.
 const MAX_SIDE: u32 = 8192;
 const MAX_ALLOC: u64 = 128 * 1024 * 1024;
+
+/// Pictures decoded at the same time: each decode may take up to `MAX_ALLOC` of
+/// memory and a core, so uploads queue here instead of exhausting the machine.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`process`] on the blocking pool, at most two at a time; a refused file is a
+/// field error for `avatar`.
+pub async fn process_bounded(bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
+    let _permit = DECODING
+        .acquire()
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    tokio::task::spawn_blocking(move || process(&bytes))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "avatar task failed");
+            AppError::Internal {
+                request_id: String::new(),
+            }
+        })?
+        .map_err(|message| AppError::field("avatar", message))
+}
 
 /// The stored PNG for an uploaded file, or a message for the person.
 pub fn process(bytes: &[u8]) -> Result<Vec<u8>, String> {

@@ -77,8 +77,24 @@ pub struct Config {
     pub argon2: Argon2Config,
     pub max_body_bytes: usize,
     pub log_json: bool,
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SmtpUrl>,
     pub mail_from: String,
+}
+
+/// The SMTP URL, which may carry a password: never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SmtpUrl(…)")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,7 +210,7 @@ impl Config {
             "json" => true,
             other => return Err(bad("log_format", format!("`{other}` must be text or json"))),
         };
-        let smtp_url = get("smtp_url").map(str::to_string);
+        let smtp_url = get("smtp_url").map(|u| SmtpUrl(u.to_string()));
         let mail_from = get("mail_from")
             .unwrap_or("Tessera <tessera@localhost>")
             .to_string();
@@ -361,6 +377,20 @@ mod tests {
         let e = Config::from_sources("", &env(&[("TESSERA_SESSION_IDLE_TIMEOUT_MINUTES", "0")]))
             .expect_err("range");
         assert_eq!(e.key, "session_idle_timeout_minutes");
+    }
+
+    #[test]
+    fn the_smtp_password_never_shows_in_debug_output() {
+        let c = Config::from_sources(
+            "",
+            &env(&[("TESSERA_SMTP_URL", "smtp://u:s3cret@mail.example:587")]),
+        )
+        .expect("valid");
+        assert_eq!(
+            c.smtp_url.as_ref().map(SmtpUrl::expose),
+            Some("smtp://u:s3cret@mail.example:587")
+        );
+        assert!(!format!("{c:?}").contains("s3cret"));
     }
 
     #[test]

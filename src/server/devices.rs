@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::features::sessions::DeviceSession;
-use crate::server::auth::record;
+use crate::server::auth::record_user;
 use crate::server::context::{Auth, RequestCtx};
 use crate::server::state::AppState;
 use crate::server::{db, timefmt, user_agent};
@@ -54,15 +54,7 @@ pub async fn revoke(
         // Unknown, already ended, or someone else's: all look the same.
         return Err(AppError::NotFound);
     }
-    record(
-        state,
-        ctx,
-        Some(&auth.user.id),
-        &auth.user.username,
-        "session.revoke",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &auth.user, "session.revoke", "success").await;
     Ok(())
 }
 
@@ -74,14 +66,6 @@ pub async fn revoke_others(
 ) -> Result<u64, AppError> {
     let n = db::sessions::delete_all_for_user(&state.db, &auth.user.id, Some(&auth.session_hash))
         .await?;
-    record(
-        state,
-        ctx,
-        Some(&auth.user.id),
-        &auth.user.username,
-        "session.revoke_others",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &auth.user, "session.revoke_others", "success").await;
     Ok(n)
 }

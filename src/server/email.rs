@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::AccountSource;
-use crate::server::auth::{password::Password, policy, record, reserve, session, sudo};
+use crate::server::auth::{password::Password, policy, record_user, reserve, session, sudo};
 use crate::server::context::{Auth, RequestCtx};
 use crate::server::db::{self, throttle, tokens, users};
 use crate::server::state::AppState;
@@ -77,15 +77,7 @@ pub async fn request_change(
         &body,
     )
     .await?;
-    record(
-        state,
-        ctx,
-        Some(&auth.user.id),
-        &auth.user.username,
-        "email.change_requested",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &auth.user, "email.change_requested", "success").await;
     Ok(())
 }
 
@@ -130,15 +122,7 @@ pub async fn confirm_change(
         &body,
     )
     .await?;
-    record(
-        state,
-        ctx,
-        Some(&user.id),
-        &user.username,
-        "email.changed",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &user, "email.changed", "success").await;
     Ok(t.new_email)
 }
 
@@ -157,15 +141,7 @@ pub async fn set_recovery(
         validate::email(email).map_err(|m| AppError::field("recovery_email", m))?
     };
     users::update_recovery_email(&state.db, &auth.user.id, &email).await?;
-    record(
-        state,
-        ctx,
-        Some(&auth.user.id),
-        &auth.user.username,
-        "email.recovery_changed",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &auth.user, "email.recovery_changed", "success").await;
     Ok(())
 }
 
@@ -211,15 +187,7 @@ pub async fn request_reset(
         user.username
     );
     mail::enqueue(&state.db, to, "Reset your Tessera password", &body).await?;
-    record(
-        state,
-        ctx,
-        Some(&user.id),
-        &user.username,
-        "password.reset_requested",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &user, "password.reset_requested", "success").await;
     Ok(())
 }
 
@@ -267,14 +235,6 @@ pub async fn reset(
     db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
     tx.commit().await?;
     throttle::clear(&state.db, &format!("acct:{}", user.username.to_lowercase())).await?;
-    record(
-        state,
-        ctx,
-        Some(&user.id),
-        &user.username,
-        "password.reset",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &user, "password.reset", "success").await;
     Ok(())
 }

@@ -26,7 +26,10 @@ impl FromRef<AppState> for LeptosOptions {
 impl AppState {
     pub fn new(config: Config, db: Db) -> Result<AppState, String> {
         let hasher = Hasher::new(config.argon2).map_err(|e| e.to_string())?;
-        let mailer = Arc::new(Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?);
+        let mailer = Arc::new(Mailer::new(
+            config.smtp_url.as_ref().map(|u| u.expose()),
+            &config.mail_from,
+        )?);
         let leptos = LeptosOptions::builder()
             .output_name("tessera")
             .site_root(config.site_dir.to_string_lossy().to_string())

@@ -49,6 +49,14 @@ pub fn identity_lock(user: &UserRow, ws: &Workspace) -> Option<String> {
     }
 }
 
+/// Loads the user afresh (after a change) as the UI sees them.
+pub async fn reload(db: &Db, user_id: &str) -> Result<CurrentUser, AppError> {
+    let user = db::users::find_by_id(db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    current_user(db, &user).await
+}
+
 /// The user as the UI sees them, with any lock explained.
 pub async fn current_user(db: &Db, user: &UserRow) -> Result<CurrentUser, AppError> {
     let ws = load(db).await?;

@@ -12,7 +12,7 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 #[server(endpoint = "avatar/upload", input = MultipartFormData)]
 pub async fn upload_avatar(data: MultipartData) -> Result<CurrentUser, AppError> {
     use crate::server::{
-        auth::record, avatar, context::RequestCtx, db, state::AppState, workspace,
+        auth::record_user, avatar, context::RequestCtx, db, state::AppState, workspace,
     };
     crate::server::error::respond(async move {
         let state = expect_context::<AppState>();
@@ -36,30 +36,10 @@ pub async fn upload_avatar(data: MultipartData) -> Result<CurrentUser, AppError>
         if bytes.is_empty() {
             return Err(AppError::field("avatar", "Choose an image file."));
         }
-        // Decoding is CPU work: keep it off the async runtime.
-        let png = tokio::task::spawn_blocking(move || avatar::process(&bytes))
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "avatar task failed");
-                AppError::Internal {
-                    request_id: String::new(),
-                }
-            })?
-            .map_err(|message| AppError::field("avatar", message))?;
+        let png = avatar::process_bounded(bytes).await?;
         db::avatars::put(&state.db, &auth.user.id, &png).await?;
-        record(
-            &state,
-            &ctx,
-            Some(&auth.user.id),
-            &auth.user.username,
-            "avatar.change",
-            "success",
-        )
-        .await;
-        let user = db::users::find_by_id(&state.db, &auth.user.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        workspace::current_user(&state.db, &user).await
+        record_user(&state, &ctx, &auth.user, "avatar.change", "success").await;
+        workspace::reload(&state.db, &auth.user.id).await
     })
     .await
 }
@@ -67,25 +47,14 @@ pub async fn upload_avatar(data: MultipartData) -> Result<CurrentUser, AppError>
 /// Removes the avatar; the initials are shown again.
 #[server(endpoint = "avatar/remove")]
 pub async fn remove_avatar() -> Result<CurrentUser, AppError> {
-    use crate::server::{auth::record, context::RequestCtx, db, state::AppState, workspace};
+    use crate::server::{auth::record_user, context::RequestCtx, db, state::AppState, workspace};
     crate::server::error::respond(async move {
         let state = expect_context::<AppState>();
         let ctx = RequestCtx::current()?;
         let auth = ctx.require_auth()?;
         db::avatars::delete(&state.db, &auth.user.id).await?;
-        record(
-            &state,
-            &ctx,
-            Some(&auth.user.id),
-            &auth.user.username,
-            "avatar.remove",
-            "success",
-        )
-        .await;
-        let user = db::users::find_by_id(&state.db, &auth.user.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        workspace::current_user(&state.db, &user).await
+        record_user(&state, &ctx, &auth.user, "avatar.remove", "success").await;
+        workspace::reload(&state.db, &auth.user.id).await
     })
     .await
 }

@@ -5,7 +5,6 @@ use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::toast::{use_toasts, ToastKind};
-use crate::error::AppError;
 use crate::model::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -42,11 +41,6 @@ fn recovery_or_primary(user: &CurrentUser) -> String {
     }
 }
 
-/// Any error that is not for a field of the form and not the sudo prompt.
-fn toast_error(e: &AppError, fields: &[&str]) -> bool {
-    !matches!(e, AppError::ReauthRequired) && fields.iter().all(|f| e.field_message(f).is_none())
-}
-
 #[component]
 fn ChangeEmailForm(current: String, pending: Option<String>) -> impl IntoView {
     let toasts = use_toasts();
@@ -73,7 +67,9 @@ fn ChangeEmailForm(current: String, pending: Option<String>) -> impl IntoView {
             );
             email.set(String::new());
         }
-        Some(Err(e)) if toast_error(&e, &["email"]) => toasts.push(ToastKind::Error, e.to_string()),
+        Some(Err(e)) if e.belongs_to_form(&["email"]) => {
+            toasts.push(ToastKind::Error, e.to_string())
+        }
         _ => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -125,7 +121,7 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
             current.set(Some(updated));
             toasts.push(ToastKind::Success, "Recovery address saved.");
         }
-        Some(Err(e)) if toast_error(&e, &["recovery_email"]) => {
+        Some(Err(e)) if e.belongs_to_form(&["recovery_email"]) => {
             toasts.push(ToastKind::Error, e.to_string())
         }
         _ => {}

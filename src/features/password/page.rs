@@ -90,9 +90,7 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
             );
         }
         Some(Err(e))
-            if e.field_message("current_password").is_none()
-                && e.field_message("new_password").is_none()
-                && e.field_message("confirm_password").is_none() =>
+            if e.belongs_to_form(&["current_password", "new_password", "confirm_password"]) =>
         {
             toasts.push(ToastKind::Error, e.to_string());
         }

@@ -46,10 +46,7 @@ pub async fn update_names(
             return Err(AppError::NotFound);
         }
         tx.commit().await?;
-        let user = users::find_by_id(&state.db, &auth.user.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        workspace::current_user(&state.db, &user).await
+        workspace::reload(&state.db, &auth.user.id).await
     })
     .await
 }
@@ -95,10 +92,7 @@ pub async fn update_contact(
         {
             return Err(AppError::NotFound);
         }
-        let user = users::find_by_id(&state.db, &auth.user.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        workspace::current_user(&state.db, &user).await
+        workspace::reload(&state.db, &auth.user.id).await
     })
     .await
 }
@@ -120,10 +114,7 @@ pub async fn update_time_zone(time_zone: String) -> Result<CurrentUser, AppError
         if !users::update_time_zone(&state.db, &auth.user.id, &time_zone).await? {
             return Err(AppError::NotFound);
         }
-        let user = users::find_by_id(&state.db, &auth.user.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        workspace::current_user(&state.db, &user).await
+        workspace::reload(&state.db, &auth.user.id).await
     })
     .await
 }

@@ -108,11 +108,7 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
             current.set(Some(saved));
             toasts.push(ToastKind::Success, "Profile saved.");
         }
-        Some(Err(e))
-            if e.field_message("first_name").is_none()
-                && e.field_message("last_name").is_none()
-                && e.field_message("display_name").is_none() =>
-        {
+        Some(Err(e)) if e.belongs_to_form(&["first_name", "last_name", "display_name"]) => {
             toasts.push(ToastKind::Error, e.to_string());
         }
         _ => {}
@@ -177,10 +173,7 @@ fn ContactForm(user: CurrentUser) -> impl IntoView {
             current.set(Some(saved));
             toasts.push(ToastKind::Success, "Contact details saved.");
         }
-        Some(Err(e))
-            if e.field_message("phone").is_none()
-                && e.field_message("contact_person").is_none() =>
-        {
+        Some(Err(e)) if e.belongs_to_form(&["phone", "contact_person"]) => {
             toasts.push(ToastKind::Error, e.to_string());
         }
         _ => {}

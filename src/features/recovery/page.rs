@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// The message for the alert above the form, when the error is not a field's.
 fn form_error(e: Option<AppError>, fields: &[&str]) -> Option<String> {
-    e.filter(|e| fields.iter().all(|f| e.field_message(f).is_none()))
+    e.filter(|e| e.belongs_to_form(fields))
         .map(|e| e.to_string())
 }
 

@@ -104,15 +104,7 @@ pub async fn sign_in(
         },
     )
     .await?;
-    record(
-        state,
-        ctx,
-        Some(&user.id),
-        &user.username,
-        "auth.sign_in",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &user, "auth.sign_in", "success").await;
     Ok(SignedIn { session_id, user })
 }
 
@@ -242,18 +234,12 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     users::set_password_hash(&mut *tx, &user.id, &hash).await?;
     db::sessions::delete_all_for_user(&mut *tx, &user.id, Some(&auth.session_hash)).await?;
+    // A reset link mailed earlier must not undo this change.
+    db::tokens::delete_unused(&mut *tx, &user.id, db::tokens::PASSWORD_RESET).await?;
     tx.commit().await?;
     // The current password was just proven: that opens the sudo window too.
     db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
-    record(
-        state,
-        ctx,
-        Some(&user.id),
-        &user.username,
-        "password.change",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, user, "password.change", "success").await;
     Ok(())
 }
 
@@ -273,15 +259,7 @@ pub(crate) async fn check_own_password(
         .verify(password, user.password_hash.as_deref())
         .await?;
     if !verified.ok {
-        record(
-            state,
-            ctx,
-            Some(&user.id),
-            &user.username,
-            action,
-            "failure",
-        )
-        .await;
+        record_user(state, ctx, user, action, "failure").await;
         return Err(AppError::field(wrong.0, wrong.1));
     }
     attempt.succeeded(state).await
@@ -289,16 +267,19 @@ pub(crate) async fn check_own_password(
 
 pub async fn sign_out(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<(), AppError> {
     db::sessions::delete(&state.db, &auth.session_hash).await?;
-    record(
-        state,
-        ctx,
-        Some(&auth.user.id),
-        &auth.user.username,
-        "auth.sign_out",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, &auth.user, "auth.sign_out", "success").await;
     Ok(())
+}
+
+/// Audits an action of a known user (the common case of [`record`]).
+pub async fn record_user(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: &users::UserRow,
+    action: &str,
+    outcome: &str,
+) {
+    record(state, ctx, Some(&user.id), &user.username, action, outcome).await;
 }
 
 /// Writes an audit entry; a failure to audit is logged but does not fail the action.

@@ -3,7 +3,7 @@
 //! address, the password or (later) 2FA and tokens.
 
 use crate::error::AppError;
-use crate::server::auth::{check_own_password, password::Password, record};
+use crate::server::auth::{check_own_password, password::Password, record_user};
 use crate::server::context::{Auth, RequestCtx};
 use crate::server::db;
 use crate::server::state::AppState;
@@ -41,14 +41,6 @@ pub async fn confirm(
     )
     .await?;
     db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
-    record(
-        state,
-        ctx,
-        Some(&user.id),
-        &user.username,
-        "auth.reauthenticate",
-        "success",
-    )
-    .await;
+    record_user(state, ctx, user, "auth.reauthenticate", "success").await;
     Ok(())
 }

@@ -45,6 +45,20 @@ pub async fn insert(
     .map(|_| ())
 }
 
+/// Voids the unused links of `purpose` for a user (e.g. reset links once the
+/// password was changed another way).
+pub async fn delete_unused<'e, E>(db: E, user_id: &str, purpose: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("DELETE FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+        .bind(user_id)
+        .bind(purpose)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 /// The address an email change is waiting to be confirmed for, if any.
 pub async fn pending_email_change(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as(
