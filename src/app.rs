@@ -8,6 +8,7 @@ use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
 use crate::features::recovery::page::{ForgotPasswordPage, ResetPasswordPage};
 use crate::features::sessions::page::SessionsPage;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -16,7 +17,7 @@ use leptos_router::path;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-theme=crate::components::theme::current()>
+        <html lang=crate::lang::code(crate::lang::initial()) data-theme=crate::components::theme::current()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -43,6 +44,10 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     view! {
+        // The language was chosen for this request on the server (user, workspace
+        // default, Accept-Language) and written into <html lang>; the browser starts
+        // from there. No cookie: the choice lives with the account.
+        <I18nSubContextProvider initial_locale=Signal::stored(crate::lang::initial())>
         <Title formatter=|page: String| format!("{page} · Tessera")/>
         <div id="app" data-hydrated=move || hydrated.get().to_string()>
             <Router>
@@ -62,6 +67,7 @@ pub fn App() -> impl IntoView {
             </Router>
             <Toaster/>
         </div>
+        </I18nSubContextProvider>
     }
 }
 
@@ -71,13 +77,14 @@ fn NotFound() -> impl IntoView {
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
         opts.set_status(http::StatusCode::NOT_FOUND);
     }
+    let i18n = use_i18n();
     view! {
-        <Title text="Page not found"/>
+        <Title text=move || t_string!(i18n, common.page_not_found).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
-                <h1>"Page not found"</h1>
-                <p>"There is nothing at this address."</p>
-                <a class="button primary" href="/">"Go to your settings"</a>
+                <h1>{t!(i18n, common.page_not_found)}</h1>
+                <p>{t!(i18n, common.nothing_here)}</p>
+                <a class="button primary" href="/">{t!(i18n, common.go_to_settings)}</a>
             </div>
         </main>
     }

@@ -5,6 +5,8 @@
 //! but a request id to quote to the operator. The full cause of an internal error
 //! is logged on the server where it happened (see `server::error`), never sent.
 
+use crate::i18n::td_string;
+use crate::lang::Locale;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,9 @@ pub enum AppError {
     /// The request never reached our code (network down, malformed response, …).
     #[error("Could not reach the server. Check your connection and try again.")]
     Transport,
+    /// The arguments did not parse: a broken or hand-made request.
+    #[error("The request was malformed.")]
+    Malformed,
 }
 
 impl AppError {
@@ -76,11 +81,35 @@ impl AppError {
             && fields.iter().all(|f| self.field_message(f).is_none())
     }
 
+    /// The message for a person reading `locale`. Messages the server wrote
+    /// (field errors, refusals) arrive already in the request's language.
+    pub fn text(&self, locale: Locale) -> String {
+        match self {
+            AppError::Validation(_) => td_string!(locale, errors.fix_fields).to_string(),
+            AppError::BadRequest(m) | AppError::TooManyRequests { message: m, .. } => m.clone(),
+            AppError::Unauthorized => td_string!(locale, errors.sign_in).to_string(),
+            AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
+            AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
+            AppError::ReauthRequired => td_string!(locale, errors.reauth).to_string(),
+            AppError::Unavailable => td_string!(locale, errors.unavailable).to_string(),
+            AppError::Internal { request_id } => {
+                td_string!(locale, errors.internal, id = request_id).to_string()
+            }
+            AppError::Transport => td_string!(locale, errors.transport).to_string(),
+            AppError::Malformed => td_string!(locale, errors.malformed).to_string(),
+        }
+    }
+
+    /// [`AppError::text`] in the page's current language.
+    pub fn message(&self) -> String {
+        self.text(crate::lang::current())
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Validation(_) => 422,
-            AppError::BadRequest(_) => 400,
+            AppError::BadRequest(_) | AppError::Malformed => 400,
             AppError::Unauthorized => 401,
             AppError::Forbidden | AppError::ReauthRequired => 403,
             AppError::NotFound => 404,
@@ -97,9 +126,7 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Arguments that did not parse are the client's fault, not a crash.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                AppError::BadRequest("The request was malformed.".into())
-            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::Malformed,
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Transport,
             _ => AppError::Internal {
                 request_id: String::new(),

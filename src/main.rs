@@ -284,7 +284,8 @@ mod run {
             println!("The outbox is empty.");
         }
         for m in mails {
-            let when = tessera::server::timefmt::format(m.created_at, "UTC");
+            let when =
+                tessera::server::timefmt::format(m.created_at, "UTC", tessera::lang::Locale::en);
             println!("── {when} · {} · to {}", m.status, m.to_addr);
             println!("Subject: {}", m.subject);
             if m.status != "sent" && !m.last_error.is_empty() {

@@ -24,22 +24,6 @@ impl Role {
             _ => None,
         }
     }
-
-    /// What the role allows, as shown under "Your permissions".
-    pub fn permissions(self) -> &'static [&'static str] {
-        match self {
-            Role::User => &[
-                "Manage your own profile, password and sessions",
-                "Sign in to this workspace",
-            ],
-            Role::Admin => &[
-                "Manage your own profile, password and sessions",
-                "Sign in to this workspace",
-                "Manage users, roles and workspace settings",
-                "View the audit log",
-            ],
-        }
-    }
 }
 
 /// Where an account comes from: created here, or provisioned by an external directory.
@@ -80,7 +64,7 @@ pub struct CurrentUser {
     pub display_name: String,
     /// Why display name and email addresses cannot be changed, when they cannot
     /// (external account, or profiles locked by an administrator).
-    pub identity_locked: Option<String>,
+    pub identity_locked: Option<LockReason>,
     pub contact_person: String,
     /// E.164, or empty when no phone number is set.
     pub phone: String,
@@ -94,6 +78,30 @@ pub struct CurrentUser {
     pub avatar_url: Option<String>,
     /// A new primary address waiting for its confirmation link to be used.
     pub pending_email: Option<String>,
+    /// The interface language chosen ("en", "de"), empty for the workspace default.
+    pub language: String,
+    /// The workspace default language, used while `language` is empty.
+    pub default_language: String,
+}
+
+impl LockReason {
+    /// The reason in words, in language `l`.
+    pub fn text(self, l: crate::lang::Locale) -> String {
+        use crate::i18n::td_string;
+        match self {
+            LockReason::External => td_string!(l, profile.lock_external).to_string(),
+            LockReason::Admin => td_string!(l, profile.lock_admin).to_string(),
+        }
+    }
+}
+
+/// Why identity fields are read-only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LockReason {
+    /// The account is provisioned by an external directory.
+    External,
+    /// An administrator locked profiles for the workspace.
+    Admin,
 }
 
 impl CurrentUser {
@@ -150,6 +158,8 @@ mod tests {
             recovery_email: String::new(),
             avatar_url: None,
             pending_email: None,
+            language: String::new(),
+            default_language: "en".into(),
         }
     }
 

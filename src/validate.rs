@@ -1,44 +1,48 @@
 //! Input rules shared by the forms (for instant feedback) and the server (which
-//! enforces them). Each returns the cleaned value or a message for the field.
+//! enforces them). Each returns the cleaned value or a message for the field,
+//! in the language `l` of the person typing.
+
+use crate::i18n::td_string;
+use crate::lang::Locale;
 
 /// First, last and display names: trimmed, at most `MAX_NAME` characters, no
 /// control characters (they break layouts and logs).
 pub const MAX_NAME: usize = 100;
 
-pub fn name(value: &str) -> Result<String, String> {
+pub fn name(value: &str, l: Locale) -> Result<String, String> {
     let v = value.trim();
     if v.chars().count() > MAX_NAME {
-        return Err(format!("Use at most {MAX_NAME} characters."));
+        return Err(td_string!(l, validate.at_most, max = MAX_NAME).to_string());
     }
     if v.chars().any(char::is_control) {
-        return Err("Remove line breaks and other control characters.".into());
+        return Err(td_string!(l, validate.control_chars).to_string());
     }
     Ok(v.to_string())
 }
 
 /// Usernames: 2–32 characters of letters, digits, `.`, `_`, `-`, starting with a
 /// letter or digit. They appear in URLs and audit logs, so keep them plain.
-pub fn username(value: &str) -> Result<String, String> {
+pub fn username(value: &str, l: Locale) -> Result<String, String> {
     let v = value.trim();
     let len = v.chars().count();
     if !(2..=32).contains(&len) {
-        return Err("Use 2 to 32 characters.".into());
+        return Err(td_string!(l, validate.username_length).to_string());
     }
     if !v
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     {
-        return Err("Use only letters, digits, '.', '_' and '-'.".into());
+        return Err(td_string!(l, validate.username_chars).to_string());
     }
     if !v.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return Err("Start with a letter or a digit.".into());
+        return Err(td_string!(l, validate.username_start).to_string());
     }
     Ok(v.to_string())
 }
 
 /// A plausible email address: one `@`, a dotted domain, no spaces, ≤ 254 chars.
 /// Whether it really receives mail is proven by the confirmation link, not here.
-pub fn email(value: &str) -> Result<String, String> {
+pub fn email(value: &str, l: Locale) -> Result<String, String> {
     let v = value.trim();
     let ok = v.len() <= 254
         && !v.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -55,7 +59,7 @@ pub fn email(value: &str) -> Result<String, String> {
     if ok {
         Ok(v.to_string())
     } else {
-        Err("Enter an email address like name@example.org.".into())
+        Err(td_string!(l, validate.email).to_string())
     }
 }
 
@@ -63,20 +67,20 @@ pub const MIN_PASSWORD: usize = 8;
 pub const MAX_PASSWORD: usize = 256;
 
 /// Every rule `password` breaks, in the order the form lists them.
-pub fn password_problems(password: &str, username: &str, email: &str) -> Vec<String> {
+pub fn password_problems(password: &str, username: &str, email: &str, l: Locale) -> Vec<String> {
     let mut problems = Vec::new();
     let len = password.chars().count();
     if len < MIN_PASSWORD {
-        problems.push(format!("Use at least {MIN_PASSWORD} characters."));
+        problems.push(td_string!(l, validate.at_least, min = MIN_PASSWORD).to_string());
     }
     if len > MAX_PASSWORD {
-        problems.push(format!("Use at most {MAX_PASSWORD} characters."));
+        problems.push(td_string!(l, validate.at_most, max = MAX_PASSWORD).to_string());
     }
     if !password
         .chars()
         .any(|c| c.is_ascii_digit() || !c.is_alphanumeric())
     {
-        problems.push("Include a digit or a special character.".into());
+        problems.push(td_string!(l, validate.digit_or_special).to_string());
     }
     let lower = password.to_lowercase();
     let local_part = email.split('@').next().unwrap_or("");
@@ -84,7 +88,7 @@ pub fn password_problems(password: &str, username: &str, email: &str) -> Vec<Str
         || (!email.is_empty()
             && (lower == email.to_lowercase() || lower == local_part.to_lowercase()))
     {
-        problems.push("Do not use your username or email address.".into());
+        problems.push(td_string!(l, validate.not_username).to_string());
     }
     problems
 }
@@ -108,30 +112,31 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const EN: Locale = Locale::en;
 
     #[test]
     fn names() {
-        assert_eq!(name("  Ada ").as_deref(), Ok("Ada"));
-        assert!(name(&"x".repeat(101)).is_err());
-        assert!(name(&"é".repeat(100)).is_ok());
-        assert!(name("Ada\nLovelace").is_err());
-        assert!(name("Ada\u{7}").is_err());
-        assert_eq!(name("").as_deref(), Ok(""));
+        assert_eq!(name("  Ada ", EN).as_deref(), Ok("Ada"));
+        assert!(name(&"x".repeat(101), EN).is_err());
+        assert!(name(&"é".repeat(100), EN).is_ok());
+        assert!(name("Ada\nLovelace", EN).is_err());
+        assert!(name("Ada\u{7}", EN).is_err());
+        assert_eq!(name("", EN).as_deref(), Ok(""));
     }
 
     #[test]
     fn usernames() {
-        assert!(username("ada").is_ok());
-        assert!(username("a").is_err());
-        assert!(username("ada lovelace").is_err());
-        assert!(username("-ada").is_err());
-        assert!(username(&"a".repeat(33)).is_err());
+        assert!(username("ada", EN).is_ok());
+        assert!(username("a", EN).is_err());
+        assert!(username("ada lovelace", EN).is_err());
+        assert!(username("-ada", EN).is_err());
+        assert!(username(&"a".repeat(33), EN).is_err());
     }
 
     #[test]
     fn emails() {
-        assert!(email("ada@example.org").is_ok());
-        assert!(email("admin@localhost").is_ok());
+        assert!(email("ada@example.org", EN).is_ok());
+        assert!(email("admin@localhost", EN).is_ok());
         for bad in [
             "ada",
             "ada@",
@@ -141,22 +146,34 @@ mod tests {
             "a@.org",
             "a@example.",
         ] {
-            assert!(email(bad).is_err(), "{bad}");
+            assert!(email(bad, EN).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn password_rules_are_all_reported() {
-        assert!(password_problems("tr0ub4dor&3", "ada", "ada@example.org").is_empty());
-        assert_eq!(password_problems("short", "ada", "").len(), 2);
-        assert_eq!(password_problems("abcdefghij", "ada", "").len(), 1);
+        assert!(password_problems("tr0ub4dor&3", "ada", "ada@example.org", EN).is_empty());
+        assert_eq!(password_problems("short", "ada", "", EN).len(), 2);
+        assert_eq!(password_problems("abcdefghij", "ada", "", EN).len(), 1);
         assert_eq!(
-            password_problems("Ada.Lovelace1", "ada.lovelace1", "").len(),
+            password_problems("Ada.Lovelace1", "ada.lovelace1", "", EN).len(),
             1
         );
         assert_eq!(
-            password_problems("ada-1234", "x", "ada-1234@example.org").len(),
+            password_problems("ada-1234", "x", "ada-1234@example.org", EN).len(),
             1
+        );
+    }
+
+    #[test]
+    fn messages_follow_the_language() {
+        assert_eq!(
+            name(&"x".repeat(101), EN),
+            Err("Use at most 100 characters.".into())
+        );
+        assert_eq!(
+            name(&"x".repeat(101), Locale::de),
+            Err("Verwende höchstens 100 Zeichen.".into())
         );
     }
 

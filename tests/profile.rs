@@ -53,10 +53,7 @@ async fn locked_profiles_refuse_display_name_changes() {
         .await
         .expect("set");
 
-    assert_eq!(
-        me(&app, &id).await["identity_locked"],
-        "Locked by your administrator."
-    );
+    assert_eq!(me(&app, &id).await["identity_locked"], "Admin");
     let r = save(&app, &id, "Ada", "Lovelace", "Countess").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -95,10 +92,7 @@ async fn external_accounts_keep_the_directorys_display_name() {
     .await
     .expect("user");
     let id = app.session("ext", "right-horse-42").await;
-    assert_eq!(
-        me(&app, &id).await["identity_locked"],
-        "Managed by your organisation's directory."
-    );
+    assert_eq!(me(&app, &id).await["identity_locked"], "External");
     let r = save(&app, &id, "E", "X", "Someone else").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("directory"), "{}", r.body);

@@ -19,33 +19,35 @@ pub fn FieldMessage(
 #[component]
 pub fn TextField(
     id: &'static str,
-    label: &'static str,
+    /// The label text (usually `t!(i18n, …)`, so it follows the language).
+    #[prop(into)]
+    label: ViewFn,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: &'static str,
-    #[prop(optional, into)] hint: String,
+    #[prop(optional, into)] hint: Option<ViewFn>,
     /// Shown but not editable (the hint should say why).
     #[prop(optional)]
     readonly: bool,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described = if hint.is_empty() {
+    let described = if hint.is_none() {
         error_id.clone()
     } else {
         format!("{hint_id} {error_id}")
     };
     view! {
         <div class="field" class:has-error=move || error.get().is_some()>
-            <label for=id>{label}</label>
+            <label for=id>{label.run()}</label>
             <input id=id name=id type=input_type autocomplete=autocomplete
                 prop:value=move || value.get()
                 readonly=readonly
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=described/>
-            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{hint.clone()}</p> })}
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint.run()}</p> })}
             <p class="field-error" id=error_id aria-live="polite">{move || error.get().unwrap_or_default()}</p>
         </div>
     }

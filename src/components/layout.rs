@@ -4,6 +4,7 @@ use crate::components::browser;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::error::AppError;
 use crate::features::auth::{get_current_user, Logout};
+use crate::i18n::*;
 use crate::model::CurrentUser;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -46,13 +47,14 @@ pub fn SignedInLayout() -> impl IntoView {
     };
     provide_context(ctx);
     let location = use_location();
+    let i18n = use_i18n();
 
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match loaded.await {
                     Ok(Some(_)) => view! {
-                        <a class="skip-link" href="#main">"Skip to content"</a>
+                        <a class="skip-link" href="#main">{t!(i18n, common.skip_to_content)}</a>
                         <Header/>
                         <div class="shell">
                             <SideNav/>
@@ -65,10 +67,10 @@ pub fn SignedInLayout() -> impl IntoView {
                         // The session ended while the page was open: sign in again, then come back.
                         let here = location.pathname.get_untracked();
                         browser::go_to(&format!("/login?next={here}"));
-                        view! { <p class="loading">"Redirecting to sign in…"</p> }.into_any()
+                        view! { <p class="loading">{t!(i18n, common.redirecting)}</p> }.into_any()
                     }
                     Err(e) => view! {
-                        <main class="auth-page"><p class="alert alert-error" role="alert">{e.to_string()}</p></main>
+                        <main class="auth-page"><p class="alert alert-error" role="alert">{e.message()}</p></main>
                     }.into_any(),
                 }
             })}
@@ -92,9 +94,10 @@ fn UserMenu() -> impl IntoView {
     let toasts = use_toasts();
     let open = RwSignal::new(false);
     let logout = ServerAction::<Logout>::new();
+    let i18n = use_i18n();
     Effect::new(move |_| match logout.value().get() {
         Some(Ok(())) => browser::go_to("/login"),
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.to_string()),
+        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
         None => {}
     });
     let name = move || user.get().map(|u| u.shown_name()).unwrap_or_default();
@@ -109,10 +112,10 @@ fn UserMenu() -> impl IntoView {
                 <span class="user-name">{name}</span>
             </button>
             <div id="user-menu-list" class="menu" hidden=move || !open.get()>
-                <a href="/settings/profile" class="menu-item" on:click=move |_| open.set(false)>"Your profile"</a>
+                <a href="/settings/profile" class="menu-item" on:click=move |_| open.set(false)>{t!(i18n, common.your_profile)}</a>
                 <button type="button" class="menu-item" disabled=move || logout.pending().get()
                     on:click=move |_| { logout.dispatch(Logout {}); }>
-                    {move || if logout.pending().get() { "Signing out…" } else { "Sign out" }}
+                    {move || if logout.pending().get() { t_string!(i18n, common.signing_out) } else { t_string!(i18n, common.sign_out) }}
                 </button>
             </div>
         </div>
@@ -143,20 +146,26 @@ fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
     }
 }
 
-/// The settings sections that exist so far.
-const SECTIONS: &[(&str, &str)] = &[
-    ("/settings/profile", "Profile"),
-    ("/settings/password", "Password"),
-    ("/settings/sessions", "Devices & sessions"),
-];
-
 #[component]
 fn SideNav() -> impl IntoView {
+    let i18n = use_i18n();
+    // The settings sections that exist so far.
+    let sections: [(&str, ViewFn); 3] = [
+        ("/settings/profile", (move || t!(i18n, nav.profile)).into()),
+        (
+            "/settings/password",
+            (move || t!(i18n, nav.password)).into(),
+        ),
+        (
+            "/settings/sessions",
+            (move || t!(i18n, nav.sessions)).into(),
+        ),
+    ];
     view! {
-        <nav class="sidenav" aria-label="Settings">
+        <nav class="sidenav" aria-label=move || t_string!(i18n, common.settings)>
             <ul>
-                {SECTIONS.iter().map(|(href, label)| view! {
-                    <li><A href=*href>{*label}</A></li>
+                {sections.into_iter().map(|(href, label)| view! {
+                    <li><A href=href>{label.run()}</A></li>
                 }).collect_view()}
             </ul>
         </nav>

@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::features::auth::ConfirmPassword;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -12,6 +13,7 @@ use leptos::server_fn::ServerFn;
 #[component]
 pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>) -> impl IntoView {
     let action = ServerAction::<ConfirmPassword>::new();
+    let i18n = use_i18n();
     let password = RwSignal::new(String::new());
     let input = NodeRef::<Input>::new();
     // Move focus into the dialog when it opens.
@@ -36,7 +38,7 @@ pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>
             .get()
             .and_then(Result::err)
             .and_then(|e| e.field_message("password")),
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(e.message()),
         _ => None,
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -50,20 +52,20 @@ pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>
             <div class="backdrop">
                 <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="sudo-title"
                     on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
-                    <h2 id="sudo-title">"Confirm your password"</h2>
-                    <p class="muted">"This is a sensitive action. Enter your password to continue; you will not be asked again for 10 minutes."</p>
+                    <h2 id="sudo-title">{t!(i18n, sudo.title)}</h2>
+                    <p class="muted">{t!(i18n, sudo.lead)}</p>
                     <form class="form" on:submit=submit novalidate>
                         <div class="field">
-                            <label for="sudo-password">"Password"</label>
+                            <label for="sudo-password">{t!(i18n, common.password)}</label>
                             <input id="sudo-password" type="password" autocomplete="current-password" node_ref=input
                                 prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))
                                 aria-invalid=move || error().is_some().to_string() aria-describedby="sudo-error"/>
                             <p class="field-error" id="sudo-error" aria-live="polite">{error}</p>
                         </div>
                         <div class="actions">
-                            <button type="button" class="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                            <button type="button" class="button" on:click=move |_| open.set(false)>{t!(i18n, common.cancel)}</button>
                             <button type="submit" class="button primary" disabled=move || action.pending().get()>
-                                {move || if action.pending().get() { "Confirming…" } else { "Confirm" }}
+                                {move || if action.pending().get() { t_string!(i18n, common.confirming) } else { t_string!(i18n, common.confirm) }}
                             </button>
                         </div>
                     </form>

@@ -1,14 +1,11 @@
 //! Light, dark or system theme, remembered in a cookie so the server renders
 //! the chosen theme into the very first response.
 
+use crate::i18n::*;
 use leptos::prelude::*;
 
 pub const COOKIE: &str = "tessera_theme";
-pub const CHOICES: [(&str, &str); 3] = [
-    ("system", "Same as system"),
-    ("light", "Light"),
-    ("dark", "Dark"),
-];
+pub const CHOICES: [&str; 3] = ["system", "light", "dark"];
 
 /// The theme chosen in this browser: "light", "dark" or "system".
 pub fn current() -> String {
@@ -77,24 +74,30 @@ fn apply(choice: &str) {
 #[component]
 pub fn ThemeChoice() -> impl IntoView {
     let chosen = RwSignal::new(current());
+    let i18n = use_i18n();
+    let label = move |value: &str| match value {
+        "light" => t_string!(i18n, theme.light),
+        "dark" => t_string!(i18n, theme.dark),
+        _ => t_string!(i18n, theme.system),
+    };
     view! {
         <section class="card" aria-labelledby="appearance-heading">
-            <h2 id="appearance-heading">"Appearance"</h2>
+            <h2 id="appearance-heading">{t!(i18n, theme.appearance)}</h2>
             <fieldset class="choices">
-                <legend>"Theme"</legend>
-                {CHOICES.iter().map(|(value, label)| {
+                <legend>{t!(i18n, theme.theme)}</legend>
+                {CHOICES.iter().map(|value| {
                     let value = *value;
                     view! {
                         <label>
                             <input type="radio" name="theme" value=value
                                 prop:checked=move || chosen.get() == value
                                 on:change=move |_| { chosen.set(value.to_string()); apply(value); }/>
-                            {*label}
+                            {move || label(value)}
                         </label>
                     }
                 }).collect_view()}
             </fieldset>
-            <p class="hint">"Saved in this browser."</p>
+            <p class="hint">{t!(i18n, theme.saved_here)}</p>
         </section>
     }
 }

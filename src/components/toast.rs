@@ -69,12 +69,13 @@ pub fn use_toasts() -> Toasts {
 #[component]
 pub fn Toaster() -> impl IntoView {
     let toasts = use_toasts();
+    let i18n = crate::i18n::use_i18n();
     view! {
         <div class="toasts" role="status" aria-live="polite">
             <For each=move || toasts.list.get() key=|t| t.id let:toast>
                 <div class="toast" class:toast-error=toast.kind == ToastKind::Error>
                     <span>{toast.message.clone()}</span>
-                    <button type="button" class="toast-close" aria-label="Dismiss"
+                    <button type="button" class="toast-close" aria-label=move || crate::i18n::t_string!(i18n, common.dismiss)
                         on:click=move |_| toasts.dismiss(toast.id)>"×"</button>
                 </div>
             </For>

@@ -3,6 +3,8 @@
 //! served, so metadata (EXIF, GPS) is gone and polyglot files lose their payload.
 
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::lang::Locale;
 use crate::server::db;
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
@@ -25,12 +27,12 @@ static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// [`process`] on the blocking pool, at most two at a time; a refused file is a
 /// field error for `avatar`.
-pub async fn process_bounded(bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
+pub async fn process_bounded(bytes: Vec<u8>, l: Locale) -> Result<Vec<u8>, AppError> {
     let _permit = DECODING
         .acquire()
         .await
         .map_err(|_| AppError::Unavailable)?;
-    tokio::task::spawn_blocking(move || process(&bytes))
+    tokio::task::spawn_blocking(move || process(&bytes, l))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "avatar task failed");
@@ -42,16 +44,16 @@ pub async fn process_bounded(bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
 }
 
 /// The stored PNG for an uploaded file, or a message for the person.
-pub fn process(bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub fn process(bytes: &[u8], l: Locale) -> Result<Vec<u8>, String> {
     if bytes.len() > MAX_BYTES {
-        return Err("The file is larger than 5 MB.".into());
+        return Err(td_string!(l, avatar.too_big).to_string());
     }
-    let format = image::guess_format(bytes).map_err(|_| unsupported())?;
+    let format = image::guess_format(bytes).map_err(|_| unsupported(l))?;
     if !matches!(
         format,
         ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP | ImageFormat::Gif
     ) {
-        return Err(unsupported());
+        return Err(unsupported(l));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -61,9 +63,9 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, String> {
     reader.limits(limits);
     let picture = reader.decode().map_err(|e| match e {
         image::ImageError::Limits(_) => {
-            format!("The picture is too large; use at most {MAX_SIDE}×{MAX_SIDE} pixels.")
+            td_string!(l, avatar.too_many_pixels, side = MAX_SIDE).to_string()
         }
-        _ => "This file could not be read as an image.".to_string(),
+        _ => td_string!(l, avatar.unreadable).to_string(),
     })?;
     let side = picture.width().min(picture.height());
     let square = picture.crop_imm(
@@ -78,12 +80,12 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Cursor::new(Vec::new());
     small
         .write_to(&mut out, ImageFormat::Png)
-        .map_err(|_| "The image could not be converted.".to_string())?;
+        .map_err(|_| td_string!(l, avatar.not_converted).to_string())?;
     Ok(out.into_inner())
 }
 
-fn unsupported() -> String {
-    "Use a PNG, JPEG, WebP or GIF image.".into()
+fn unsupported(l: Locale) -> String {
+    td_string!(l, avatar.wrong_type).to_string()
 }
 
 /// `GET /avatars/{user_id}/{version}.png`: the URL changes with every upload,
@@ -126,7 +128,7 @@ mod tests {
 
     #[test]
     fn any_picture_becomes_a_256_px_square_png() {
-        let out = process(&png(640, 480)).expect("processed");
+        let out = process(&png(640, 480), Locale::en).expect("processed");
         let back = image::load_from_memory(&out).expect("decodes");
         assert_eq!((back.width(), back.height()), (SIZE, SIZE));
         assert_eq!(image::guess_format(&out).ok(), Some(ImageFormat::Png));
@@ -135,19 +137,22 @@ mod tests {
     #[test]
     fn non_images_and_other_formats_are_refused() {
         assert_eq!(
-            process(b"hello, I am text").expect_err("refused"),
-            unsupported()
+            process(b"hello, I am text", Locale::en).expect_err("refused"),
+            unsupported(Locale::en)
         );
         assert_eq!(
-            process(b"%PDF-1.7\n...").expect_err("refused"),
-            unsupported()
+            process(b"%PDF-1.7\n...", Locale::en).expect_err("refused"),
+            unsupported(Locale::en)
         );
         // BMP is an image, but not one we accept.
         let mut bmp = Cursor::new(Vec::new());
         image::RgbImage::new(4, 4)
             .write_to(&mut bmp, ImageFormat::Bmp)
             .expect("bmp");
-        assert_eq!(process(bmp.get_ref()).expect_err("refused"), unsupported());
+        assert_eq!(
+            process(bmp.get_ref(), Locale::en).expect_err("refused"),
+            unsupported(Locale::en)
+        );
     }
 
     #[test]
@@ -156,7 +161,7 @@ mod tests {
         let mut bomb = png(1, 1);
         bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
         bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
-        let err = process(&bomb).expect_err("refused");
+        let err = process(&bomb, Locale::en).expect_err("refused");
         assert!(
             err.contains("too large") || err.contains("could not be read"),
             "{err}"
@@ -167,7 +172,7 @@ mod tests {
     fn oversized_files_are_refused() {
         let big = vec![0u8; MAX_BYTES + 1];
         assert_eq!(
-            process(&big).expect_err("refused"),
+            process(&big, Locale::en).expect_err("refused"),
             "The file is larger than 5 MB."
         );
     }

@@ -91,7 +91,13 @@ mod tests {
     fn random_passwords_pass_the_policy() {
         let p = random_password();
         assert_eq!(p.len(), 23);
-        assert!(crate::validate::password_problems(&p, FIRST_ADMIN, "admin@localhost").is_empty());
+        assert!(crate::validate::password_problems(
+            &p,
+            FIRST_ADMIN,
+            "admin@localhost",
+            crate::lang::Locale::en
+        )
+        .is_empty());
         assert_ne!(p, random_password());
     }
 

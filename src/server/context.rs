@@ -2,9 +2,11 @@
 //! session, resolved once by [`middleware`] and read by server functions and pages.
 
 use crate::error::AppError;
+use crate::lang::Locale;
 use crate::server::auth::session;
 use crate::server::db::{self, users::UserRow};
 use crate::server::state::AppState;
+use crate::server::{lang, workspace};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -26,6 +28,8 @@ pub struct RequestCtx {
     pub user_agent: String,
     pub request_id: String,
     pub auth: Option<Auth>,
+    /// The language pages, messages and mails are in (see `server::lang`).
+    pub locale: Locale,
 }
 
 impl RequestCtx {
@@ -94,7 +98,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 Ok(None) => None,
                 Err(e) => {
                     tracing::error!(error = %e, "session lookup failed");
-                    return unavailable();
+                    return unavailable(&req);
                 }
             }
         }
@@ -122,11 +126,24 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         }
     }
 
+    let workspace_default = match workspace::default_language(&state.db).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(error = %e, "settings lookup failed");
+            return unavailable(&req);
+        }
+    };
+    let locale = lang::resolve(
+        auth.as_ref().map(|a| a.user.language.as_str()),
+        workspace_default,
+        &header_str(&req, header::ACCEPT_LANGUAGE),
+    );
     req.extensions_mut().insert(RequestCtx {
         ip,
         user_agent,
         request_id,
         auth,
+        locale,
     });
     next.run(req).await
 }
@@ -169,10 +186,13 @@ fn redirect(location: &str) -> Response {
     res
 }
 
-fn unavailable() -> Response {
+/// The database is down: say so in the browser's language (no session is known).
+fn unavailable(req: &Request) -> Response {
+    let l =
+        lang::from_accept_language(&header_str(req, header::ACCEPT_LANGUAGE)).unwrap_or_default();
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        "The service is temporarily unavailable. Please try again in a moment.",
+        crate::i18n::td_string!(l, errors.unavailable).to_string(),
     )
         .into_response()
 }

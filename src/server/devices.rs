@@ -14,6 +14,7 @@ pub async fn list(state: &AppState, auth: &Auth) -> Result<Vec<DeviceSession>, A
         state.config.session_idle_timeout_secs,
     )
     .await?;
+    let l = crate::server::lang::current();
     Ok(rows
         .into_iter()
         .map(|s| {
@@ -24,8 +25,8 @@ pub async fn list(state: &AppState, auth: &Auth) -> Result<Vec<DeviceSession>, A
                 browser,
                 os,
                 ip: s.ip,
-                created: timefmt::format(s.created_at, &auth.user.time_zone),
-                last_seen: timefmt::format(s.last_seen_at, &auth.user.time_zone),
+                created: timefmt::format(s.created_at, &auth.user.time_zone, l),
+                last_seen: timefmt::format(s.last_seen_at, &auth.user.time_zone, l),
             }
         })
         .collect())
@@ -47,7 +48,7 @@ pub async fn revoke(
     .map(|(s, _)| s.public_id);
     if current.as_deref() == Some(public_id) {
         return Err(AppError::BadRequest(
-            "To end the session on this device, use “Sign out”.".into(),
+            crate::i18n::td_string!(ctx.locale, sessions.use_sign_out).to_string(),
         ));
     }
     if !db::sessions::delete_by_public_id(&state.db, &auth.user.id, public_id).await? {

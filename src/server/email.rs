@@ -2,6 +2,8 @@
 //! recovery address, and password reset links sent to it.
 
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::lang::Locale;
 use crate::model::AccountSource;
 use crate::server::auth::{password::Password, policy, record_user, reserve, session, sudo};
 use crate::server::context::{Auth, RequestCtx};
@@ -15,14 +17,16 @@ pub const CHANGE_LINK_SECS: i64 = 24 * 3600;
 /// How long a password reset link works.
 pub const RESET_LINK_SECS: i64 = 30 * 60;
 
-const BAD_LINK: &str = "This link is invalid, has expired or was already used. Request a new one.";
+fn bad_link(l: Locale) -> AppError {
+    AppError::BadRequest(td_string!(l, email.bad_link).to_string())
+}
 
-async fn refuse_if_locked(state: &AppState, auth: &Auth) -> Result<(), AppError> {
+async fn refuse_if_locked(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<(), AppError> {
     let ws = workspace::load(&state.db).await?;
     match workspace::identity_lock(&auth.user, &ws) {
-        Some(reason) => Err(AppError::BadRequest(format!(
-            "Email addresses cannot be changed. {reason}"
-        ))),
+        Some(reason) => Err(AppError::BadRequest(
+            td_string!(ctx.locale, email.locked, reason = reason.text(ctx.locale)).to_string(),
+        )),
         None => Ok(()),
     }
 }
@@ -34,13 +38,14 @@ pub async fn request_change(
     auth: &Auth,
     new_email: &str,
 ) -> Result<(), AppError> {
-    refuse_if_locked(state, auth).await?;
+    refuse_if_locked(state, ctx, auth).await?;
     sudo::require(auth)?;
-    let new_email = validate::email(new_email).map_err(|m| AppError::field("email", m))?;
+    let l = ctx.locale;
+    let new_email = validate::email(new_email, l).map_err(|m| AppError::field("email", m))?;
     if new_email.eq_ignore_ascii_case(&auth.user.email) {
         return Err(AppError::field(
             "email",
-            "This is already your email address.",
+            td_string!(l, email.same_address).to_string(),
         ));
     }
     if users::find_by_login(&state.db, &new_email)
@@ -49,7 +54,7 @@ pub async fn request_change(
     {
         return Err(AppError::field(
             "email",
-            "This address belongs to another account.",
+            td_string!(l, email.taken).to_string(),
         ));
     }
     let token = session::new_id();
@@ -63,20 +68,17 @@ pub async fn request_change(
     )
     .await?;
     let link = format!("{}/confirm-email?token={token}", state.config.public_url);
-    let body = format!(
-        "Hello {},\n\nplease confirm that {new_email} should become the email address of your Tessera account \
-         \"{}\" by opening this link within 24 hours:\n\n{link}\n\nIf you did not ask for this, ignore this mail; \
-         nothing changes.\n",
-        auth.user.to_current().shown_name(),
-        auth.user.username
-    );
-    mail::enqueue(
-        &state.db,
-        &new_email,
-        "Confirm your new email address",
-        &body,
+    let body = td_string!(
+        l,
+        mail.change_body,
+        name = auth.user.to_current().shown_name(),
+        address = &new_email,
+        username = &auth.user.username,
+        link = link
     )
-    .await?;
+    .to_string();
+    let subject = td_string!(l, mail.change_subject).to_string();
+    mail::enqueue(&state.db, &new_email, &subject, &body).await?;
     record_user(state, ctx, &auth.user, "email.change_requested", "success").await;
     Ok(())
 }
@@ -95,33 +97,33 @@ pub async fn confirm_change(
     )
     .await?
     else {
-        return Err(AppError::BadRequest(BAD_LINK.into()));
+        return Err(bad_link(ctx.locale));
     };
     let user = users::find_by_id(&state.db, &t.user_id)
         .await?
-        .ok_or_else(|| AppError::BadRequest(BAD_LINK.into()))?;
+        .ok_or_else(|| bad_link(ctx.locale))?;
     match users::update_email(&mut *tx, &user.id, &t.new_email).await {
         Ok(()) => {}
         Err(e) if users::is_unique_violation(&e) => {
             return Err(AppError::BadRequest(
-                "This address now belongs to another account.".into(),
+                td_string!(ctx.locale, email.taken_now).to_string(),
             ));
         }
         Err(e) => return Err(e.into()),
     }
     tx.commit().await?;
-    let body = format!(
-        "Hello,\n\nthe email address of the Tessera account \"{}\" was changed from {} to {}.\n\n\
-         If you did not do this, contact your administrator at once.\n",
-        user.username, user.email, t.new_email
-    );
-    mail::enqueue(
-        &state.db,
-        &user.email,
-        "Your email address was changed",
-        &body,
+    // The old address is told in the language its owner reads.
+    let l = workspace::user_locale(&user, &workspace::load(&state.db).await?);
+    let body = td_string!(
+        l,
+        mail.changed_body,
+        username = &user.username,
+        old = &user.email,
+        new = &t.new_email
     )
-    .await?;
+    .to_string();
+    let subject = td_string!(l, mail.changed_subject).to_string();
+    mail::enqueue(&state.db, &user.email, &subject, &body).await?;
     record_user(state, ctx, &user, "email.changed", "success").await;
     Ok(t.new_email)
 }
@@ -133,12 +135,12 @@ pub async fn set_recovery(
     auth: &Auth,
     email: &str,
 ) -> Result<(), AppError> {
-    refuse_if_locked(state, auth).await?;
+    refuse_if_locked(state, ctx, auth).await?;
     sudo::require(auth)?;
     let email = if email.trim().is_empty() {
         String::new()
     } else {
-        validate::email(email).map_err(|m| AppError::field("recovery_email", m))?
+        validate::email(email, ctx.locale).map_err(|m| AppError::field("recovery_email", m))?
     };
     users::update_recovery_email(&state.db, &auth.user.id, &email).await?;
     record_user(state, ctx, &auth.user, "email.recovery_changed", "success").await;
@@ -154,7 +156,10 @@ pub async fn request_reset(
 ) -> Result<(), AppError> {
     let login = login.trim();
     if login.is_empty() {
-        return Err(AppError::field("login", "Enter your username or email."));
+        return Err(AppError::field(
+            "login",
+            td_string!(ctx.locale, validate.enter_login).to_string(),
+        ));
     }
     // Counted like a sign-in attempt: the same delays stop mail bombing.
     reserve(state, ctx, "reset", login, "password.reset_requested").await?;
@@ -180,13 +185,10 @@ pub async fn request_reset(
         &user.recovery_email
     };
     let link = format!("{}/reset-password?token={token}", state.config.public_url);
-    let body = format!(
-        "Hello,\n\nsomeone asked to reset the password of the Tessera account \"{}\". To choose a new \
-         password, open this link within 30 minutes:\n\n{link}\n\nIf this was not you, ignore this mail; \
-         your password stays as it is.\n",
-        user.username
-    );
-    mail::enqueue(&state.db, to, "Reset your Tessera password", &body).await?;
+    let l = workspace::user_locale(&user, &workspace::load(&state.db).await?);
+    let body = td_string!(l, mail.reset_body, username = &user.username, link = link).to_string();
+    let subject = td_string!(l, mail.reset_subject).to_string();
+    mail::enqueue(&state.db, to, &subject, &body).await?;
     record_user(state, ctx, &user, "password.reset_requested", "success").await;
     Ok(())
 }
@@ -201,13 +203,13 @@ pub async fn reset(
 ) -> Result<(), AppError> {
     let hash = session::hash_id(token.trim());
     let Some(pending) = tokens::peek(&state.db, &hash, tokens::PASSWORD_RESET).await? else {
-        return Err(AppError::BadRequest(BAD_LINK.into()));
+        return Err(bad_link(ctx.locale));
     };
     let user = users::find_by_id(&state.db, &pending.user_id)
         .await?
-        .ok_or_else(|| AppError::BadRequest(BAD_LINK.into()))?;
+        .ok_or_else(|| bad_link(ctx.locale))?;
     let mut errors = Vec::new();
-    let problems = policy::problems(new.expose(), &user.username, &user.email);
+    let problems = policy::problems(new.expose(), &user.username, &user.email, ctx.locale);
     if !problems.is_empty() {
         errors.push(crate::error::FieldError {
             field: "new_password".into(),
@@ -217,7 +219,7 @@ pub async fn reset(
     if new.expose() != confirm.expose() {
         errors.push(crate::error::FieldError {
             field: "confirm_password".into(),
-            message: "The passwords do not match.".into(),
+            message: td_string!(ctx.locale, password.mismatch).to_string(),
         });
     }
     if !errors.is_empty() {
@@ -229,7 +231,7 @@ pub async fn reset(
         .await?
         .is_none()
     {
-        return Err(AppError::BadRequest(BAD_LINK.into()));
+        return Err(bad_link(ctx.locale));
     }
     users::set_password_hash(&mut *tx, &user.id, &new_hash).await?;
     db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;

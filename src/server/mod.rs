@@ -11,6 +11,7 @@ pub mod devices;
 pub mod email;
 pub mod error;
 pub mod headers;
+pub mod lang;
 pub mod mail;
 pub mod phone;
 pub mod router;

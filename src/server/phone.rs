@@ -1,11 +1,13 @@
 //! Phone numbers: parsed and validated with libphonenumber's metadata, stored
 //! in E.164, shown in international format.
 
+use crate::i18n::td_string;
+use crate::lang::Locale;
 use phonenumber::Mode;
 
 /// The E.164 form of `input`, `Ok(None)` for an empty field, or a message.
 /// Numbers must carry their country code, since Tessera cannot know the region.
-pub fn normalize(input: &str) -> Result<Option<String>, String> {
+pub fn normalize(input: &str, l: Locale) -> Result<Option<String>, String> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Ok(None);
@@ -16,11 +18,11 @@ pub fn normalize(input: &str) -> Result<Option<String>, String> {
         trimmed.to_string()
     };
     if !international.starts_with('+') {
-        return Err("Start with the country code, e.g. +49 30 1234567.".into());
+        return Err(td_string!(l, validate.phone_country).to_string());
     }
     match phonenumber::parse(None, &international) {
         Ok(n) if phonenumber::is_valid(&n) => Ok(Some(n.format().mode(Mode::E164).to_string())),
-        _ => Err("This is not a valid phone number. Check the digits and the country code.".into()),
+        _ => Err(td_string!(l, validate.phone_invalid).to_string()),
     }
 }
 
@@ -42,30 +44,36 @@ mod tests {
     #[test]
     fn formats_are_normalised_to_e164() {
         assert_eq!(
-            normalize("+49 30 901820"),
+            normalize("+49 30 901820", Locale::en),
             Ok(Some("+4930901820".to_string()))
         );
         assert_eq!(
-            normalize("0049 (30) 901820"),
+            normalize("0049 (30) 901820", Locale::en),
             Ok(Some("+4930901820".to_string()))
         );
         assert_eq!(
-            normalize("+1 650-253-0000"),
+            normalize("+1 650-253-0000", Locale::en),
             Ok(Some("+16502530000".to_string()))
         );
         assert_eq!(
-            normalize("+44 20 7946 0958"),
+            normalize("+44 20 7946 0958", Locale::en),
             Ok(Some("+442079460958".to_string()))
         );
-        assert_eq!(normalize("  "), Ok(None));
+        assert_eq!(normalize("  ", Locale::en), Ok(None));
     }
 
     #[test]
     fn bad_numbers_get_a_message() {
-        assert!(normalize("030 901820").is_err(), "no country code");
-        assert!(normalize("+49 1").is_err(), "too short");
-        assert!(normalize("+999 123456").is_err(), "no such country");
-        assert!(normalize("call me").is_err());
+        assert!(
+            normalize("030 901820", Locale::en).is_err(),
+            "no country code"
+        );
+        assert!(normalize("+49 1", Locale::en).is_err(), "too short");
+        assert!(
+            normalize("+999 123456", Locale::en).is_err(),
+            "no such country"
+        );
+        assert!(normalize("call me", Locale::en).is_err());
     }
 
     #[test]

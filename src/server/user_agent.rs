@@ -1,7 +1,8 @@
 //! Just enough User-Agent parsing to name a device ("Firefox 128 on Linux").
 //! Deliberately small: the list only has to be recognisable to its owner.
 
-/// Browser (with major version when known) and operating system.
+/// Browser (with major version when known) and operating system; empty when
+/// not recognised (the page says "Unknown …" in the reader's language).
 pub fn describe(ua: &str) -> (String, String) {
     (browser(ua), os(ua).to_string())
 }
@@ -32,7 +33,7 @@ fn browser(ua: &str) -> String {
             };
         }
     }
-    "Unknown browser".to_string()
+    String::new()
 }
 
 fn os(ua: &str) -> &'static str {
@@ -50,7 +51,7 @@ fn os(ua: &str) -> &'static str {
         .iter()
         .find(|(token, _)| ua.contains(token))
         .map(|(_, name)| *name)
-        .unwrap_or("Unknown OS")
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -79,7 +80,7 @@ mod tests {
 
     #[test]
     fn unknown_and_empty() {
-        assert_eq!(d(""), ("Unknown browser".into(), "Unknown OS".into()));
+        assert_eq!(d(""), (String::new(), String::new()));
         assert_eq!(d("curl/8.5.0").0, "curl 8");
     }
 }

@@ -1,24 +1,42 @@
 //! Workspace settings an administrator controls, stored in the `settings` table.
 
 use crate::error::AppError;
-use crate::model::{AccountSource, CurrentUser};
+use crate::lang::{self, Locale};
+use crate::model::{AccountSource, CurrentUser, LockReason};
 use crate::server::db::{self, users::UserRow, Db};
 
 /// Every setting with its description; `tessera settings` accepts only these.
-pub const SETTINGS: &[(&str, &str)] = &[(
-    "lock_profiles",
-    "true/false: display name and email addresses become read-only for everyone",
-)];
+pub const SETTINGS: &[(&str, &str)] = &[
+    (
+        "lock_profiles",
+        "true/false: display name and email addresses become read-only for everyone",
+    ),
+    (
+        "default_language",
+        "en/de: the interface language of users who chose none",
+    ),
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Workspace {
     pub lock_profiles: bool,
+    pub default_language: Locale,
 }
 
 pub async fn load(db: &Db) -> Result<Workspace, sqlx::Error> {
     Ok(Workspace {
         lock_profiles: db::settings::get(db, "lock_profiles").await?.as_deref() == Some("true"),
+        default_language: default_language(db).await?,
     })
+}
+
+/// The language of users who chose none (English unless an administrator set it).
+pub async fn default_language(db: &Db) -> Result<Locale, sqlx::Error> {
+    Ok(db::settings::get(db, "default_language")
+        .await?
+        .as_deref()
+        .and_then(lang::parse)
+        .unwrap_or_default())
 }
 
 /// Validates and stores one setting.
@@ -30,8 +48,18 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), AppError> {
             format!("unknown setting; known: {}", known.join(", ")),
         ));
     }
-    if !matches!(value, "true" | "false") {
-        return Err(AppError::field("value", "must be true or false"));
+    let valid = match key {
+        "default_language" => lang::parse(value).is_some(),
+        _ => matches!(value, "true" | "false"),
+    };
+    if !valid {
+        return Err(AppError::field(
+            "value",
+            match key {
+                "default_language" => "must be one of: en, de",
+                _ => "must be true or false",
+            },
+        ));
     }
     db::settings::set(db, key, value).await?;
     Ok(())
@@ -39,14 +67,19 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), AppError> {
 
 /// Why the identity fields (display name, primary and recovery email) are
 /// read-only for this user, if they are.
-pub fn identity_lock(user: &UserRow, ws: &Workspace) -> Option<String> {
+pub fn identity_lock(user: &UserRow, ws: &Workspace) -> Option<LockReason> {
     if user.source == AccountSource::External.as_str() {
-        Some("Managed by your organisation's directory.".into())
+        Some(LockReason::External)
     } else if ws.lock_profiles {
-        Some("Locked by your administrator.".into())
+        Some(LockReason::Admin)
     } else {
         None
     }
+}
+
+/// The language a user reads in: their choice, else the workspace default.
+pub fn user_locale(user: &UserRow, ws: &Workspace) -> Locale {
+    lang::parse(&user.language).unwrap_or(ws.default_language)
 }
 
 /// Loads the user afresh (after a change) as the UI sees them.
@@ -62,6 +95,7 @@ pub async fn current_user(db: &Db, user: &UserRow) -> Result<CurrentUser, AppErr
     let ws = load(db).await?;
     let mut current = user.to_current();
     current.identity_locked = identity_lock(user, &ws);
+    current.default_language = lang::code(ws.default_language).to_string();
     current.pending_email = db::tokens::pending_email_change(db, &user.id).await?;
     Ok(current)
 }

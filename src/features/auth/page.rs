@@ -4,6 +4,7 @@ use super::Login;
 use crate::components::browser;
 use crate::components::form::FieldMessage;
 use crate::error::AppError;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -11,6 +12,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
+    let i18n = use_i18n();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
 
@@ -25,25 +27,25 @@ pub fn LoginPage() -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     let form_error = move || match error() {
         Some(AppError::Validation(_)) | None => None,
-        Some(e) => Some(e.to_string()),
+        Some(e) => Some(e.message()),
     };
     let field_error = move |name: &'static str| {
         Signal::derive(move || error().and_then(|e| e.field_message(name)))
     };
 
     view! {
-        <Title text="Sign in"/>
+        <Title text=move || t_string!(i18n, login.title).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
                 <h1 class="brand-title">"Tessera"</h1>
-                <p class="muted">"Sign in to manage your account."</p>
+                <p class="muted">{t!(i18n, login.lead)}</p>
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="next" prop:value=next/>
                     <Show when=move || form_error().is_some()>
                         <p class="alert alert-error" role="alert">{form_error}</p>
                     </Show>
                     <div class="field">
-                        <label for="login">"Username or email"</label>
+                        <label for="login">{t!(i18n, common.username_or_email)}</label>
                         <input id="login" name="login" type="text" autocomplete="username" required
                             autocapitalize="none" spellcheck="false" autofocus
                             aria-invalid=move || field_error("login").get().is_some().to_string()
@@ -51,7 +53,7 @@ pub fn LoginPage() -> impl IntoView {
                         <FieldMessage id="login-error" message=field_error("login")/>
                     </div>
                     <div class="field">
-                        <label for="password">"Password"</label>
+                        <label for="password">{t!(i18n, common.password)}</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required
                             aria-invalid=move || field_error("password").get().is_some().to_string()
                             aria-describedby="password-error"/>
@@ -59,10 +61,10 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="button primary wide" disabled=move || action.pending().get()
                         aria-busy=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                        {move || if action.pending().get() { t_string!(i18n, login.signing_in) } else { t_string!(i18n, common.sign_in) }}
                     </button>
                 </ActionForm>
-                <p class="below-form"><a href="/forgot-password">"Forgot your password?"</a></p>
+                <p class="below-form"><a href="/forgot-password">{t!(i18n, login.forgot)}</a></p>
             </div>
         </main>
     }

@@ -11,6 +11,7 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 /// new file is accepted.
 #[server(endpoint = "avatar/upload", input = MultipartFormData)]
 pub async fn upload_avatar(data: MultipartData) -> Result<CurrentUser, AppError> {
+    use crate::i18n::td_string;
     use crate::server::{
         auth::record_user, avatar, context::RequestCtx, db, state::AppState, workspace,
     };
@@ -18,9 +19,7 @@ pub async fn upload_avatar(data: MultipartData) -> Result<CurrentUser, AppError>
         let state = expect_context::<AppState>();
         let ctx = RequestCtx::current()?;
         let auth = ctx.require_auth()?;
-        let mut form = data
-            .into_inner()
-            .ok_or_else(|| AppError::BadRequest("The request was malformed.".into()))?;
+        let mut form = data.into_inner().ok_or(AppError::Malformed)?;
         let mut bytes = Vec::new();
         while let Ok(Some(mut field)) = form.next_field().await {
             if field.name() != Some("avatar") {
@@ -29,14 +28,20 @@ pub async fn upload_avatar(data: MultipartData) -> Result<CurrentUser, AppError>
             while let Ok(Some(chunk)) = field.chunk().await {
                 bytes.extend_from_slice(&chunk);
                 if bytes.len() > avatar::MAX_BYTES {
-                    return Err(AppError::field("avatar", "The file is larger than 5 MB."));
+                    return Err(AppError::field(
+                        "avatar",
+                        td_string!(ctx.locale, avatar.too_big).to_string(),
+                    ));
                 }
             }
         }
         if bytes.is_empty() {
-            return Err(AppError::field("avatar", "Choose an image file."));
+            return Err(AppError::field(
+                "avatar",
+                td_string!(ctx.locale, avatar.choose_file).to_string(),
+            ));
         }
-        let png = avatar::process_bounded(bytes).await?;
+        let png = avatar::process_bounded(bytes, ctx.locale).await?;
         db::avatars::put(&state.db, &auth.user.id, &png).await?;
         record_user(&state, &ctx, &auth.user, "avatar.change", "success").await;
         workspace::reload(&state.db, &auth.user.id).await

@@ -6,6 +6,7 @@ use super::RemoveAvatar;
 use crate::components::layout::use_current_user;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::error::AppError;
+use crate::i18n::*;
 use crate::model::CurrentUser;
 use leptos::prelude::*;
 
@@ -33,6 +34,7 @@ pub fn AvatarCard() -> impl IntoView {
     let preview = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let form = NodeRef::<leptos::html::Form>::new();
+    let i18n = use_i18n();
 
     #[cfg(feature = "hydrate")]
     let upload = Action::new_local(|data: &web_sys::FormData| upload_avatar(data.clone().into()));
@@ -42,24 +44,33 @@ pub fn AvatarCard() -> impl IntoView {
         Action::new_local(|_: &()| async { Err::<CurrentUser, AppError>(AppError::Transport) });
     let remove = ServerAction::<RemoveAvatar>::new();
 
-    let apply =
-        move |result: Option<Result<CurrentUser, AppError>>, done: &'static str| match result {
-            Some(Ok(saved)) => {
-                current.set(Some(saved));
-                preview.set(None);
-                error.set(None);
-                if let Some(f) = form.get_untracked() {
-                    f.reset();
-                }
-                toasts.push(ToastKind::Success, done);
+    let apply = move |result: Option<Result<CurrentUser, AppError>>, done: String| match result {
+        Some(Ok(saved)) => {
+            current.set(Some(saved));
+            preview.set(None);
+            error.set(None);
+            if let Some(f) = form.get_untracked() {
+                f.reset();
             }
-            Some(Err(e)) => error.set(Some(
-                e.field_message("avatar").unwrap_or_else(|| e.to_string()),
-            )),
-            None => {}
-        };
-    Effect::new(move |_| apply(upload.value().get(), "Avatar updated."));
-    Effect::new(move |_| apply(remove.value().get(), "Avatar removed."));
+            toasts.push(ToastKind::Success, done);
+        }
+        Some(Err(e)) => error.set(Some(
+            e.field_message("avatar").unwrap_or_else(|| e.message()),
+        )),
+        None => {}
+    };
+    Effect::new(move |_| {
+        apply(
+            upload.value().get(),
+            tu_string!(i18n, avatar.updated).into(),
+        )
+    });
+    Effect::new(move |_| {
+        apply(
+            remove.value().get(),
+            tu_string!(i18n, avatar.removed).into(),
+        )
+    });
 
     // Show the chosen file before it is sent, and refuse what is too large at once.
     let on_pick = move |ev: leptos::ev::Event| {
@@ -73,7 +84,7 @@ pub fn AvatarCard() -> impl IntoView {
             }
             match input.files().and_then(|f| f.get(0)) {
                 Some(file) if file.size() > 5.0 * 1024.0 * 1024.0 => {
-                    error.set(Some("The file is larger than 5 MB.".into()));
+                    error.set(Some(tu_string!(i18n, avatar.too_big).into()));
                     preview.set(None);
                 }
                 Some(file) => {
@@ -106,30 +117,30 @@ pub fn AvatarCard() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="avatar-heading">
-            <h2 id="avatar-heading">"Avatar"</h2>
+            <h2 id="avatar-heading">{t!(i18n, avatar.title)}</h2>
             <div class="avatar-row">
                 {move || match preview.get() {
-                    Some(url) => view! { <img class="avatar-large" src=url alt="Preview of the new avatar"/> }.into_any(),
+                    Some(url) => view! { <img class="avatar-large" src=url alt=move || t_string!(i18n, avatar.preview)/> }.into_any(),
                     None => view! { <Avatar user=user class="avatar-large"/> }.into_any(),
                 }}
                 <form class="form avatar-form" node_ref=form on:submit=submit>
                     <div class="field">
-                        <label for="avatar">"Choose a picture"</label>
+                        <label for="avatar">{t!(i18n, avatar.choose)}</label>
                         <input id="avatar" name="avatar" type="file" accept="image/png,image/jpeg,image/webp,image/gif"
                             on:change=on_pick aria-describedby="avatar-hint avatar-error"
                             aria-invalid=move || error.get().is_some().to_string()/>
-                        <p class="hint" id="avatar-hint">"PNG, JPEG, WebP or GIF, up to 5 MB. It is cropped to a square."</p>
+                        <p class="hint" id="avatar-hint">{t!(i18n, avatar.hint)}</p>
                         <p class="field-error" id="avatar-error" aria-live="polite">{move || error.get()}</p>
                     </div>
                     <div class="actions start">
                         <button type="submit" class="button primary" disabled=move || busy() || preview.get().is_none()
                             aria-busy=move || upload.pending().get().to_string()>
-                            {move || if upload.pending().get() { "Uploading…" } else { "Upload" }}
+                            {move || if upload.pending().get() { t_string!(i18n, avatar.uploading) } else { t_string!(i18n, avatar.upload) }}
                         </button>
                         <Show when=move || user.get().is_some_and(|u| u.avatar_url.is_some())>
                             <button type="button" class="button" disabled=busy
                                 on:click=move |_| { remove.dispatch(RemoveAvatar {}); }>
-                                {move || if remove.pending().get() { "Removing…" } else { "Remove avatar" }}
+                                {move || if remove.pending().get() { t_string!(i18n, avatar.removing) } else { t_string!(i18n, avatar.remove) }}
                             </button>
                         </Show>
                     </div>

@@ -5,6 +5,7 @@ use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::toast::{use_toasts, ToastKind};
+use crate::i18n::*;
 use crate::model::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,16 +14,17 @@ use leptos_router::hooks::use_query_map;
 /// Primary and recovery address, on the profile page.
 #[component]
 pub fn EmailCard(user: CurrentUser) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="email-heading">
-            <h2 id="email-heading">"Email"</h2>
-            {match user.identity_locked.clone() {
+            <h2 id="email-heading">{t!(i18n, email.title)}</h2>
+            {match user.identity_locked {
                 Some(reason) => view! {
                     <dl class="facts">
-                        <div><dt>"Primary"</dt><dd>{user.email.clone()}</dd></div>
-                        <div><dt>"Recovery"</dt><dd>{recovery_or_primary(&user)}</dd></div>
+                        <div><dt>{t!(i18n, email.primary)}</dt><dd>{user.email.clone()}</dd></div>
+                        <div><dt>{t!(i18n, email.recovery)}</dt><dd>{recovery_or_primary(i18n, user.clone())}</dd></div>
                     </dl>
-                    <p class="hint">{format!("Email addresses cannot be changed. {reason}")}</p>
+                    <p class="hint">{move || t_string!(i18n, email.locked, reason = reason.text(i18n.get_locale())).to_string()}</p>
                 }.into_any(),
                 None => view! {
                     <ChangeEmailForm current=user.email.clone() pending=user.pending_email.clone()/>
@@ -33,11 +35,13 @@ pub fn EmailCard(user: CurrentUser) -> impl IntoView {
     }
 }
 
-fn recovery_or_primary(user: &CurrentUser) -> String {
-    if user.recovery_email.is_empty() {
-        format!("{} (the primary address)", user.email)
-    } else {
-        user.recovery_email.clone()
+fn recovery_or_primary(i18n: leptos_i18n::I18nContext<Locale>, user: CurrentUser) -> impl IntoView {
+    move || {
+        if user.recovery_email.is_empty() {
+            t_string!(i18n, email.primary_fallback, email = &user.email).to_string()
+        } else {
+            user.recovery_email.clone()
+        }
     }
 }
 
@@ -46,6 +50,7 @@ fn ChangeEmailForm(current: String, pending: Option<String>) -> impl IntoView {
     let toasts = use_toasts();
     let pending = RwSignal::new(pending);
     let action = ServerAction::<RequestEmailChange>::new();
+    let i18n = use_i18n();
     let guard = SudoGuard::new(action);
     let email = RwSignal::new(String::new());
     let error = Signal::derive(move || {
@@ -58,18 +63,14 @@ fn ChangeEmailForm(current: String, pending: Option<String>) -> impl IntoView {
     Effect::new(move |_| match action.value().get() {
         Some(Ok(())) => {
             pending.set(Some(email.get_untracked().trim().to_string()));
+            let address = email.get_untracked();
             toasts.push(
                 ToastKind::Success,
-                format!(
-                    "We sent a confirmation link to {}. Your address changes when you open it.",
-                    email.get_untracked()
-                ),
+                tu_string!(i18n, email.link_sent, address = address.trim()).to_string(),
             );
             email.set(String::new());
         }
-        Some(Err(e)) if e.belongs_to_form(&["email"]) => {
-            toasts.push(ToastKind::Error, e.to_string())
-        }
+        Some(Err(e)) if e.belongs_to_form(&["email"]) => toasts.push(ToastKind::Error, e.message()),
         _ => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -79,19 +80,19 @@ fn ChangeEmailForm(current: String, pending: Option<String>) -> impl IntoView {
         });
     };
     view! {
-        <p>"Primary address: " <strong id="primary-email">{current}</strong></p>
+        <p>{t!(i18n, email.primary_address)} " " <strong id="primary-email">{current}</strong></p>
         {move || pending.get().map(|address| view! {
             <p class="notice" id="pending-email">
-                {format!("Waiting for confirmation of {address}. Open the link we sent there; until then nothing changes.")}
+                {t_string!(i18n, email.pending, address = address).to_string()}
             </p>
         })}
         <form class="form" on:submit=submit novalidate>
-            <TextField id="email" label="New email address" value=email input_type="email" autocomplete="email"
-                hint="We send a link to the new address; it takes effect when you open it." error=error/>
+            <TextField id="email" label=move || t!(i18n, email.new_address) value=email input_type="email" autocomplete="email"
+                hint=move || t!(i18n, email.new_hint) error=error/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || action.pending().get()
                     aria-busy=move || action.pending().get().to_string()>
-                    {move || if action.pending().get() { "Sending…" } else { "Send confirmation link" }}
+                    {move || if action.pending().get() { t_string!(i18n, common.sending) } else { t_string!(i18n, email.send_link) }}
                 </button>
             </div>
         </form>
@@ -104,6 +105,7 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
     let toasts = use_toasts();
     let current = use_current_user();
     let action = ServerAction::<SetRecoveryEmail>::new();
+    let i18n = use_i18n();
     let guard = SudoGuard::new(action);
     let recovery = RwSignal::new(user.recovery_email.clone());
     let error = Signal::derive(move || {
@@ -119,10 +121,10 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
             let mut updated = current.get_untracked().unwrap_or_else(|| base.clone());
             updated.recovery_email = recovery.get_untracked().trim().to_string();
             current.set(Some(updated));
-            toasts.push(ToastKind::Success, "Recovery address saved.");
+            toasts.push(ToastKind::Success, tu_string!(i18n, email.recovery_saved));
         }
         Some(Err(e)) if e.belongs_to_form(&["recovery_email"]) => {
-            toasts.push(ToastKind::Error, e.to_string())
+            toasts.push(ToastKind::Error, e.message())
         }
         _ => {}
     });
@@ -134,13 +136,13 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
     };
     view! {
         <form class="form recovery" on:submit=submit novalidate>
-            <TextField id="recovery_email" label="Password recovery address" value=recovery input_type="email"
-                autocomplete="email" hint="Password reset links go here. Leave empty to use the primary address."
+            <TextField id="recovery_email" label=move || t!(i18n, email.recovery_label) value=recovery input_type="email"
+                autocomplete="email" hint=move || t!(i18n, email.recovery_hint)
                 error=error/>
             <div class="actions">
                 <button type="submit" class="button" disabled=move || action.pending().get()
                     aria-busy=move || action.pending().get().to_string()>
-                    {move || if action.pending().get() { "Saving…" } else { "Save recovery address" }}
+                    {move || if action.pending().get() { t_string!(i18n, common.saving) } else { t_string!(i18n, email.save_recovery) }}
                 </button>
             </div>
         </form>
@@ -154,26 +156,27 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
 pub fn ConfirmEmailPage() -> impl IntoView {
     let query = use_query_map();
     let action = ServerAction::<ConfirmEmail>::new();
+    let i18n = use_i18n();
     let confirm = move |_| {
         action.dispatch(ConfirmEmail {
             token: query.read_untracked().get("token").unwrap_or_default(),
         });
     };
     view! {
-        <Title text="Confirm email address"/>
+        <Title text=move || t_string!(i18n, email.confirm_title).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
-                <h1>"Confirm email address"</h1>
+                <h1>{t!(i18n, email.confirm_title)}</h1>
                 {move || match action.value().get() {
                     Some(Ok(address)) => view! {
-                        <p role="status">{format!("Done. Your email address is now {address}.")}</p>
-                        <a class="button primary" href="/settings/profile">"Go to your profile"</a>
+                        <p role="status">{t_string!(i18n, email.confirm_done, address = address).to_string()}</p>
+                        <a class="button primary" href="/settings/profile">{t!(i18n, email.go_to_profile)}</a>
                     }.into_any(),
                     other => view! {
-                        {other.and_then(Result::err).map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
-                        <p>"Press the button to make this address the one for your account."</p>
+                        {other.and_then(Result::err).map(|e| view! { <p class="alert alert-error" role="alert">{e.message()}</p> })}
+                        <p>{t!(i18n, email.confirm_lead)}</p>
                         <button type="button" class="button primary wide" on:click=confirm disabled=move || action.pending().get()>
-                            {move || if action.pending().get() { "Confirming…" } else { "Confirm new address" }}
+                            {move || if action.pending().get() { t_string!(i18n, common.confirming) } else { t_string!(i18n, email.confirm_button) }}
                         </button>
                     }.into_any(),
                 }}

@@ -39,7 +39,7 @@ pub async fn check_password(password: String) -> Result<Vec<String>, AppError> {
         let ctx = RequestCtx::current()?;
         ctx.require_auth()?;
         Ok(if policy::is_common(&password) {
-            vec!["This is one of the most common passwords. Choose another.".to_string()]
+            vec![policy::common_message(ctx.locale)]
         } else {
             Vec::new()
         })
@@ -78,8 +78,6 @@ pub fn strength(password: &str, broken_rules: usize) -> u8 {
     }
     score
 }
-
-pub const STRENGTH_LABELS: [&str; 5] = ["Very weak", "Weak", "Fair", "Good", "Strong"];
 
 #[cfg(test)]
 mod tests {

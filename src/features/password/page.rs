@@ -1,10 +1,11 @@
 //! The password screen: change it, with every broken rule listed as you type.
 
-use super::{check_password, strength, ChangePassword, STRENGTH_LABELS};
+use super::{check_password, strength, ChangePassword};
 use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::toast::{use_toasts, ToastKind};
+use crate::i18n::*;
 use crate::model::AccountSource;
 use crate::validate;
 use leptos::prelude::*;
@@ -13,13 +14,14 @@ use leptos_meta::Title;
 #[component]
 pub fn PasswordPage() -> impl IntoView {
     let user = use_current_user();
+    let i18n = use_i18n();
     view! {
-        <Title text="Password"/>
-        <h1>"Password"</h1>
+        <Title text=move || t_string!(i18n, password.title).to_string()/>
+        <h1>{t!(i18n, password.title)}</h1>
         {move || user.get().map(|u| if u.source == AccountSource::External {
             view! {
                 <section class="card">
-                    <p>"Your password is managed by your organisation's directory and cannot be changed here."</p>
+                    <p>{t!(i18n, password.external)}</p>
                 </section>
             }.into_any()
         } else {
@@ -32,6 +34,7 @@ pub fn PasswordPage() -> impl IntoView {
 fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
     let toasts = use_toasts();
     let action = ServerAction::<ChangePassword>::new();
+    let i18n = use_i18n();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -39,7 +42,9 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
     // Rules the browser can check at once …
     let local_rules = {
         let (username, email) = (username.clone(), email.clone());
-        Memo::new(move |_| validate::password_problems(&new.get(), &username, &email))
+        Memo::new(move |_| {
+            validate::password_problems(&new.get(), &username, &email, i18n.get_locale())
+        })
     };
     // … and the common-password list, asked of the server once typing pauses.
     let settled = RwSignal::new(String::new());
@@ -84,15 +89,12 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
             current.set(String::new());
             new.set(String::new());
             confirm.set(String::new());
-            toasts.push(
-                ToastKind::Success,
-                "Password changed. Your other sessions were signed out.",
-            );
+            toasts.push(ToastKind::Success, tu_string!(i18n, password.changed));
         }
         Some(Err(e))
             if e.belongs_to_form(&["current_password", "new_password", "confirm_password"]) =>
         {
-            toasts.push(ToastKind::Error, e.to_string());
+            toasts.push(ToastKind::Error, e.message());
         }
         _ => {}
     });
@@ -108,30 +110,39 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="change-heading">
-            <h2 id="change-heading">"Change password"</h2>
+            <h2 id="change-heading">{t!(i18n, password.change)}</h2>
             <form class="form" on:submit=submit novalidate>
                 // Lets password managers tie the new password to this account.
                 <input type="text" name="username" autocomplete="username" value=username hidden readonly/>
-                <TextField id="current_password" label="Current password" value=current input_type="password"
+                <TextField id="current_password" label=move || t!(i18n, password.current) value=current input_type="password"
                     autocomplete="current-password" error=Signal::derive(move || server_error("current_password"))/>
-                <TextField id="new_password" label="New password" value=new input_type="password"
+                <TextField id="new_password" label=move || t!(i18n, common.new_password) value=new input_type="password"
                     autocomplete="new-password"
                     error=Signal::derive(move || server_error("new_password"))/>
                 <div class="strength" aria-live="polite">
                     <meter id="strength" min="0" max="4" low="2" high="3" optimum="4"
-                        value=move || score().to_string() aria-label="Password strength"></meter>
-                    <span class="muted">{move || format!("Strength: {}", STRENGTH_LABELS[usize::from(score())])}</span>
+                        value=move || score().to_string() aria-label=move || t_string!(i18n, password.strength)></meter>
+                    <span class="muted">{move || {
+                        let label = match score() {
+                            0 => t_string!(i18n, password.very_weak),
+                            1 => t_string!(i18n, password.weak),
+                            2 => t_string!(i18n, password.fair),
+                            3 => t_string!(i18n, password.good),
+                            _ => t_string!(i18n, password.strong),
+                        };
+                        t_string!(i18n, password.strength_is, label = label).to_string()
+                    }}</span>
                 </div>
-                <ul class="rules" id="password-rules" aria-label="Password requirements not met yet">
+                <ul class="rules" id="password-rules" aria-label=move || t_string!(i18n, password.rules)>
                     {move || (!new.get().is_empty()).then(|| broken().into_iter().map(|r| view! { <li>{r}</li> }).collect_view())}
                 </ul>
-                <TextField id="confirm_password" label="Confirm new password" value=confirm input_type="password"
+                <TextField id="confirm_password" label=move || t!(i18n, common.confirm_new_password) value=confirm input_type="password"
                     autocomplete="new-password"
-                    error=Signal::derive(move || if mismatch() { Some("The passwords do not match.".to_string()) } else { server_error("confirm_password") })/>
+                    error=Signal::derive(move || if mismatch() { Some(t_string!(i18n, password.mismatch).to_string()) } else { server_error("confirm_password") })/>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()
                         aria-busy=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { "Changing…" } else { "Change password" }}
+                        {move || if action.pending().get() { t_string!(i18n, password.changing) } else { t_string!(i18n, password.change) }}
                     </button>
                 </div>
             </form>

@@ -1,8 +1,11 @@
-//! The profile: names now; email, phone, avatar and language follow.
+//! The profile: names, contact details, time zone and language (email and
+//! avatar have their own features).
 
 pub mod page;
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::i18n::td_string;
 use crate::model::CurrentUser;
 use leptos::prelude::*;
 
@@ -20,13 +23,14 @@ pub async fn update_names(
         let auth = ctx.require_auth()?;
         let ws = workspace::load(&state.db).await?;
         let lock = workspace::identity_lock(&auth.user, &ws);
-        let mut names = check_names(&first_name, &last_name, &display_name)?;
+        let mut names = check_names(&first_name, &last_name, &display_name, ctx.locale)?;
         if let Some(reason) = lock {
             // Locked: the display name stays exactly as it is (no "First Last" default).
             if display_name.trim() != auth.user.display_name {
+                let l = ctx.locale;
                 return Err(AppError::field(
                     "display_name",
-                    format!("The display name cannot be changed. {reason}"),
+                    td_string!(l, validate.display_locked, reason = reason.text(l)).to_string(),
                 ));
             }
             names.2 = auth.user.display_name.clone();
@@ -65,14 +69,15 @@ pub async fn update_contact(
         let ctx = RequestCtx::current()?;
         let auth = ctx.require_auth()?;
         let mut errors = Vec::new();
-        let contact = crate::validate::name(&contact_person).unwrap_or_else(|message| {
-            errors.push(crate::error::FieldError {
-                field: "contact_person".into(),
-                message,
+        let contact =
+            crate::validate::name(&contact_person, ctx.locale).unwrap_or_else(|message| {
+                errors.push(crate::error::FieldError {
+                    field: "contact_person".into(),
+                    message,
+                });
+                String::new()
             });
-            String::new()
-        });
-        let phone = phones::normalize(&phone).unwrap_or_else(|message| {
+        let phone = phones::normalize(&phone, ctx.locale).unwrap_or_else(|message| {
             errors.push(crate::error::FieldError {
                 field: "phone".into(),
                 message,
@@ -108,10 +113,33 @@ pub async fn update_time_zone(time_zone: String) -> Result<CurrentUser, AppError
         if !timefmt::is_known_zone(&time_zone) {
             return Err(AppError::field(
                 "time_zone",
-                "Choose a time zone from the list.",
+                td_string!(ctx.locale, validate.time_zone).to_string(),
             ));
         }
         if !users::update_time_zone(&state.db, &auth.user.id, &time_zone).await? {
+            return Err(AppError::NotFound);
+        }
+        workspace::reload(&state.db, &auth.user.id).await
+    })
+    .await
+}
+
+/// Saves the interface language: "en", "de", or "" for the workspace default.
+#[server(endpoint = "profile/language")]
+pub async fn update_language(language: String) -> Result<CurrentUser, AppError> {
+    use crate::server::{context::RequestCtx, db::users, state::AppState, workspace};
+    crate::server::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ctx = RequestCtx::current()?;
+        let auth = ctx.require_auth()?;
+        let language = language.trim();
+        if !language.is_empty() && crate::lang::parse(language).is_none() {
+            return Err(AppError::field(
+                "language",
+                td_string!(ctx.locale, validate.language).to_string(),
+            ));
+        }
+        if !users::update_language(&state.db, &auth.user.id, language).await? {
             return Err(AppError::NotFound);
         }
         workspace::reload(&state.db, &auth.user.id).await
@@ -135,9 +163,10 @@ pub fn check_names(
     first: &str,
     last: &str,
     display: &str,
+    l: crate::lang::Locale,
 ) -> Result<(String, String, String), AppError> {
     let mut errors = Vec::new();
-    let mut take = |field: &str, value: &str| match crate::validate::name(value) {
+    let mut take = |field: &str, value: &str| match crate::validate::name(value, l) {
         Ok(v) => v,
         Err(message) => {
             errors.push(crate::error::FieldError {
@@ -162,18 +191,19 @@ pub fn check_names(
 #[cfg(test)]
 mod tests {
     use super::*;
+    const EN: crate::lang::Locale = crate::lang::Locale::en;
 
     #[test]
     fn display_name_defaults_to_first_last() {
-        let (_, _, d) = check_names(" Ada ", "Lovelace", "").expect("valid");
+        let (_, _, d) = check_names(" Ada ", "Lovelace", "", EN).expect("valid");
         assert_eq!(d, "Ada Lovelace");
-        let (_, _, d) = check_names("Ada", "", " ").expect("valid");
+        let (_, _, d) = check_names("Ada", "", " ", EN).expect("valid");
         assert_eq!(d, "Ada");
     }
 
     #[test]
     fn every_bad_field_is_reported() {
-        let e = check_names(&"x".repeat(101), "ok", "bad\u{0}").expect_err("invalid");
+        let e = check_names(&"x".repeat(101), "ok", "bad\u{0}", EN).expect_err("invalid");
         assert!(e.field_message("first_name").is_some());
         assert!(e.field_message("last_name").is_none());
         assert!(e.field_message("display_name").is_some());

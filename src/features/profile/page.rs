@@ -1,11 +1,13 @@
 //! The profile settings screen.
 
-use super::{list_time_zones, UpdateContact, UpdateNames, UpdateTimeZone};
+use super::{list_time_zones, UpdateContact, UpdateLanguage, UpdateNames, UpdateTimeZone};
 use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::toast::{use_toasts, ToastKind};
-use crate::model::CurrentUser;
+use crate::i18n::*;
+use crate::lang;
+use crate::model::{CurrentUser, Role};
 use crate::validate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,9 +15,10 @@ use leptos_meta::Title;
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let user = use_current_user();
+    let i18n = use_i18n();
     view! {
-        <Title text="Profile"/>
-        <h1>"Profile"</h1>
+        <Title text=move || t_string!(i18n, profile.title).to_string()/>
+        <h1>{t!(i18n, profile.title)}</h1>
         {move || user.get().map(|u| view! {
             <AccountCard user=u.clone()/>
             <crate::features::avatar::page::AvatarCard/>
@@ -23,6 +26,7 @@ pub fn ProfilePage() -> impl IntoView {
             <crate::features::email::page::EmailCard user=u.clone()/>
             <ContactForm user=u.clone()/>
             <TimeZoneForm user=u.clone()/>
+            <LanguageForm user=u.clone()/>
             <PermissionsCard user=u/>
             <crate::components::theme::ThemeChoice/>
         })}
@@ -32,34 +36,33 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn AccountCard(user: CurrentUser) -> impl IntoView {
     let toasts = use_toasts();
+    let i18n = use_i18n();
     let id = user.id.clone();
     let copy = move |_| {
         let id = id.clone();
         leptos::task::spawn_local(async move {
             if browser::copy_to_clipboard(&id).await {
-                toasts.push(ToastKind::Success, "User ID copied to the clipboard.");
+                toasts.push(ToastKind::Success, tu_string!(i18n, profile.id_copied));
             } else {
-                toasts.push(
-                    ToastKind::Error,
-                    "Could not copy. Select the ID and copy it by hand.",
-                );
+                toasts.push(ToastKind::Error, tu_string!(i18n, profile.copy_failed));
             }
         });
     };
     view! {
         <section class="card" aria-labelledby="account-heading">
-            <h2 id="account-heading">"Account"</h2>
+            <h2 id="account-heading">{t!(i18n, profile.account)}</h2>
             <dl class="facts">
                 <div>
-                    <dt>"Username"</dt>
+                    <dt>{t!(i18n, profile.username)}</dt>
                     <dd><span class="mono">{user.username.clone()}</span>
-                        <span class="hint">"Your username is permanent and cannot be changed."</span></dd>
+                        <span class="hint">{t!(i18n, profile.username_hint)}</span></dd>
                 </div>
                 <div>
-                    <dt>"User ID"</dt>
+                    <dt>{t!(i18n, profile.user_id)}</dt>
                     <dd class="with-action">
                         <code id="user-id">{user.id.clone()}</code>
-                        <button type="button" class="button small" on:click=copy aria-label="Copy user ID">"Copy"</button>
+                        <button type="button" class="button small" on:click=copy
+                            aria-label=move || t_string!(i18n, profile.copy_user_id)>{t!(i18n, common.copy)}</button>
                     </dd>
                 </div>
             </dl>
@@ -75,10 +78,16 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
     let first = RwSignal::new(user.first_name.clone());
     let last = RwSignal::new(user.last_name.clone());
     let display = RwSignal::new(user.display_name.clone());
-    let lock = user.identity_locked.clone();
-    let display_hint = match &lock {
-        Some(reason) => format!("Cannot be changed. {reason}"),
-        None => "Shown to others. Leave empty to use your first and last name.".to_string(),
+    let i18n = use_i18n();
+    let lock = user.identity_locked;
+    let display_hint = move || match lock {
+        Some(reason) => t_string!(
+            i18n,
+            profile.cannot_change,
+            reason = reason.text(i18n.get_locale())
+        )
+        .to_string(),
+        None => t_string!(i18n, profile.display_hint).to_string(),
     };
 
     // Messages shown next to the fields: the server's answer, else the local check.
@@ -91,7 +100,7 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
     };
     let field_error = move |field: &'static str, value: RwSignal<String>| {
         Signal::derive(move || {
-            validate::name(&value.get())
+            validate::name(&value.get(), i18n.get_locale())
                 .err()
                 .or_else(|| server_error(field))
         })
@@ -99,17 +108,17 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
     let invalid = move || {
         [first, last, display]
             .iter()
-            .any(|s| validate::name(&s.get()).is_err())
+            .any(|s| validate::name(&s.get(), lang::current()).is_err())
     };
 
     Effect::new(move |_| match action.value().get() {
         Some(Ok(saved)) => {
             display.set(saved.display_name.clone());
             current.set(Some(saved));
-            toasts.push(ToastKind::Success, "Profile saved.");
+            toasts.push(ToastKind::Success, tu_string!(i18n, profile.saved));
         }
         Some(Err(e)) if e.belongs_to_form(&["first_name", "last_name", "display_name"]) => {
-            toasts.push(ToastKind::Error, e.to_string());
+            toasts.push(ToastKind::Error, e.message());
         }
         _ => {}
     });
@@ -128,21 +137,21 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="names-heading">
-            <h2 id="names-heading">"Name"</h2>
+            <h2 id="names-heading">{t!(i18n, profile.name)}</h2>
             <form class="form" on:submit=submit novalidate>
                 <div class="grid-2">
-                    <TextField id="first_name" label="First name" value=first autocomplete="given-name"
+                    <TextField id="first_name" label=move || t!(i18n, profile.first_name) value=first autocomplete="given-name"
                         error=field_error("first_name", first)/>
-                    <TextField id="last_name" label="Last name" value=last autocomplete="family-name"
+                    <TextField id="last_name" label=move || t!(i18n, profile.last_name) value=last autocomplete="family-name"
                         error=field_error("last_name", last)/>
                 </div>
-                <TextField id="display_name" label="Display name" value=display autocomplete="nickname"
+                <TextField id="display_name" label=move || t!(i18n, profile.display_name) value=display autocomplete="nickname"
                     hint=display_hint readonly=lock.is_some()
                     error=field_error("display_name", display)/>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()
                         aria-busy=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { "Saving…" } else { "Save name" }}
+                        {move || if action.pending().get() { t_string!(i18n, common.saving) } else { t_string!(i18n, profile.save_name) }}
                     </button>
                 </div>
             </form>
@@ -155,6 +164,7 @@ fn ContactForm(user: CurrentUser) -> impl IntoView {
     let toasts = use_toasts();
     let current = use_current_user();
     let action = ServerAction::<UpdateContact>::new();
+    let i18n = use_i18n();
     let contact = RwSignal::new(user.contact_person.clone());
     let phone = RwSignal::new(user.phone_display.clone());
     let error = move |field: &'static str| {
@@ -171,10 +181,10 @@ fn ContactForm(user: CurrentUser) -> impl IntoView {
             // Show the number as the server understood it.
             phone.set(saved.phone_display.clone());
             current.set(Some(saved));
-            toasts.push(ToastKind::Success, "Contact details saved.");
+            toasts.push(ToastKind::Success, tu_string!(i18n, profile.contact_saved));
         }
         Some(Err(e)) if e.belongs_to_form(&["phone", "contact_person"]) => {
-            toasts.push(ToastKind::Error, e.to_string());
+            toasts.push(ToastKind::Error, e.message());
         }
         _ => {}
     });
@@ -187,18 +197,18 @@ fn ContactForm(user: CurrentUser) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="contact-heading">
-            <h2 id="contact-heading">"Contact details"</h2>
+            <h2 id="contact-heading">{t!(i18n, profile.contact)}</h2>
             <form class="form" on:submit=submit novalidate>
                 <div class="grid-2">
-                    <TextField id="contact_person" label="Contact person (optional)" value=contact
-                        hint="Someone to reach on your behalf." error=error("contact_person")/>
-                    <TextField id="phone" label="Phone (optional)" value=phone input_type="tel" autocomplete="tel"
-                        hint="With the country code, e.g. +49 30 1234567." error=error("phone")/>
+                    <TextField id="contact_person" label=move || t!(i18n, profile.contact_person) value=contact
+                        hint=move || t!(i18n, profile.contact_hint) error=error("contact_person")/>
+                    <TextField id="phone" label=move || t!(i18n, profile.phone) value=phone input_type="tel" autocomplete="tel"
+                        hint=move || t!(i18n, profile.phone_hint) error=error("phone")/>
                 </div>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()
                         aria-busy=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { "Saving…" } else { "Save contact details" }}
+                        {move || if action.pending().get() { t_string!(i18n, common.saving) } else { t_string!(i18n, profile.save_contact) }}
                     </button>
                 </div>
             </form>
@@ -211,14 +221,15 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
     let toasts = use_toasts();
     let current = use_current_user();
     let action = ServerAction::<UpdateTimeZone>::new();
+    let i18n = use_i18n();
     let zones = Resource::new(|| (), |_| list_time_zones());
     let chosen = RwSignal::new(user.time_zone.clone());
     Effect::new(move |_| match action.value().get() {
         Some(Ok(saved)) => {
             current.set(Some(saved));
-            toasts.push(ToastKind::Success, "Time zone saved.");
+            toasts.push(ToastKind::Success, tu_string!(i18n, profile.tz_saved));
         }
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.to_string()),
+        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
         None => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -229,11 +240,11 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="tz-heading">
-            <h2 id="tz-heading">"Time zone"</h2>
+            <h2 id="tz-heading">{t!(i18n, profile.time_zone)}</h2>
             <form class="form" on:submit=submit>
                 <div class="field">
-                    <label for="time_zone">"Show times in"</label>
-                    <Transition fallback=|| view! { <p class="muted">"Loading time zones…"</p> }>
+                    <label for="time_zone">{t!(i18n, profile.show_times_in)}</label>
+                    <Transition fallback=move || view! { <p class="muted">{t!(i18n, profile.loading_zones)}</p> }>
                         <select id="time_zone" name="time_zone" on:change=move |ev| chosen.set(event_target_value(&ev))>
                             {move || zones.get().map(|r| r.unwrap_or_default().into_iter().map(|z| {
                                 let selected = z == chosen.get_untracked();
@@ -245,7 +256,66 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()
                         aria-busy=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { "Saving…" } else { "Save time zone" }}
+                        {move || if action.pending().get() { t_string!(i18n, common.saving) } else { t_string!(i18n, profile.save_tz) }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// The interface language: saved with the account, applied to the page at once.
+#[component]
+fn LanguageForm(user: CurrentUser) -> impl IntoView {
+    let toasts = use_toasts();
+    let current = use_current_user();
+    let action = ServerAction::<UpdateLanguage>::new();
+    let i18n = use_i18n();
+    let chosen = RwSignal::new(user.language.clone());
+    let default_name = lang::parse(&user.default_language)
+        .map(lang::name)
+        .unwrap_or("English");
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(saved)) => {
+            let locale = lang::parse(&saved.language)
+                .or_else(|| lang::parse(&saved.default_language))
+                .unwrap_or_default();
+            current.set(Some(saved));
+            lang::switch(locale);
+            toasts.push(ToastKind::Success, tu_string!(i18n, profile.language_saved));
+        }
+        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(UpdateLanguage {
+            language: chosen.get_untracked(),
+        });
+    };
+    let initial = user.language;
+    view! {
+        <section class="card" aria-labelledby="language-heading">
+            <h2 id="language-heading">{t!(i18n, profile.language)}</h2>
+            <form class="form" on:submit=submit>
+                <div class="field">
+                    <label for="language">{t!(i18n, profile.language_label)}</label>
+                    <select id="language" name="language" aria-describedby="language-hint"
+                        on:change=move |ev| chosen.set(event_target_value(&ev))>
+                        <option value="" selected=initial.is_empty()>
+                            {move || t_string!(i18n, profile.language_default, name = default_name).to_string()}
+                        </option>
+                        {lang::LANGUAGES.iter().map(|(locale, name)| {
+                            let code = lang::code(*locale);
+                            view! { <option value=code lang=code selected=initial == code>{*name}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="hint" id="language-hint">{t!(i18n, profile.language_hint)}</p>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()
+                        aria-busy=move || action.pending().get().to_string()>
+                        {move || if action.pending().get() { t_string!(i18n, common.saving) } else { t_string!(i18n, profile.save_language) }}
                     </button>
                 </div>
             </form>
@@ -255,16 +325,21 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
 
 #[component]
 fn PermissionsCard(user: CurrentUser) -> impl IntoView {
-    let role = match user.role {
-        crate::model::Role::Admin => "Administrator",
-        crate::model::Role::User => "User",
-    };
+    let i18n = use_i18n();
+    let admin = user.role == Role::Admin;
     view! {
         <section class="card" aria-labelledby="permissions-heading">
-            <h2 id="permissions-heading">"Your permissions"</h2>
-            <p>"Role: " <strong class="badge">{role}</strong></p>
+            <h2 id="permissions-heading">{t!(i18n, profile.permissions)}</h2>
+            <p>{t!(i18n, profile.role)} " " <strong class="badge">
+                {move || if admin { t_string!(i18n, profile.role_admin) } else { t_string!(i18n, profile.role_user) }}
+            </strong></p>
             <ul class="checklist">
-                {user.role.permissions().iter().map(|p| view! { <li>{*p}</li> }).collect_view()}
+                <li>{t!(i18n, profile.perm_own)}</li>
+                <li>{t!(i18n, profile.perm_sign_in)}</li>
+                {admin.then(|| view! {
+                    <li>{t!(i18n, profile.perm_users)}</li>
+                    <li>{t!(i18n, profile.perm_audit)}</li>
+                })}
             </ul>
         </section>
     }

@@ -2,12 +2,14 @@
 
 use super::{list_sessions, DeviceSession, RevokeOtherSessions, RevokeSession};
 use crate::components::toast::{use_toasts, ToastKind};
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     let toasts = use_toasts();
+    let i18n = use_i18n();
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
     let sessions = Resource::new(
@@ -16,41 +18,42 @@ pub fn SessionsPage() -> impl IntoView {
     );
 
     Effect::new(move |_| match revoke.value().get() {
-        Some(Ok(())) => toasts.push(ToastKind::Success, "The device was signed out."),
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.to_string()),
+        Some(Ok(())) => toasts.push(
+            ToastKind::Success,
+            tu_string!(i18n, sessions.signed_out_one),
+        ),
+        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
         None => {}
     });
     Effect::new(move |_| match revoke_others.value().get() {
-        Some(Ok(0)) => toasts.push(ToastKind::Success, "No other sessions were open."),
+        Some(Ok(0)) => toasts.push(ToastKind::Success, tu_string!(i18n, sessions.none_other)),
         Some(Ok(n)) => toasts.push(
             ToastKind::Success,
-            format!("Signed out {n} other session(s)."),
+            tu_string!(i18n, sessions.signed_out_n, n = n).to_string(),
         ),
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.to_string()),
+        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
         None => {}
     });
 
     view! {
-        <Title text="Devices & sessions"/>
-        <h1>"Devices & sessions"</h1>
-        <p class="muted">
-            "These devices are signed in to your account. Sign out any you do not recognise, then change your password."
-        </p>
+        <Title text=move || t_string!(i18n, sessions.title).to_string()/>
+        <h1>{t!(i18n, sessions.title)}</h1>
+        <p class="muted">{t!(i18n, sessions.lead)}</p>
         <div class="actions start">
             <button type="button" class="button" disabled=move || revoke_others.pending().get()
                 aria-busy=move || revoke_others.pending().get().to_string()
                 on:click=move |_| { revoke_others.dispatch(RevokeOtherSessions {}); }>
-                {move || if revoke_others.pending().get() { "Signing out…" } else { "Sign out all other sessions" }}
+                {move || if revoke_others.pending().get() { t_string!(i18n, common.signing_out) } else { t_string!(i18n, sessions.sign_out_others) }}
             </button>
         </div>
-        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading sessions…"</p> }>
+        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, sessions.loading)}</p> }>
             {move || sessions.get().map(|r| match r {
                 Ok(list) => view! {
-                    <ul class="session-list" aria-label="Sessions">
+                    <ul class="session-list" aria-label=move || t_string!(i18n, sessions.list)>
                         {list.into_iter().map(|s| view! { <SessionItem session=s revoke=revoke/> }).collect_view()}
                     </ul>
                 }.into_any(),
-                Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                Err(e) => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
             })}
         </Transition>
     }
@@ -58,23 +61,46 @@ pub fn SessionsPage() -> impl IntoView {
 
 #[component]
 fn SessionItem(session: DeviceSession, revoke: ServerAction<RevokeSession>) -> impl IntoView {
+    let i18n = use_i18n();
     let id = session.id.clone();
-    let label = format!("{} on {}", session.browser, session.os);
+    let DeviceSession {
+        browser,
+        os,
+        ip,
+        created,
+        last_seen,
+        current,
+        ..
+    } = session;
+    // "Firefox 128 on Linux"; parts the server did not recognise say so.
+    let label = move || {
+        let browser = if browser.is_empty() {
+            t_string!(i18n, sessions.unknown_browser).to_string()
+        } else {
+            browser.clone()
+        };
+        let os = if os.is_empty() {
+            t_string!(i18n, sessions.unknown_os).to_string()
+        } else {
+            os.clone()
+        };
+        t_string!(i18n, sessions.on, browser = browser, os = os).to_string()
+    };
     let pending = move || revoke.pending().get();
     view! {
         <li class="card session">
             <div class="session-main">
                 <p class="session-title">
                     <strong>{label.clone()}</strong>
-                    {session.current.then(|| view! { <span class="badge current">"This device"</span> })}
+                    {current.then(|| view! { <span class="badge current">{t!(i18n, sessions.this_device)}</span> })}
                 </p>
-                <p class="muted">{format!("IP {} · signed in {} · last active {}", session.ip, session.created, session.last_seen)}</p>
+                <p class="muted">{move || t_string!(i18n, sessions.details, ip = &ip, created = &created, seen = &last_seen).to_string()}</p>
             </div>
-            {(!session.current).then(|| view! {
+            {(!current).then(|| view! {
                 <button type="button" class="button small" disabled=pending
-                    aria-label=format!("Sign out {label}")
+                    aria-label=move || t_string!(i18n, sessions.sign_out_one, label = label()).to_string()
                     on:click=move |_| { revoke.dispatch(RevokeSession { id: id.clone() }); }>
-                    "Sign out"
+                    {t!(i18n, common.sign_out)}
                 </button>
             })}
         </li>

@@ -7,6 +7,7 @@ pub mod session;
 pub mod sudo;
 
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::model::{AccountSource, Role};
 use crate::server::context::{Auth, RequestCtx};
 use crate::server::db::{self, audit, throttle, users};
@@ -40,8 +41,6 @@ pub struct SignedIn {
     pub user: users::UserRow,
 }
 
-const BAD_CREDENTIALS: &str = "Incorrect username or password.";
-
 /// Checks credentials and opens a new session. Unknown users, wrong passwords and
 /// disabled accounts all get the same answer after the same amount of work.
 pub async fn sign_in(
@@ -55,13 +54,13 @@ pub async fn sign_in(
     if login.is_empty() {
         missing.push(crate::error::FieldError {
             field: "login".into(),
-            message: "Enter your username or email.".into(),
+            message: td_string!(ctx.locale, validate.enter_login).to_string(),
         });
     }
     if password.expose().is_empty() {
         missing.push(crate::error::FieldError {
             field: "password".into(),
-            message: "Enter your password.".into(),
+            message: td_string!(ctx.locale, validate.enter_password).to_string(),
         });
     }
     if !missing.is_empty() {
@@ -77,7 +76,9 @@ pub async fn sign_in(
     let verified = state.hasher.verify(password, usable).await?;
     let Some(user) = user.filter(|_| verified.ok) else {
         record(state, ctx, None, login, "auth.sign_in", "failure").await;
-        return Err(AppError::BadRequest(BAD_CREDENTIALS.into()));
+        return Err(AppError::BadRequest(
+            td_string!(ctx.locale, errors.bad_credentials).to_string(),
+        ));
     };
 
     attempt.succeeded(state).await?;
@@ -160,7 +161,7 @@ pub(crate) async fn reserve(
                 record(state, ctx, None, login, action, "throttled").await;
                 let wait = (until - now).max(1) as u64;
                 return Err(AppError::TooManyRequests {
-                    message: format!("Too many failed attempts. Try again in {wait} seconds."),
+                    message: td_string!(ctx.locale, errors.throttled, secs = wait).to_string(),
                     retry_after_secs: wait,
                 });
             }
@@ -191,8 +192,7 @@ pub async fn change_password(
     let user = &auth.user;
     if user.source == AccountSource::External.as_str() {
         return Err(AppError::BadRequest(
-            "Your password is managed by your organisation's directory and cannot be changed here."
-                .into(),
+            td_string!(ctx.locale, password.external).to_string(),
         ));
     }
     let mut errors = Vec::new();
@@ -203,19 +203,25 @@ pub async fn change_password(
         })
     };
     if current.expose().is_empty() {
-        push("current_password", "Enter your current password.".into());
+        push(
+            "current_password",
+            td_string!(ctx.locale, password.enter_current).to_string(),
+        );
     }
-    let problems = policy::problems(new.expose(), &user.username, &user.email);
+    let problems = policy::problems(new.expose(), &user.username, &user.email, ctx.locale);
     if !problems.is_empty() {
         push("new_password", problems.join(" "));
     } else if new.expose() == current.expose() {
         push(
             "new_password",
-            "Choose a password different from your current one.".into(),
+            td_string!(ctx.locale, password.same_as_current).to_string(),
         );
     }
     if new.expose() != confirm.expose() {
-        push("confirm_password", "The passwords do not match.".into());
+        push(
+            "confirm_password",
+            td_string!(ctx.locale, password.mismatch).to_string(),
+        );
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -227,7 +233,10 @@ pub async fn change_password(
         user,
         current,
         "password.change",
-        ("current_password", "Your current password is incorrect."),
+        (
+            "current_password",
+            td_string!(ctx.locale, password.current_wrong),
+        ),
     )
     .await?;
     let hash = state.hasher.hash(new).await?;
@@ -321,16 +330,18 @@ pub async fn create_user(
             message,
         })
     };
-    let username = validate::username(username).unwrap_or_else(|m| {
+    // Called from the CLI (no request: English) and, later, from admin screens.
+    let l = crate::server::lang::current();
+    let username = validate::username(username, l).unwrap_or_else(|m| {
         push("username", m);
         String::new()
     });
-    let email = validate::email(email).unwrap_or_else(|m| {
+    let email = validate::email(email, l).unwrap_or_else(|m| {
         push("email", m);
         String::new()
     });
     if let Some(pw) = password {
-        let problems = policy::problems(pw.expose(), &username, &email);
+        let problems = policy::problems(pw.expose(), &username, &email, l);
         if !problems.is_empty() {
             push("password", problems.join(" "));
         }
@@ -368,7 +379,12 @@ pub async fn reset_password(
     let user = users::find_by_username(&state.db, username)
         .await?
         .ok_or(AppError::NotFound)?;
-    let problems = policy::problems(password.expose(), &user.username, &user.email);
+    let problems = policy::problems(
+        password.expose(),
+        &user.username,
+        &user.email,
+        crate::server::lang::current(),
+    );
     if !problems.is_empty() {
         return Err(AppError::field("password", problems.join(" ")));
     }

@@ -2,6 +2,7 @@
 //! `validate::password_problems` plus the list of common passwords, which is
 //! too large to ship to the browser.
 
+use crate::lang::Locale;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -25,12 +26,17 @@ pub fn is_common(password: &str) -> bool {
 }
 
 /// Every rule `password` breaks, for the form and the server alike.
-pub fn problems(password: &str, username: &str, email: &str) -> Vec<String> {
-    let mut p = crate::validate::password_problems(password, username, email);
+pub fn problems(password: &str, username: &str, email: &str, l: Locale) -> Vec<String> {
+    let mut p = crate::validate::password_problems(password, username, email, l);
     if is_common(password) {
-        p.push("This is one of the most common passwords. Choose another.".into());
+        p.push(common_message(l));
     }
     p
+}
+
+/// The message for a password on the common list.
+pub fn common_message(l: Locale) -> String {
+    crate::i18n::td_string!(l, password.common).to_string()
 }
 
 #[cfg(test)]
@@ -48,9 +54,9 @@ mod tests {
 
     #[test]
     fn common_passwords_fail_the_policy_even_when_otherwise_fine() {
-        assert!(crate::validate::password_problems("password1", "ada", "").is_empty());
+        assert!(crate::validate::password_problems("password1", "ada", "", Locale::en).is_empty());
         assert_eq!(
-            problems("password1", "ada", ""),
+            problems("password1", "ada", "", Locale::en),
             vec!["This is one of the most common passwords. Choose another."]
         );
     }

@@ -3,6 +3,7 @@
 //! address, the password or (later) 2FA and tokens.
 
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::server::auth::{check_own_password, password::Password, record_user};
 use crate::server::context::{Auth, RequestCtx};
 use crate::server::db;
@@ -29,7 +30,10 @@ pub async fn confirm(
 ) -> Result<(), AppError> {
     let user = &auth.user;
     if password.expose().is_empty() {
-        return Err(AppError::field("password", "Enter your password."));
+        return Err(AppError::field(
+            "password",
+            td_string!(ctx.locale, validate.enter_password).to_string(),
+        ));
     }
     check_own_password(
         state,
@@ -37,7 +41,7 @@ pub async fn confirm(
         user,
         password,
         "auth.reauthenticate",
-        ("password", "Incorrect password."),
+        ("password", td_string!(ctx.locale, sudo.wrong)),
     )
     .await?;
     db::sessions::set_sudo(&state.db, &auth.session_hash).await?;

@@ -10,7 +10,7 @@ macro_rules! select_users {
         concat!(
             "SELECT id, username, email, role, source, password_hash, first_name, last_name, ",
             "display_name, disabled, created_at, updated_at, contact_person, phone, time_zone, ",
-            "recovery_email, avatar_version FROM users ",
+            "recovery_email, avatar_version, language FROM users ",
             $rest
         )
     };
@@ -40,6 +40,8 @@ pub struct UserRow {
     pub recovery_email: String,
     /// Part of the avatar URL; empty when there is no avatar.
     pub avatar_version: String,
+    /// "en", "de", or empty for the workspace default.
+    pub language: String,
 }
 
 impl UserRow {
@@ -71,6 +73,8 @@ impl UserRow {
             avatar_url: (!self.avatar_version.is_empty())
                 .then(|| format!("/avatars/{}/{}.png", self.id, self.avatar_version)),
             pending_email: None,
+            language: self.language.clone(),
+            default_language: String::new(),
         }
     }
 }
@@ -224,6 +228,17 @@ pub async fn update_recovery_email(db: &Db, id: &str, email: &str) -> Result<(),
 pub async fn update_time_zone(db: &Db, id: &str, time_zone: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
         .bind(time_zone)
+        .bind(now())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Saves the interface language ("" for the workspace default), already validated.
+pub async fn update_language(db: &Db, id: &str, language: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET language = $1, updated_at = $2 WHERE id = $3")
+        .bind(language)
         .bind(now())
         .bind(id)
         .execute(db)
