@@ -2,12 +2,13 @@
 
 use crate::components::layout::SignedInLayout;
 use crate::components::toast::{provide_toasts, Toaster};
-use crate::features::auth::page::LoginPage;
+use crate::features::auth::page::{LoginPage, LoginTwoFactorPage};
 use crate::features::email::page::ConfirmEmailPage;
 use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
 use crate::features::recovery::page::{ForgotPasswordPage, ResetPasswordPage};
 use crate::features::sessions::page::SessionsPage;
+use crate::features::two_factor::page::TwoFactorPage;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/login/two-factor") view=LoginTwoFactorPage/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
                     <Route path=path!("/confirm-email") view=ConfirmEmailPage/>
@@ -62,6 +64,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/profile") view=ProfilePage/>
                         <Route path=path!("/settings/password") view=PasswordPage/>
                         <Route path=path!("/settings/sessions") view=SessionsPage/>
+                        <Route path=path!("/settings/two-factor") view=TwoFactorPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

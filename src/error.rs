@@ -36,6 +36,10 @@ pub enum AppError {
     /// (sudo mode); the UI asks for it and retries.
     #[error("Confirm your password to continue.")]
     ReauthRequired,
+    /// The workspace mandates two-factor authentication and this account has
+    /// none yet: nothing works until it is set up.
+    #[error("Set up two-factor authentication first.")]
+    TwoFactorRequired,
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -91,6 +95,9 @@ impl AppError {
             AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
             AppError::ReauthRequired => td_string!(locale, errors.reauth).to_string(),
+            AppError::TwoFactorRequired => {
+                td_string!(locale, errors.two_factor_required).to_string()
+            }
             AppError::Unavailable => td_string!(locale, errors.unavailable).to_string(),
             AppError::Internal { request_id } => {
                 td_string!(locale, errors.internal, id = request_id).to_string()
@@ -111,7 +118,7 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::BadRequest(_) | AppError::Malformed => 400,
             AppError::Unauthorized => 401,
-            AppError::Forbidden | AppError::ReauthRequired => 403,
+            AppError::Forbidden | AppError::ReauthRequired | AppError::TwoFactorRequired => 403,
             AppError::NotFound => 404,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,

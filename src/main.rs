@@ -230,6 +230,26 @@ mod run {
                     user.username
                 );
             }
+            UserCommand::Reset2fa { username } => {
+                let ctx = tessera::server::context::RequestCtx {
+                    ip: String::new(),
+                    user_agent: "tessera command line".into(),
+                    request_id: String::new(),
+                    auth: None,
+                    locale: tessera::lang::Locale::en,
+                };
+                let had = tessera::server::two_factor::admin_reset(&state, &ctx, None, &username)
+                    .await
+                    .map_err(|e| match e {
+                        AppError::NotFound => format!("no user named {username}"),
+                        e => describe(&e),
+                    })?;
+                if had {
+                    println!("two-factor authentication of {username} turned off; they were told by mail");
+                } else {
+                    println!("{username} had no two-factor authentication");
+                }
+            }
             UserCommand::List => {
                 println!(
                     "{:<24} {:<32} {:<6} {:<9} ID",

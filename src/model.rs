@@ -82,6 +82,9 @@ pub struct CurrentUser {
     pub language: String,
     /// The workspace default language, used while `language` is empty.
     pub default_language: String,
+    pub two_factor_enabled: bool,
+    /// The workspace mandates 2FA and this account has none: enrol first.
+    pub two_factor_required: bool,
 }
 
 impl LockReason {
@@ -160,6 +163,8 @@ mod tests {
             pending_email: None,
             language: String::new(),
             default_language: "en".into(),
+            two_factor_enabled: false,
+            two_factor_required: false,
         }
     }
 

@@ -277,3 +277,36 @@ fn first_start_creates_the_admin_and_prints_it_once() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn two_factor_settings_and_reset_from_the_cli() {
+    let cli = Cli::new();
+    let out = cli.run(&["settings", "set", "two_factor_mandatory", "true"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli.run(&["settings", "set", "default_language", "de"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli.run(&["settings", "set", "default_language", "fr"], "");
+    assert!(
+        text(&out.stderr).contains("en, de"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli.run(&["user", "reset-2fa", "--username", "nobody"], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no user named nobody"));
+    cli.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "ada",
+            "--email",
+            "ada@example.org",
+            "--password-stdin",
+        ],
+        "right-horse-42\n",
+    );
+    let out = cli.run(&["user", "reset-2fa", "--username", "ada"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("ada had no two-factor authentication"));
+}

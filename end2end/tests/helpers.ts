@@ -1,5 +1,6 @@
 import { expect, Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 
 export const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? "e2e-Admin-pass-1";
 
@@ -71,4 +72,20 @@ export function sql(statement: string) {
   } else {
     execFileSync("sqlite3", [`${process.env.TESSERA_DATA_DIR}/tessera.db`, statement]);
   }
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 key at time `at` (ms). */
+export function totp(base32Key: string, at = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of base32Key.replace(/[\s=]/g, "").toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+  return String(value % 1_000_000).padStart(6, "0");
 }

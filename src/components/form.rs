@@ -26,6 +26,9 @@ pub fn TextField(
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: &'static str,
+    /// `inputmode` (e.g. "numeric" for codes: a digit keyboard on phones).
+    #[prop(optional)]
+    input_mode: &'static str,
     #[prop(optional, into)] hint: Option<ViewFn>,
     /// Shown but not editable (the hint should say why).
     #[prop(optional)]
@@ -42,6 +45,7 @@ pub fn TextField(
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=id>{label.run()}</label>
             <input id=id name=id type=input_type autocomplete=autocomplete
+                inputmode=(!input_mode.is_empty()).then_some(input_mode)
                 prop:value=move || value.get()
                 readonly=readonly
                 on:input=move |ev| value.set(event_target_value(&ev))

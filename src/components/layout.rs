@@ -48,6 +48,14 @@ pub fn SignedInLayout() -> impl IntoView {
     provide_context(ctx);
     let location = use_location();
     let i18n = use_i18n();
+    // While the workspace mandates 2FA and this account has none, only the
+    // enrolment page works (the server refuses everything else too).
+    Effect::new(move |_| {
+        let required = ctx.get().is_some_and(|u| u.two_factor_required);
+        if required && location.pathname.get() != "/settings/two-factor" {
+            browser::go_to("/settings/two-factor");
+        }
+    });
 
     view! {
         <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
@@ -150,11 +158,15 @@ fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
 fn SideNav() -> impl IntoView {
     let i18n = use_i18n();
     // The settings sections that exist so far.
-    let sections: [(&str, ViewFn); 3] = [
+    let sections: [(&str, ViewFn); 4] = [
         ("/settings/profile", (move || t!(i18n, nav.profile)).into()),
         (
             "/settings/password",
             (move || t!(i18n, nav.password)).into(),
+        ),
+        (
+            "/settings/two-factor",
+            (move || t!(i18n, nav.two_factor)).into(),
         ),
         (
             "/settings/sessions",

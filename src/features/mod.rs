@@ -7,3 +7,4 @@ pub mod password;
 pub mod profile;
 pub mod recovery;
 pub mod sessions;
+pub mod two_factor;

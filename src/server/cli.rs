@@ -71,6 +71,12 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Turn off a user's two-factor authentication (audited; the user is told by mail).
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        #[arg(long)]
+        username: String,
+    },
     /// List every account.
     List,
 }

@@ -63,7 +63,30 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "Tessera <tessera@localhost>",
         "sender address of outgoing mail",
     ),
+    (
+        "secret_key",
+        "<data_dir>/secret.key",
+        "64 hex digits; encrypts TOTP secrets. Generated into the data directory when unset",
+    ),
 ];
+
+/// 32 bytes of key material. `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(pub [u8; 32]);
+
+impl SecretKey {
+    /// 64 hex digits, as in the configuration and the key file.
+    pub fn parse(hex_text: &str) -> Option<SecretKey> {
+        let bytes = hex::decode(hex_text.trim()).ok()?;
+        Some(SecretKey(bytes.try_into().ok()?))
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -79,6 +102,8 @@ pub struct Config {
     pub log_json: bool,
     pub smtp_url: Option<SmtpUrl>,
     pub mail_from: String,
+    /// The server key from the configuration; None: read or create `<data_dir>/secret.key`.
+    pub secret_key: Option<SecretKey>,
 }
 
 /// The SMTP URL, which may carry a password: never printed by `Debug`.
@@ -211,6 +236,13 @@ impl Config {
             other => return Err(bad("log_format", format!("`{other}` must be text or json"))),
         };
         let smtp_url = get("smtp_url").map(|u| SmtpUrl(u.to_string()));
+        let secret_key = match get("secret_key") {
+            Some(v) => Some(
+                SecretKey::parse(v)
+                    .ok_or_else(|| bad("secret_key", "must be 64 hexadecimal digits (32 bytes)"))?,
+            ),
+            None => None,
+        };
         let mail_from = get("mail_from")
             .unwrap_or("Tessera <tessera@localhost>")
             .to_string();
@@ -227,6 +259,7 @@ impl Config {
             log_json,
             smtp_url,
             mail_from,
+            secret_key,
         })
     }
 

@@ -54,6 +54,7 @@ impl RequestCtx {
 /// Pages anyone may see; every other HTML page needs a session.
 const PUBLIC_PAGES: &[&str] = &[
     "/login",
+    "/login/two-factor",
     "/forgot-password",
     "/reset-password",
     "/confirm-email",
@@ -126,8 +127,8 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         }
     }
 
-    let workspace_default = match workspace::default_language(&state.db).await {
-        Ok(l) => l,
+    let ws = match workspace::load(&state.db).await {
+        Ok(ws) => ws,
         Err(e) => {
             tracing::error!(error = %e, "settings lookup failed");
             return unavailable(&req);
@@ -135,9 +136,23 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     };
     let locale = lang::resolve(
         auth.as_ref().map(|a| a.user.language.as_str()),
-        workspace_default,
+        ws.default_language,
         &header_str(&req, header::ACCEPT_LANGUAGE),
     );
+    if let (Some(a), true) = (&auth, ws.two_factor_mandatory) {
+        match db::two_factor::is_enabled(&state.db, &a.user.id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                if let Some(refusal) = enrol_first(&req, &path) {
+                    return refusal;
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "2FA lookup failed");
+                return unavailable(&req);
+            }
+        }
+    }
     req.extensions_mut().insert(RequestCtx {
         ip,
         user_agent,
@@ -146,6 +161,36 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         locale,
     });
     next.run(req).await
+}
+
+/// Where a signed-in user without 2FA may go while the workspace mandates it:
+/// the enrolment page and what it needs. Everything else is refused.
+const ALLOWED_BEFORE_ENROLMENT: &[&str] = &[
+    "/settings/two-factor",
+    "/api/me",
+    "/api/logout",
+    "/api/sudo",
+    "/api/two-factor/status",
+    "/api/two-factor/start",
+    "/api/two-factor/enable",
+];
+
+/// Sends pages to the enrolment page and refuses server functions with
+/// `TwoFactorRequired`, unless `path` is part of enrolling.
+fn enrol_first(req: &Request, path: &str) -> Option<Response> {
+    if ALLOWED_BEFORE_ENROLMENT.contains(&path) {
+        return None;
+    }
+    if is_page_request(req) {
+        return Some(redirect("/settings/two-factor"));
+    }
+    let body = serde_json::to_string(&AppError::TwoFactorRequired).unwrap_or_default();
+    let mut res = (StatusCode::FORBIDDEN, body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Some(res)
 }
 
 fn header_str(req: &Request, name: impl header::AsHeaderName) -> String {
@@ -198,7 +243,7 @@ fn unavailable(req: &Request) -> Response {
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.
-fn encode_component(s: &str) -> String {
+pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {

@@ -11,12 +11,14 @@ pub mod devices;
 pub mod email;
 pub mod error;
 pub mod headers;
+pub mod keys;
 pub mod lang;
 pub mod mail;
 pub mod phone;
 pub mod router;
 pub mod state;
 pub mod timefmt;
+pub mod two_factor;
 pub mod user_agent;
 pub mod workspace;
 

@@ -3,6 +3,7 @@
 use crate::server::auth::password::Hasher;
 use crate::server::config::Config;
 use crate::server::db::Db;
+use crate::server::keys::Keys;
 use crate::server::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -14,6 +15,7 @@ pub struct AppState {
     pub db: Db,
     pub hasher: Hasher,
     pub mailer: Arc<Mailer>,
+    pub keys: Arc<Keys>,
     pub leptos: LeptosOptions,
 }
 
@@ -30,6 +32,7 @@ impl AppState {
             config.smtp_url.as_ref().map(|u| u.expose()),
             &config.mail_from,
         )?);
+        let keys = Arc::new(Keys::load(&config)?);
         let leptos = LeptosOptions::builder()
             .output_name("tessera")
             .site_root(config.site_dir.to_string_lossy().to_string())
@@ -41,6 +44,7 @@ impl AppState {
             db,
             hasher,
             mailer,
+            keys,
             leptos,
         })
     }

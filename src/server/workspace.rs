@@ -15,28 +15,40 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "default_language",
         "en/de: the interface language of users who chose none",
     ),
+    (
+        "two_factor_mandatory",
+        "true/false: users without two-factor authentication must enrol before anything else",
+    ),
+    (
+        "directory_provides_2fa",
+        "true/false: external accounts get 2FA from their directory and cannot enrol here",
+    ),
 ];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Workspace {
     pub lock_profiles: bool,
+    /// The language of users who chose none (English unless an administrator set it).
     pub default_language: Locale,
+    pub two_factor_mandatory: bool,
+    pub directory_provides_2fa: bool,
 }
 
+/// The workspace settings, in one query (the context middleware reads them for
+/// every request).
 pub async fn load(db: &Db) -> Result<Workspace, sqlx::Error> {
-    Ok(Workspace {
-        lock_profiles: db::settings::get(db, "lock_profiles").await?.as_deref() == Some("true"),
-        default_language: default_language(db).await?,
-    })
-}
-
-/// The language of users who chose none (English unless an administrator set it).
-pub async fn default_language(db: &Db) -> Result<Locale, sqlx::Error> {
-    Ok(db::settings::get(db, "default_language")
-        .await?
-        .as_deref()
-        .and_then(lang::parse)
-        .unwrap_or_default())
+    let mut ws = Workspace::default();
+    for (key, value) in db::settings::all(db).await? {
+        let on = value == "true";
+        match key.as_str() {
+            "lock_profiles" => ws.lock_profiles = on,
+            "default_language" => ws.default_language = lang::parse(&value).unwrap_or_default(),
+            "two_factor_mandatory" => ws.two_factor_mandatory = on,
+            "directory_provides_2fa" => ws.directory_provides_2fa = on,
+            _ => {}
+        }
+    }
+    Ok(ws)
 }
 
 /// Validates and stores one setting.
@@ -96,6 +108,8 @@ pub async fn current_user(db: &Db, user: &UserRow) -> Result<CurrentUser, AppErr
     let mut current = user.to_current();
     current.identity_locked = identity_lock(user, &ws);
     current.default_language = lang::code(ws.default_language).to_string();
+    current.two_factor_enabled = db::two_factor::is_enabled(db, &user.id).await?;
+    current.two_factor_required = ws.two_factor_mandatory && !current.two_factor_enabled;
     current.pending_email = db::tokens::pending_email_change(db, &user.id).await?;
     Ok(current)
 }

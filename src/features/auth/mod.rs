@@ -35,21 +35,69 @@ pub async fn login(
     crate::server::error::respond(async move {
         let state = expect_context::<AppState>();
         let ctx = RequestCtx::current()?;
-        let signed_in = auth::sign_in(&state, &ctx, &login, &Password::new(password)).await?;
-        let opts = expect_context::<leptos_axum::ResponseOptions>();
-        if let Ok(cookie) =
-            http::HeaderValue::from_str(&session::set_cookie(&state.config, &signed_in.session_id))
-        {
-            opts.append_header(http::header::SET_COOKIE, cookie);
-        }
         let next = crate::validate::safe_next(next.as_deref());
+        let target = match auth::sign_in(&state, &ctx, &login, &Password::new(password)).await? {
+            auth::SignIn::Session(signed_in) => {
+                set_cookie(&session::set_cookie(&state.config, &signed_in.session_id));
+                next
+            }
+            auth::SignIn::SecondFactor { challenge_id } => {
+                set_cookie(&session::set_challenge_cookie(
+                    &state.config,
+                    &challenge_id,
+                    crate::server::two_factor::CHALLENGE_SECS,
+                ));
+                format!(
+                    "/login/two-factor?next={}",
+                    crate::server::context::encode_component(&next)
+                )
+            }
+        };
         if accepts_html() {
             // A plain form post (no JavaScript yet): answer with a real redirect.
+            leptos_axum::redirect(&target);
+        }
+        Ok(target)
+    })
+    .await
+}
+
+/// The second step of signing in to an account with 2FA: a code from the
+/// authenticator app, or (with `recovery`) one of the recovery codes.
+#[server(endpoint = "login/two-factor")]
+pub async fn login_second_factor(
+    code: String,
+    recovery: Option<String>,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    use crate::server::{auth, auth::session, context::RequestCtx, state::AppState, two_factor};
+    crate::server::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ctx = RequestCtx::current()?;
+        let parts = expect_context::<http::request::Parts>();
+        let challenge = session::read_challenge_cookie(&state.config, &parts.headers);
+        let recovery = recovery.is_some_and(|r| r == "true" || r == "on");
+        let user =
+            two_factor::finish_challenge(&state, &ctx, challenge.as_deref(), &code, recovery)
+                .await?;
+        let signed_in = auth::open_session(&state, &ctx, user).await?;
+        set_cookie(&session::clear_challenge_cookie(&state.config));
+        set_cookie(&session::set_cookie(&state.config, &signed_in.session_id));
+        let next = crate::validate::safe_next(next.as_deref());
+        if accepts_html() {
             leptos_axum::redirect(&next);
         }
         Ok(next)
     })
     .await
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(value: &str) {
+    if let Ok(cookie) = http::HeaderValue::from_str(value) {
+        expect_context::<leptos_axum::ResponseOptions>()
+            .append_header(http::header::SET_COOKIE, cookie);
+    }
 }
 
 /// Re-enters the password to open sudo mode for ten minutes.

@@ -1,6 +1,6 @@
 //! The sign-in page.
 
-use super::Login;
+use super::{Login, LoginSecondFactor};
 use crate::components::browser;
 use crate::components::form::FieldMessage;
 use crate::error::AppError;
@@ -65,6 +65,63 @@ pub fn LoginPage() -> impl IntoView {
                     </button>
                 </ActionForm>
                 <p class="below-form"><a href="/forgot-password">{t!(i18n, login.forgot)}</a></p>
+            </div>
+        </main>
+    }
+}
+
+/// The second step of signing in: a code from the app, or a recovery code.
+#[component]
+pub fn LoginTwoFactorPage() -> impl IntoView {
+    let action = ServerAction::<LoginSecondFactor>::new();
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let recovery = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(target)) = action.value().get() {
+            browser::go_to(&target);
+        }
+    });
+    let error = move || action.value().get().and_then(Result::err);
+    let form_error = move || {
+        error()
+            .filter(|e| e.belongs_to_form(&["code"]))
+            .map(|e| e.message())
+    };
+    let code_error = Signal::derive(move || error().and_then(|e| e.field_message("code")));
+    view! {
+        <Title text=move || t_string!(i18n, two_factor.login_title).to_string()/>
+        <main class="auth-page">
+            <div class="auth-card">
+                <h1>{t!(i18n, two_factor.login_title)}</h1>
+                <p class="muted">{move || if recovery.get() { t_string!(i18n, two_factor.login_recovery_lead) } else { t_string!(i18n, two_factor.login_lead) }}</p>
+                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="next" prop:value=next/>
+                    <input type="hidden" name="recovery" prop:value=move || recovery.get().to_string()/>
+                    <Show when=move || form_error().is_some()>
+                        <p class="alert alert-error" role="alert">{form_error}</p>
+                    </Show>
+                    <div class="field">
+                        <label for="code">{move || if recovery.get() { t_string!(i18n, two_factor.recovery_code) } else { t_string!(i18n, two_factor.code) }}</label>
+                        <input id="code" name="code" type="text" required autofocus spellcheck="false"
+                            autocomplete="one-time-code" autocapitalize="none"
+                            inputmode=move || if recovery.get() { "text" } else { "numeric" }
+                            aria-invalid=move || code_error.get().is_some().to_string()
+                            aria-describedby="code-error"/>
+                        <FieldMessage id="code-error" message=code_error/>
+                    </div>
+                    <button type="submit" class="button primary wide" disabled=move || action.pending().get()
+                        aria-busy=move || action.pending().get().to_string()>
+                        {move || if action.pending().get() { t_string!(i18n, two_factor.checking) } else { t_string!(i18n, two_factor.verify) }}
+                    </button>
+                </ActionForm>
+                <p class="below-form">
+                    <button type="button" class="link" on:click=move |_| recovery.update(|r| *r = !*r)>
+                        {move || if recovery.get() { t_string!(i18n, two_factor.use_app) } else { t_string!(i18n, two_factor.use_recovery) }}
+                    </button>
+                </p>
+                <p class="below-form"><a href="/login">{t!(i18n, common.back_to_sign_in)}</a></p>
             </div>
         </main>
     }

@@ -41,14 +41,24 @@ pub struct SignedIn {
     pub user: users::UserRow,
 }
 
-/// Checks credentials and opens a new session. Unknown users, wrong passwords and
-/// disabled accounts all get the same answer after the same amount of work.
+/// What a correct password leads to.
+pub enum SignIn {
+    /// Signed in: a new session.
+    Session(SignedIn),
+    /// The account has 2FA: a code is needed first. The id goes into a
+    /// short-lived cookie; there is no session yet.
+    SecondFactor { challenge_id: String },
+}
+
+/// Checks credentials, then opens a session or (2FA) a challenge. Unknown users,
+/// wrong passwords and disabled accounts all get the same answer after the
+/// same amount of work.
 pub async fn sign_in(
     state: &AppState,
     ctx: &RequestCtx,
     login: &str,
     password: &Password,
-) -> Result<SignedIn, AppError> {
+) -> Result<SignIn, AppError> {
     let login = login.trim();
     let mut missing = Vec::new();
     if login.is_empty() {
@@ -88,6 +98,27 @@ pub async fn sign_in(
         let fresh = state.hasher.hash(password).await?;
         users::set_password_hash(&state.db, &user.id, &fresh).await?;
     }
+    if db::two_factor::is_enabled(&state.db, &user.id).await? {
+        record_user(
+            state,
+            ctx,
+            &user,
+            "auth.password_ok",
+            "second_factor_needed",
+        )
+        .await;
+        let challenge_id = crate::server::two_factor::begin_challenge(state, &user).await?;
+        return Ok(SignIn::SecondFactor { challenge_id });
+    }
+    open_session(state, ctx, user).await.map(SignIn::Session)
+}
+
+/// Opens a session for a user who proved every factor.
+pub async fn open_session(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: users::UserRow,
+) -> Result<SignedIn, AppError> {
     // Rotate: whatever session the browser had before is ended, a fresh id issued.
     if let Some(old) = &ctx.auth {
         db::sessions::delete(&state.db, &old.session_hash).await?;

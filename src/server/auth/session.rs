@@ -29,26 +29,47 @@ pub fn cookie_name(cfg: &Config) -> &'static str {
     }
 }
 
-pub fn set_cookie(cfg: &Config, id: &str) -> String {
+/// The cookie holding a sign-in that waits for its second factor.
+pub fn challenge_cookie_name(cfg: &Config) -> &'static str {
+    if cfg.secure_cookies() {
+        "__Host-tessera_2fa"
+    } else {
+        "tessera_2fa"
+    }
+}
+
+fn cookie(cfg: &Config, name: &str, value: &str, max_age: i64) -> String {
     let secure = if cfg.secure_cookies() { "; Secure" } else { "" };
-    format!(
-        "{}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        cookie_name(cfg),
-        cfg.session_absolute_timeout_secs
-    )
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+pub fn set_cookie(cfg: &Config, id: &str) -> String {
+    cookie(cfg, cookie_name(cfg), id, cfg.session_absolute_timeout_secs)
 }
 
 pub fn clear_cookie(cfg: &Config) -> String {
-    let secure = if cfg.secure_cookies() { "; Secure" } else { "" };
-    format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        cookie_name(cfg)
-    )
+    cookie(cfg, cookie_name(cfg), "", 0)
+}
+
+pub fn set_challenge_cookie(cfg: &Config, id: &str, max_age: i64) -> String {
+    cookie(cfg, challenge_cookie_name(cfg), id, max_age)
+}
+
+pub fn clear_challenge_cookie(cfg: &Config) -> String {
+    cookie(cfg, challenge_cookie_name(cfg), "", 0)
 }
 
 /// The session id from the request's cookies, if it looks like one of ours.
 pub fn read_cookie(cfg: &Config, headers: &HeaderMap) -> Option<String> {
-    let name = cookie_name(cfg);
+    read_named(headers, cookie_name(cfg))
+}
+
+/// The second-factor challenge id from the request's cookies.
+pub fn read_challenge_cookie(cfg: &Config, headers: &HeaderMap) -> Option<String> {
+    read_named(headers, challenge_cookie_name(cfg))
+}
+
+fn read_named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

@@ -11,6 +11,7 @@ pub mod sessions;
 pub mod settings;
 pub mod throttle;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 
 use sqlx::any::AnyPoolOptions;

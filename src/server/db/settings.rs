@@ -18,3 +18,10 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), sqlx::Error> {
         .await
         .map(|_| ())
 }
+
+/// Every stored setting (one query; the table holds a handful of rows).
+pub async fn all(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT key, value FROM settings")
+        .fetch_all(db)
+        .await
+}

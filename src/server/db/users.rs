@@ -75,6 +75,8 @@ impl UserRow {
             pending_email: None,
             language: self.language.clone(),
             default_language: String::new(),
+            two_factor_enabled: false,
+            two_factor_required: false,
         }
     }
 }

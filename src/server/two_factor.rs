@@ -1,0 +1,389 @@
+//! Two-factor authentication with TOTP (RFC 6238: SHA-1, 6 digits, 30 s steps,
+//! ±1 step) and single-use recovery codes.
+//!
+//! Every accepted code moves the user's `last_step` forward with one atomic
+//! compare-and-set, so a code (a time step) is never accepted twice, even when
+//! two requests carry it at the same moment. Recovery codes are used up the
+//! same way.
+
+use crate::error::AppError;
+use crate::features::two_factor::{Enrolment, TwoFactorStatus};
+use crate::i18n::td_string;
+use crate::model::AccountSource;
+use crate::server::auth::{record, record_user, reserve, session, sudo};
+use crate::server::context::{Auth, RequestCtx};
+use crate::server::db::{self, two_factor as store, users::UserRow};
+use crate::server::state::AppState;
+use crate::server::{mail, workspace};
+use base64::Engine;
+use rand::RngCore;
+use subtle::ConstantTimeEq;
+use totp_rs::{Algorithm, TOTP};
+
+pub const ISSUER: &str = "Tessera";
+pub const STEP_SECS: u64 = 30;
+/// How long the code page waits after a correct password.
+pub const CHALLENGE_SECS: i64 = 300;
+/// Wrong codes after which the sign-in attempt ends (password again).
+pub const MAX_FAILURES: i64 = 5;
+pub const RECOVERY_CODES: usize = 10;
+/// Crockford's base32 alphabet: no i, l, o, u to misread.
+const CODE_ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// The RFC 6238 generator for a secret (SHA-1, 6 digits, 30 s).
+pub fn generator(secret: Vec<u8>, account: &str) -> TOTP {
+    TOTP::new_unchecked(
+        Algorithm::SHA1,
+        6,
+        1,
+        STEP_SECS,
+        secret,
+        Some(ISSUER.to_string()),
+        account.to_string(),
+    )
+}
+
+/// The time step within ±1 of `now` whose code is `code`, compared in constant time.
+pub fn matching_step(totp: &TOTP, code: &str, now: u64) -> Option<u64> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let current = now / STEP_SECS;
+    let mut found = None;
+    // Check all three without stopping early, so timing says nothing about which matched.
+    for step in [current.saturating_sub(1), current, current + 1] {
+        let candidate = totp.generate(step * STEP_SECS);
+        if bool::from(candidate.as_bytes().ct_eq(code.as_bytes())) && found.is_none() {
+            found = Some(step);
+        }
+    }
+    found
+}
+
+fn unix_now() -> u64 {
+    u64::try_from(db::now()).unwrap_or_default()
+}
+
+/// Recovery codes as shown ("7k2mq-x9d4a") and their normalised form.
+fn new_recovery_code() -> String {
+    let mut bytes = [0u8; 10];
+    rand::rng().fill_bytes(&mut bytes);
+    let chars: String = bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+        .collect();
+    format!("{}-{}", &chars[..5], &chars[5..])
+}
+
+/// What a typed recovery code stands for: case, spaces and dashes ignored,
+/// look-alike letters read as Crockford does.
+pub fn normalise_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_ascii_lowercase() {
+            'i' | 'l' => '1',
+            'o' => '0',
+            other => other,
+        })
+        .collect()
+}
+
+/// Where the account stands, for the settings page.
+pub async fn status(state: &AppState, user: &UserRow) -> Result<TwoFactorStatus, AppError> {
+    let ws = workspace::load(&state.db).await?;
+    let enabled = store::is_enabled(&state.db, &user.id).await?;
+    Ok(TwoFactorStatus {
+        enabled,
+        recovery_codes_left: if enabled {
+            store::codes_left(&state.db, &user.id).await?
+        } else {
+            0
+        },
+        mandatory: ws.two_factor_mandatory,
+        managed_by_directory: managed_by_directory(user, &ws),
+    })
+}
+
+fn managed_by_directory(user: &UserRow, ws: &workspace::Workspace) -> bool {
+    ws.directory_provides_2fa && user.source == AccountSource::External.as_str()
+}
+
+/// Sudo mode: a new secret, shown once as QR code, text and URI; inactive until
+/// [`enable`] sees a code from it.
+pub async fn start(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<Enrolment, AppError> {
+    let l = ctx.locale;
+    let ws = workspace::load(&state.db).await?;
+    if managed_by_directory(&auth.user, &ws) {
+        return Err(AppError::BadRequest(
+            td_string!(l, two_factor.by_directory).to_string(),
+        ));
+    }
+    sudo::require(auth)?;
+    let mut secret = vec![0u8; 20]; // 160 bits, as RFC 4226 recommends
+    rand::rng().fill_bytes(&mut secret);
+    if !store::put_pending(&state.db, &auth.user.id, &state.keys.seal(&secret)).await? {
+        return Err(AppError::BadRequest(
+            td_string!(l, two_factor.already_on).to_string(),
+        ));
+    }
+    let totp = generator(secret, &auth.user.username);
+    let uri = totp.get_url();
+    let svg = qrcode::QrCode::new(uri.as_bytes())
+        .map_err(|e| internal(&e.to_string()))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    record_user(state, ctx, &auth.user, "2fa.enrol_started", "success").await;
+    Ok(Enrolment {
+        qr_svg: format!(
+            "data:image/svg+xml;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(svg)
+        ),
+        secret: group(&totp.get_secret_base32()),
+        uri,
+    })
+}
+
+/// "JBSW Y3DP …": the key in groups of four, easier to type into an app.
+fn group(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn internal(what: &str) -> AppError {
+    tracing::error!(error = what, "two-factor failure");
+    AppError::Internal {
+        request_id: String::new(),
+    }
+}
+
+fn wrong_code(l: crate::lang::Locale) -> AppError {
+    AppError::field("code", td_string!(l, two_factor.wrong_code).to_string())
+}
+
+/// The pending secret proven by `code`: 2FA is on, and ten recovery codes are
+/// returned to show once.
+pub async fn enable(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
+    let l = ctx.locale;
+    let attempt = reserve(state, ctx, "2fa", &auth.user.username, "2fa.enable").await?;
+    let pending = store::find(&state.db, &auth.user.id)
+        .await?
+        .filter(|t| t.enabled == 0)
+        .ok_or_else(|| AppError::BadRequest(td_string!(l, two_factor.start_again).to_string()))?;
+    let secret = state
+        .keys
+        .open(&pending.secret)
+        .ok_or_else(|| internal("sealed secret unreadable"))?;
+    let Some(step) = matching_step(&generator(secret, &auth.user.username), code, unix_now())
+    else {
+        record_user(state, ctx, &auth.user, "2fa.enable", "failure").await;
+        return Err(wrong_code(l));
+    };
+    attempt.succeeded(state).await?;
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let digests: Vec<String> = codes
+        .iter()
+        .map(|c| state.keys.code_digest(&normalise_code(c)))
+        .collect();
+    let mut tx = state.db.begin().await?;
+    if !store::enable(
+        &mut *tx,
+        &auth.user.id,
+        i64::try_from(step).unwrap_or(i64::MAX),
+    )
+    .await?
+    {
+        return Err(AppError::BadRequest(
+            td_string!(l, two_factor.start_again).to_string(),
+        ));
+    }
+    store::replace_codes(&mut tx, &auth.user.id, &digests).await?;
+    tx.commit().await?;
+    record_user(state, ctx, &auth.user, "2fa.enabled", "success").await;
+    Ok(codes)
+}
+
+/// Sudo mode: a new set of recovery codes; the old set stops working.
+pub async fn regenerate(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+) -> Result<Vec<String>, AppError> {
+    sudo::require(auth)?;
+    if !store::is_enabled(&state.db, &auth.user.id).await? {
+        return Err(AppError::BadRequest(
+            td_string!(ctx.locale, two_factor.not_on).to_string(),
+        ));
+    }
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let digests: Vec<String> = codes
+        .iter()
+        .map(|c| state.keys.code_digest(&normalise_code(c)))
+        .collect();
+    let mut tx = state.db.begin().await?;
+    store::replace_codes(&mut tx, &auth.user.id, &digests).await?;
+    tx.commit().await?;
+    record_user(
+        state,
+        ctx,
+        &auth.user,
+        "2fa.recovery_codes_regenerated",
+        "success",
+    )
+    .await;
+    Ok(codes)
+}
+
+/// Sudo mode plus a current code; refused while the workspace mandates 2FA.
+pub async fn disable(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    code: &str,
+) -> Result<(), AppError> {
+    let l = ctx.locale;
+    if workspace::load(&state.db).await?.two_factor_mandatory {
+        return Err(AppError::BadRequest(
+            td_string!(l, two_factor.mandatory_no_off).to_string(),
+        ));
+    }
+    sudo::require(auth)?;
+    let attempt = reserve(state, ctx, "2fa", &auth.user.username, "2fa.disable").await?;
+    if !verify_totp(state, &auth.user, code).await? {
+        record_user(state, ctx, &auth.user, "2fa.disable", "failure").await;
+        return Err(wrong_code(l));
+    }
+    attempt.succeeded(state).await?;
+    let mut tx = state.db.begin().await?;
+    store::delete_all(&mut tx, &auth.user.id).await?;
+    tx.commit().await?;
+    record_user(state, ctx, &auth.user, "2fa.disabled", "success").await;
+    Ok(())
+}
+
+/// True when `code` is the user's current TOTP code and its step was never used.
+pub async fn verify_totp(state: &AppState, user: &UserRow, code: &str) -> Result<bool, AppError> {
+    let Some(row) = store::find(&state.db, &user.id)
+        .await?
+        .filter(|t| t.enabled != 0)
+    else {
+        return Ok(false);
+    };
+    let secret = state
+        .keys
+        .open(&row.secret)
+        .ok_or_else(|| internal("sealed secret unreadable"))?;
+    let Some(step) = matching_step(&generator(secret, &user.username), code, unix_now()) else {
+        return Ok(false);
+    };
+    Ok(store::accept_step(&state.db, &user.id, i64::try_from(step).unwrap_or(i64::MAX)).await?)
+}
+
+/// After a correct password for an account with 2FA: the id of the waiting
+/// sign-in, for a short-lived cookie. No session exists yet.
+pub async fn begin_challenge(state: &AppState, user: &UserRow) -> Result<String, AppError> {
+    let id = session::new_id();
+    store::insert_challenge(&state.db, &session::hash_id(&id), &user.id, CHALLENGE_SECS).await?;
+    Ok(id)
+}
+
+/// The second step of signing in: a TOTP code, or a recovery code when
+/// `recovery` is set. Returns the user to open a session for.
+pub async fn finish_challenge(
+    state: &AppState,
+    ctx: &RequestCtx,
+    challenge_id: Option<&str>,
+    code: &str,
+    recovery: bool,
+) -> Result<UserRow, AppError> {
+    let l = ctx.locale;
+    let expired = || AppError::BadRequest(td_string!(l, two_factor.sign_in_again).to_string());
+    let hash = session::hash_id(challenge_id.ok_or_else(expired)?);
+    let (user_id, _) = store::find_challenge(&state.db, &hash)
+        .await?
+        .ok_or_else(expired)?;
+    let user = db::users::find_by_id(&state.db, &user_id)
+        .await?
+        .filter(|u| !u.is_disabled())
+        .ok_or_else(expired)?;
+    let attempt = reserve(state, ctx, "2fa", &user.username, "auth.two_factor").await?;
+    let ok = if recovery {
+        let digest = state.keys.code_digest(&normalise_code(code));
+        store::use_code(&state.db, &user.id, &digest).await?
+    } else {
+        verify_totp(state, &user, code).await?
+    };
+    if !ok {
+        record_user(state, ctx, &user, "auth.two_factor", "failure").await;
+        if store::fail_challenge(&state.db, &hash).await? >= MAX_FAILURES {
+            store::delete_challenge(&state.db, &hash).await?;
+            return Err(AppError::BadRequest(
+                td_string!(l, two_factor.too_many).to_string(),
+            ));
+        }
+        return Err(AppError::field(
+            "code",
+            if recovery {
+                td_string!(l, two_factor.wrong_recovery_code).to_string()
+            } else {
+                td_string!(l, two_factor.wrong_code).to_string()
+            },
+        ));
+    }
+    // Exactly one request may turn this challenge into a session.
+    if !store::delete_challenge(&state.db, &hash).await? {
+        return Err(expired());
+    }
+    attempt.succeeded(state).await?;
+    if recovery {
+        record_user(state, ctx, &user, "2fa.recovery_code_used", "success").await;
+    }
+    Ok(user)
+}
+
+/// An administrator (or the operator's CLI) removes a user's 2FA: audited, and
+/// the user is told by mail. Returns false when the user had none.
+pub async fn admin_reset(
+    state: &AppState,
+    ctx: &RequestCtx,
+    actor: Option<&UserRow>,
+    username: &str,
+) -> Result<bool, AppError> {
+    let user = db::users::find_by_username(&state.db, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    let had = store::delete_all(&mut tx, &user.id).await?;
+    tx.commit().await?;
+    let actor_name = actor.map_or("operator (command line)", |a| a.username.as_str());
+    record(
+        state,
+        ctx,
+        actor.map(|a| a.id.as_str()),
+        actor_name,
+        &format!("2fa.reset:{}", user.username),
+        if had { "success" } else { "noop" },
+    )
+    .await;
+    if had {
+        let l = workspace::user_locale(&user, &workspace::load(&state.db).await?);
+        let subject = td_string!(l, mail.reset_2fa_subject).to_string();
+        let body = td_string!(l, mail.reset_2fa_body, username = &user.username).to_string();
+        mail::enqueue(&state.db, &user.email, &subject, &body).await?;
+    }
+    Ok(had)
+}
+
+#[cfg(test)]
+mod tests;
