@@ -44,7 +44,7 @@ pub struct SignedIn {
 /// What a correct password leads to.
 pub enum SignIn {
     /// Signed in: a new session.
-    Session(SignedIn),
+    Session(Box<SignedIn>),
     /// The account has 2FA: a code is needed first. The id goes into a
     /// short-lived cookie; there is no session yet.
     SecondFactor { challenge_id: String },
@@ -110,7 +110,9 @@ pub async fn sign_in(
         let challenge_id = crate::server::two_factor::begin_challenge(state, &user).await?;
         return Ok(SignIn::SecondFactor { challenge_id });
     }
-    open_session(state, ctx, user).await.map(SignIn::Session)
+    Ok(SignIn::Session(Box::new(
+        open_session(state, ctx, user).await?,
+    )))
 }
 
 /// Opens a session for a user who proved every factor.
