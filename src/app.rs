@@ -8,6 +8,7 @@ use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
 use crate::features::recovery::page::{ForgotPasswordPage, ResetPasswordPage};
 use crate::features::sessions::page::SessionsPage;
+use crate::features::tokens::page::{AppPasswordsPage, TokensPage};
 use crate::features::two_factor::page::TwoFactorPage;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -65,6 +66,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/password") view=PasswordPage/>
                         <Route path=path!("/settings/sessions") view=SessionsPage/>
                         <Route path=path!("/settings/two-factor") view=TwoFactorPage/>
+                        <Route path=path!("/settings/tokens") view=TokensPage/>
+                        <Route path=path!("/settings/app-passwords") view=AppPasswordsPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -120,6 +120,7 @@ mod run {
         }
         spawn_housekeeping(state.clone());
         tessera::server::mail::spawn_worker(state.clone());
+        tessera::server::api::last_used::spawn_flusher(state.clone());
         if !state.mailer.configured() {
             tracing::info!("no smtp_url set: mail is kept in the outbox (`tessera mail list`)");
         }
@@ -131,14 +132,18 @@ mod run {
             state.config.listen,
             state.config.public_url
         );
-        let app = tessera::server::app(state);
-        axum::serve(
+        let app = tessera::server::app(state.clone());
+        let served = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| format!("server error: {e}"))
+        .map_err(|e| format!("server error: {e}"));
+        // Uses of tokens since the last flush are not lost on a clean stop.
+        let written = state.last_used.flush(&state.db).await;
+        tracing::info!(written, "recorded last uses of tokens and app passwords");
+        served
     }
 
     /// Removes ended sessions every ten minutes.

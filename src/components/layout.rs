@@ -158,7 +158,7 @@ fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
 fn SideNav() -> impl IntoView {
     let i18n = use_i18n();
     // The settings sections that exist so far.
-    let sections: [(&str, ViewFn); 4] = [
+    let sections: [(&str, ViewFn); 6] = [
         ("/settings/profile", (move || t!(i18n, nav.profile)).into()),
         (
             "/settings/password",
@@ -171,6 +171,11 @@ fn SideNav() -> impl IntoView {
         (
             "/settings/sessions",
             (move || t!(i18n, nav.sessions)).into(),
+        ),
+        ("/settings/tokens", (move || t!(i18n, nav.tokens)).into()),
+        (
+            "/settings/app-passwords",
+            (move || t!(i18n, nav.app_passwords)).into(),
         ),
     ];
     view! {

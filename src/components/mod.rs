@@ -1,6 +1,7 @@
 //! UI pieces shared by every screen.
 
 pub mod browser;
+pub mod dialog;
 pub mod form;
 pub mod layout;
 pub mod sudo;

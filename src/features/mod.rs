@@ -7,4 +7,5 @@ pub mod password;
 pub mod profile;
 pub mod recovery;
 pub mod sessions;
+pub mod tokens;
 pub mod two_factor;

@@ -64,6 +64,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "sender address of outgoing mail",
     ),
     (
+        "trusted_proxies",
+        "",
+        "reverse proxies (addresses/CIDRs) whose X-Forwarded-For is believed; empty: none",
+    ),
+    (
         "secret_key",
         "<data_dir>/secret.key",
         "64 hex digits; encrypts TOTP secrets. Generated into the data directory when unset",
@@ -104,6 +109,8 @@ pub struct Config {
     pub mail_from: String,
     /// The server key from the configuration; None: read or create `<data_dir>/secret.key`.
     pub secret_key: Option<SecretKey>,
+    /// Proxies whose `X-Forwarded-For` names the client (see `server::net`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The SMTP URL, which may carry a password: never printed by `Debug`.
@@ -243,6 +250,13 @@ impl Config {
             ),
             None => None,
         };
+        let trusted_proxies = crate::server::net::parse_list(get("trusted_proxies").unwrap_or(""))
+            .map_err(|bad| {
+                crate::server::config::bad(
+                    "trusted_proxies",
+                    format!("not an address or CIDR subnet: {}", bad.join(", ")),
+                )
+            })?;
         let mail_from = get("mail_from")
             .unwrap_or("Tessera <tessera@localhost>")
             .to_string();
@@ -260,6 +274,7 @@ impl Config {
             smtp_url,
             mail_from,
             secret_key,
+            trusted_proxies,
         })
     }
 

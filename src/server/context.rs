@@ -70,7 +70,10 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
+        .map(|ci| {
+            crate::server::net::client_ip(ci.0.ip(), req.headers(), &state.config.trusted_proxies)
+                .to_string()
+        })
         .unwrap_or_default();
     let user_agent = header_str(&req, header::USER_AGENT)
         .chars()
@@ -203,7 +206,10 @@ fn header_str(req: &Request, name: impl header::AsHeaderName) -> String {
 
 /// Built assets and files from `public/`: no session needed, no database hit.
 fn is_static(path: &str) -> bool {
-    path.starts_with("/pkg/")
+    // The REST API authenticates with tokens and app passwords itself (server::api).
+    path.starts_with("/api/v1/")
+        || path == "/api/docs"
+        || path.starts_with("/pkg/")
         || path == "/healthz"
         || path == "/readyz"
         || path

@@ -1,5 +1,6 @@
 //! Server-only code: configuration, storage, authentication and the HTTP stack.
 
+pub mod api;
 pub mod auth;
 pub mod avatar;
 pub mod bootstrap;
@@ -14,6 +15,7 @@ pub mod headers;
 pub mod keys;
 pub mod lang;
 pub mod mail;
+pub mod net;
 pub mod phone;
 pub mod router;
 pub mod state;

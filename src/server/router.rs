@@ -24,6 +24,7 @@ pub fn app(state: AppState) -> Router {
             "/avatars/{user_id}/{file}",
             get(crate::server::avatar::serve),
         )
+        .merge(crate::server::api::router())
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

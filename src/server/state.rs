@@ -1,5 +1,6 @@
 //! Everything a request handler may need, shared by the router and server functions.
 
+use crate::server::api::last_used::LastUsed;
 use crate::server::auth::password::Hasher;
 use crate::server::config::Config;
 use crate::server::db::Db;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub hasher: Hasher,
     pub mailer: Arc<Mailer>,
     pub keys: Arc<Keys>,
+    /// Token and app-password uses waiting to be written (see `api::last_used`).
+    pub last_used: Arc<LastUsed>,
     pub leptos: LeptosOptions,
 }
 
@@ -45,6 +48,7 @@ impl AppState {
             hasher,
             mailer,
             keys,
+            last_used: Arc::new(LastUsed::default()),
             leptos,
         })
     }

@@ -20,6 +20,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "true/false: users without two-factor authentication must enrol before anything else",
     ),
     (
+        "token_max_days",
+        "1-3650: the longest expiry of personal API tokens (default 365)",
+    ),
+    (
         "directory_provides_2fa",
         "true/false: external accounts get 2FA from their directory and cannot enrol here",
     ),
@@ -62,6 +66,7 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), AppError> {
     }
     let valid = match key {
         "default_language" => lang::parse(value).is_some(),
+        "token_max_days" => value.parse::<i64>().is_ok_and(|d| (1..=3650).contains(&d)),
         _ => matches!(value, "true" | "false"),
     };
     if !valid {
@@ -69,6 +74,7 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), AppError> {
             "value",
             match key {
                 "default_language" => "must be one of: en, de",
+                "token_max_days" => "must be a number of days from 1 to 3650",
                 _ => "must be true or false",
             },
         ));

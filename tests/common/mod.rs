@@ -86,9 +86,10 @@ impl TestApp {
 
     /// Sends a request from 127.0.0.1 (or the address in `from`).
     pub async fn send(&self, mut req: Request<Body>, from: Option<&str>) -> Reply {
-        let ip: SocketAddr = format!("{}:40000", from.unwrap_or("127.0.0.1"))
-            .parse()
-            .expect("addr");
+        let ip = SocketAddr::new(
+            from.unwrap_or("127.0.0.1").parse().expect("ip address"),
+            40000,
+        );
         req.extensions_mut().insert(ConnectInfo(ip));
         let res: Response<Body> = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();

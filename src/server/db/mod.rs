@@ -4,6 +4,7 @@
 //! PostgreSQL: placeholders are `$1, $2, …` in order of first use (SQLite numbers
 //! them the same way), timestamps are BIGINT unix seconds and ids are TEXT.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod avatars;
 pub mod outbox;

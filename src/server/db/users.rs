@@ -237,6 +237,37 @@ pub async fn update_time_zone(db: &Db, id: &str, time_zone: &str) -> Result<bool
     Ok(done.rows_affected() == 1)
 }
 
+/// Every editable profile field at once (the REST API's PATCH): one statement,
+/// so a change is applied whole or not at all. Values are already validated.
+pub struct Profile<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub display_name: &'a str,
+    pub contact_person: &'a str,
+    pub phone: &'a str,
+    pub time_zone: &'a str,
+    pub language: &'a str,
+}
+
+pub async fn update_profile(db: &Db, id: &str, p: &Profile<'_>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, contact_person = $4, \
+         phone = $5, time_zone = $6, language = $7, updated_at = $8 WHERE id = $9",
+    )
+    .bind(p.first_name)
+    .bind(p.last_name)
+    .bind(p.display_name)
+    .bind(p.contact_person)
+    .bind(p.phone)
+    .bind(p.time_zone)
+    .bind(p.language)
+    .bind(now())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Saves the interface language ("" for the workspace default), already validated.
 pub async fn update_language(db: &Db, id: &str, language: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE users SET language = $1, updated_at = $2 WHERE id = $3")

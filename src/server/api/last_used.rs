@@ -1,0 +1,64 @@
+//! "Last used" for tokens and app passwords without a database write per
+//! request: uses are noted in memory and written once a minute (and at
+//! shutdown), one row update per credential at most.
+
+use crate::server::db::{self, api_tokens, Db};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Token,
+    AppPassword,
+}
+
+/// How often pending marks are written.
+pub const FLUSH_SECS: u64 = 60;
+
+#[derive(Default)]
+pub struct LastUsed {
+    pending: Mutex<HashMap<(Kind, String), (i64, String)>>,
+}
+
+impl LastUsed {
+    /// Notes a use (memory only).
+    pub fn record(&self, kind: Kind, id: &str, ip: &str) {
+        if let Ok(mut map) = self.pending.lock() {
+            map.insert((kind, id.to_string()), (db::now(), ip.to_string()));
+        }
+    }
+
+    /// A use not yet written, so lists can show it before the flush.
+    pub fn pending(&self, kind: Kind, id: &str) -> Option<(i64, String)> {
+        self.pending
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&(kind, id.to_string())).cloned())
+    }
+
+    /// Writes every pending mark; returns how many.
+    pub async fn flush(&self, db: &Db) -> usize {
+        let batch: Vec<((Kind, String), (i64, String))> = match self.pending.lock() {
+            Ok(mut map) => map.drain().collect(),
+            Err(_) => return 0,
+        };
+        let n = batch.len();
+        for ((kind, id), (at, ip)) in batch {
+            if let Err(e) = api_tokens::mark_used(db, kind == Kind::Token, &id, at, &ip).await {
+                tracing::warn!(error = %e, "could not record last use");
+            }
+        }
+        n
+    }
+}
+
+/// Flushes once a minute for as long as the server runs.
+pub fn spawn_flusher(state: crate::server::state::AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(FLUSH_SECS));
+        loop {
+            tick.tick().await;
+            state.last_used.flush(&state.db).await;
+        }
+    });
+}

@@ -1,0 +1,273 @@
+//! The REST API under `/api/v1`, for personal API tokens (`Authorization:
+//! Bearer tsr_…`) and app passwords (HTTP Basic). Browser sessions do not work
+//! here, and these credentials work nowhere else.
+//!
+//! Every refusal is JSON: `{"error":{"code":"…","message":"…"}}`.
+
+pub mod credentials;
+pub mod docs;
+pub mod handlers;
+pub mod last_used;
+pub mod token;
+
+use crate::server::db::{self, api_tokens, users::UserRow};
+use crate::server::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use base64::Engine;
+use http::{header, HeaderValue, Method, StatusCode};
+use last_used::Kind;
+use std::net::{IpAddr, SocketAddr};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/me",
+            get(handlers::get_me).patch(handlers::patch_me),
+        )
+        .route("/api/v1/me/tokens", get(handlers::my_tokens))
+        .route("/api/v1/admin/users", get(handlers::admin_users))
+        .route("/api/v1/admin/tokens", get(handlers::admin_tokens))
+        .route(
+            "/api/v1/admin/tokens/{id}",
+            delete(handlers::admin_revoke_token),
+        )
+        .route("/api/v1/openapi.json", get(docs::openapi_json))
+        .route("/api/docs", get(docs::page))
+        .route(
+            "/api/v1/{*rest}",
+            axum::routing::any(|| async {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such endpoint.")
+            }),
+        )
+}
+
+/// A refusal as the API reports it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// Per-field messages for `validation` errors.
+    pub fields: Vec<crate::error::FieldError>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Missing, malformed, unknown or expired credential.",
+        )
+    }
+}
+
+impl From<crate::error::AppError> for ApiError {
+    fn from(e: crate::error::AppError) -> ApiError {
+        use crate::error::AppError as E;
+        let message = e.text(crate::lang::Locale::en);
+        match e {
+            E::Validation(fields) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "validation",
+                message,
+                fields,
+            },
+            E::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+            E::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            E::Unavailable => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            }
+            E::BadRequest(_) | E::Malformed => {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+            }
+            other => ApiError::new(
+                StatusCode::from_u16(other.status_code())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "error",
+                message,
+            ),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> ApiError {
+        crate::error::AppError::from(e).into()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = serde_json::json!({ "code": self.code, "message": self.message });
+        if !self.fields.is_empty() {
+            error["fields"] = serde_json::json!(self
+                .fields
+                .iter()
+                .map(|f| serde_json::json!({ "field": f.field, "message": f.message }))
+                .collect::<Vec<_>>());
+        }
+        let mut res = (self.status, Json(serde_json::json!({ "error": error }))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Bearer realm="tessera", Basic realm="tessera""#),
+            );
+        }
+        res
+    }
+}
+
+/// How the caller proved who they are.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    Token { id: String, read_only: bool },
+    AppPassword { id: String },
+}
+
+/// An authenticated API caller. Extracting it checks the credential, its expiry,
+/// the IP allowlist and (for read-only tokens) the method.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: UserRow,
+    pub credential: Credential,
+    pub ip: IpAddr,
+}
+
+impl Caller {
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.user.role() == crate::model::Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Administrators only.",
+            ))
+        }
+    }
+
+    /// App passwords never manage credentials (tokens, app passwords, 2FA).
+    pub fn require_not_app_password(&self) -> Result<(), ApiError> {
+        match self.credential {
+            Credential::AppPassword { .. } => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "app_password_not_allowed",
+                "App passwords cannot manage credentials; use a personal API token.",
+            )),
+            Credential::Token { .. } => Ok(()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let ip = crate::server::net::client_ip(peer, &parts.headers, &state.config.trusted_proxies);
+        let auth = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let caller = if let Some(value) = auth.strip_prefix("Bearer ") {
+            by_token(state, value.trim(), ip).await?
+        } else if let Some(encoded) = auth.strip_prefix("Basic ") {
+            by_app_password(state, encoded.trim(), ip).await?
+        } else {
+            return Err(ApiError::unauthorized());
+        };
+        if let Credential::Token {
+            read_only: true, ..
+        } = caller.credential
+        {
+            if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "read_only_token",
+                    "This token is read-only.",
+                ));
+            }
+        }
+        let (kind, id) = match &caller.credential {
+            Credential::Token { id, .. } => (Kind::Token, id),
+            Credential::AppPassword { id } => (Kind::AppPassword, id),
+        };
+        state.last_used.record(kind, id, &ip.to_string());
+        Ok(caller)
+    }
+}
+
+async fn by_token(state: &AppState, value: &str, ip: IpAddr) -> Result<Caller, ApiError> {
+    // Shape and checksum first: typos and invented values cost no lookup.
+    if !token::is_well_formed(value) {
+        return Err(ApiError::unauthorized());
+    }
+    let row = api_tokens::find_by_digest(&state.db, &token::digest(value))
+        .await?
+        .filter(|t| t.expires_at > db::now())
+        .ok_or_else(ApiError::unauthorized)?;
+    let user = live_user(state, &row.user_id).await?;
+    let allowed = crate::server::net::parse_list(&row.allowed_ips).unwrap_or_default();
+    if !crate::server::net::allows(&allowed, ip) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "ip_not_allowed",
+            "This token may not be used from your address.",
+        ));
+    }
+    Ok(Caller {
+        user,
+        credential: Credential::Token {
+            id: row.id,
+            read_only: row.scope == "read",
+        },
+        ip,
+    })
+}
+
+async fn by_app_password(state: &AppState, encoded: &str, ip: IpAddr) -> Result<Caller, ApiError> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(ApiError::unauthorized)?;
+    let (username, password) = decoded.split_once(':').ok_or_else(ApiError::unauthorized)?;
+    let user = db::users::find_by_username(&state.db, username)
+        .await?
+        .filter(|u| !u.is_disabled())
+        .ok_or_else(ApiError::unauthorized)?;
+    let normalised = credentials::normalise_app_password(password);
+    let row = api_tokens::find_app_password(&state.db, &user.id, &token::digest(&normalised))
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(Caller {
+        user,
+        credential: Credential::AppPassword { id: row.id },
+        ip,
+    })
+}
+
+async fn live_user(state: &AppState, id: &str) -> Result<UserRow, ApiError> {
+    db::users::find_by_id(&state.db, id)
+        .await?
+        .filter(|u| !u.is_disabled())
+        .ok_or_else(ApiError::unauthorized)
+}

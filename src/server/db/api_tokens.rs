@@ -1,0 +1,231 @@
+//! The `api_tokens` and `app_passwords` tables.
+
+use super::{new_id, now, Db};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub shown: String,
+    pub scope: String,
+    pub allowed_ips: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
+    pub last_used_ip: String,
+}
+
+macro_rules! select_tokens {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, user_id, name, shown, scope, allowed_ips, created_at, expires_at, ",
+            "last_used_at, last_used_ip FROM api_tokens ",
+            $rest
+        )
+    };
+}
+
+pub struct NewToken<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub shown: &'a str,
+    pub digest: &'a str,
+    pub scope: &'a str,
+    pub allowed_ips: &'a str,
+    pub expires_at: i64,
+}
+
+/// Inserts a token; a duplicate name for the user is a unique violation.
+pub async fn insert(db: &Db, t: &NewToken<'_>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, shown, digest, scope, allowed_ips, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(t.user_id)
+    .bind(t.name)
+    .bind(t.shown)
+    .bind(t.digest)
+    .bind(t.scope)
+    .bind(t.allowed_ips)
+    .bind(now())
+    .bind(t.expires_at)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<TokenRow>, sqlx::Error> {
+    sqlx::query_as(select_tokens!(
+        "WHERE user_id = $1 ORDER BY created_at DESC, name"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Every token with its owner's username (administrators).
+pub async fn list_all(db: &Db) -> Result<Vec<(TokenRow, String)>, sqlx::Error> {
+    let rows: Vec<TokenRow> = sqlx::query_as(select_tokens!("ORDER BY created_at DESC"))
+        .fetch_all(db)
+        .await?;
+    let owners: Vec<(String, String)> = sqlx::query_as("SELECT id, username FROM users")
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| {
+            let owner = owners
+                .iter()
+                .find(|(id, _)| *id == t.user_id)
+                .map(|(_, u)| u.clone())
+                .unwrap_or_default();
+            (t, owner)
+        })
+        .collect())
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+    sqlx::query_as(select_tokens!("WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The token with this digest (one index probe per API request).
+pub async fn find_by_digest(db: &Db, digest: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+    sqlx::query_as(select_tokens!("WHERE digest = $1"))
+        .bind(digest)
+        .fetch_optional(db)
+        .await
+}
+
+/// New secret and fresh expiry for one of the user's tokens; false when it is not theirs.
+pub async fn replace_secret(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+    shown: &str,
+    digest: &str,
+    expires_at: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET shown = $1, digest = $2, expires_at = $3, created_at = $4, \
+         last_used_at = NULL, last_used_ip = '' WHERE id = $5 AND user_id = $6",
+    )
+    .bind(shown)
+    .bind(digest)
+    .bind(expires_at)
+    .bind(now())
+    .bind(id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes one of the user's tokens (or, with `user_id` None, anyone's: admins).
+pub async fn delete(db: &Db, user_id: Option<&str>, id: &str) -> Result<bool, sqlx::Error> {
+    let done = match user_id {
+        Some(u) => {
+            sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(u)
+                .execute(db)
+                .await?
+        }
+        None => {
+            sqlx::query("DELETE FROM api_tokens WHERE id = $1")
+                .bind(id)
+                .execute(db)
+                .await?
+        }
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// Writes a batch of "last used" marks (the coalesced flush).
+pub async fn mark_used(
+    db: &Db,
+    table_is_tokens: bool,
+    id: &str,
+    at: i64,
+    ip: &str,
+) -> Result<(), sqlx::Error> {
+    let q = if table_is_tokens {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
+    } else {
+        sqlx::query("UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
+    };
+    q.bind(at).bind(ip).bind(id).execute(db).await.map(|_| ())
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AppPasswordRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub last_used_ip: String,
+}
+
+pub async fn insert_app_password(
+    db: &Db,
+    user_id: &str,
+    name: &str,
+    digest: &str,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO app_passwords (id, user_id, name, digest, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(name)
+    .bind(digest)
+    .bind(now())
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn list_app_passwords(
+    db: &Db,
+    user_id: &str,
+) -> Result<Vec<AppPasswordRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id, name, created_at, last_used_at, last_used_ip FROM app_passwords \
+         WHERE user_id = $1 ORDER BY created_at DESC, name",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The user's app password with this digest.
+pub async fn find_app_password(
+    db: &Db,
+    user_id: &str,
+    digest: &str,
+) -> Result<Option<AppPasswordRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id, name, created_at, last_used_at, last_used_ip FROM app_passwords \
+         WHERE digest = $1 AND user_id = $2",
+    )
+    .bind(digest)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn delete_app_password(db: &Db, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM app_passwords WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
