@@ -87,6 +87,11 @@ lint:
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
+# Token-authenticated API throughput against a bare handler (release build; ~5 min
+# to compile the first time, ~30 s to run). Prints req/s; fails below 0.6x.
+bench: tools
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api
+
 size: release
 	@printf "%-28s %10s %10s %10s\n" file raw gzip brotli
 	@for f in target/site/pkg/tessera.wasm target/site/pkg/tessera.js target/site/pkg/tessera.css; do \

@@ -1,5 +1,6 @@
 //! Everything a request handler may need, shared by the router and server functions.
 
+use crate::server::api::cache::AuthCache;
 use crate::server::api::last_used::LastUsed;
 use crate::server::auth::password::Hasher;
 use crate::server::config::Config;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Token and app-password uses waiting to be written (see `api::last_used`).
     pub last_used: Arc<LastUsed>,
+    /// API credentials verified in the last seconds (see `api::cache`).
+    pub auth_cache: Arc<AuthCache>,
     pub leptos: LeptosOptions,
 }
 
@@ -49,6 +52,7 @@ impl AppState {
             mailer,
             keys,
             last_used: Arc::new(LastUsed::default()),
+            auth_cache: Arc::new(AuthCache::default()),
             leptos,
         })
     }

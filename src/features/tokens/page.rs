@@ -107,7 +107,7 @@ pub fn TokensPage() -> impl IntoView {
         <h1>{t!(i18n, tokens.title)}</h1>
         <p class="muted">{t!(i18n, tokens.lead)} " " <a href="/api/docs" rel="external">{t!(i18n, tokens.docs)}</a></p>
         <section class="card" aria-labelledby="new-token-heading">
-            <h2 id="new-token-heading">{t!(i18n, tokens.new)}</h2>
+            <h2 id="new-token-heading">{t!(i18n, tokens.new_token)}</h2>
             <form class="form" on:submit=submit novalidate>
                 <TextField id="name" label=move || t!(i18n, tokens.name) value=name
                     hint=move || t!(i18n, tokens.name_hint) error=field_error(create, "name")/>

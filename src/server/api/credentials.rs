@@ -209,6 +209,7 @@ pub async fn regenerate_token(
     if !replaced {
         return Err(AppError::NotFound);
     }
+    state.auth_cache.forget_credential(id);
     record_user(state, ctx, &auth.user, "token.regenerate", "success").await;
     let row = api_tokens::find(&state.db, id)
         .await?
@@ -228,6 +229,7 @@ pub async fn delete_token(
     if !api_tokens::delete(&state.db, Some(&auth.user.id), id).await? {
         return Err(AppError::NotFound);
     }
+    state.auth_cache.forget_credential(id);
     record_user(state, ctx, &auth.user, "token.delete", "success").await;
     Ok(())
 }
@@ -258,6 +260,7 @@ pub async fn admin_revoke_token(
     if !api_tokens::delete(&state.db, None, id).await? {
         return Err(AppError::NotFound);
     }
+    state.auth_cache.forget_credential(id);
     let owner = db::users::find_by_id(&state.db, &row.user_id).await?;
     let owner_name = owner.as_ref().map_or("", |o| o.username.as_str());
     let action = format!("token.admin_revoke:{owner_name}:{}", row.name);
@@ -385,6 +388,7 @@ pub async fn revoke_app_password(
     if !api_tokens::delete_app_password(&state.db, &auth.user.id, id).await? {
         return Err(AppError::NotFound);
     }
+    state.auth_cache.forget_credential(id);
     record_user(state, ctx, &auth.user, "app_password.revoke", "success").await;
     Ok(())
 }

@@ -248,6 +248,7 @@ pub async fn patch_me(
     if !db::users::update_profile(&state.db, &u.id, &profile).await? {
         return Err(AppError::NotFound.into());
     }
+    state.auth_cache.forget_user(&u.id);
     let saved = db::users::find_by_id(&state.db, &u.id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -4,6 +4,7 @@
 //!
 //! Every refusal is JSON: `{"error":{"code":"…","message":"…"}}`.
 
+pub mod cache;
 pub mod credentials;
 pub mod docs;
 pub mod handlers;
@@ -187,12 +188,27 @@ impl FromRequestParts<AppState> for Caller {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let caller = if let Some(value) = auth.strip_prefix("Bearer ") {
-            by_token(state, value.trim(), ip).await?
+        let verified = if let Some(value) = auth.strip_prefix("Bearer ") {
+            by_token(state, value.trim()).await?
         } else if let Some(encoded) = auth.strip_prefix("Basic ") {
-            by_app_password(state, encoded.trim(), ip).await?
+            by_app_password(state, encoded.trim()).await?
         } else {
             return Err(ApiError::unauthorized());
+        };
+        if verified.expires_at.is_some_and(|at| at <= db::now()) || verified.user.is_disabled() {
+            return Err(ApiError::unauthorized());
+        }
+        if !crate::server::net::allows(&verified.allowed, ip) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "ip_not_allowed",
+                "This token may not be used from your address.",
+            ));
+        }
+        let caller = Caller {
+            user: verified.user,
+            credential: verified.credential,
+            ip,
         };
         if let Credential::Token {
             read_only: true, ..
@@ -215,54 +231,59 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-async fn by_token(state: &AppState, value: &str, ip: IpAddr) -> Result<Caller, ApiError> {
+async fn by_token(state: &AppState, value: &str) -> Result<cache::Verified, ApiError> {
     // Shape and checksum first: typos and invented values cost no lookup.
     if !token::is_well_formed(value) {
         return Err(ApiError::unauthorized());
     }
-    let row = api_tokens::find_by_digest(&state.db, &token::digest(value))
-        .await?
-        .filter(|t| t.expires_at > db::now())
-        .ok_or_else(ApiError::unauthorized)?;
-    let user = live_user(state, &row.user_id).await?;
-    let allowed = crate::server::net::parse_list(&row.allowed_ips).unwrap_or_default();
-    if !crate::server::net::allows(&allowed, ip) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "ip_not_allowed",
-            "This token may not be used from your address.",
-        ));
+    let digest = token::digest(value);
+    let key = format!("t:{digest}");
+    if let Some(hit) = state.auth_cache.get(&key) {
+        return Ok(hit);
     }
-    Ok(Caller {
-        user,
+    let row = api_tokens::find_by_digest(&state.db, &digest)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let verified = cache::Verified {
+        user: live_user(state, &row.user_id).await?,
+        allowed: crate::server::net::parse_list(&row.allowed_ips).unwrap_or_default(),
+        expires_at: Some(row.expires_at),
         credential: Credential::Token {
-            id: row.id,
             read_only: row.scope == "read",
+            id: row.id,
         },
-        ip,
-    })
+    };
+    state.auth_cache.put(key, verified.clone());
+    Ok(verified)
 }
 
-async fn by_app_password(state: &AppState, encoded: &str, ip: IpAddr) -> Result<Caller, ApiError> {
+async fn by_app_password(state: &AppState, encoded: &str) -> Result<cache::Verified, ApiError> {
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(ApiError::unauthorized)?;
     let (username, password) = decoded.split_once(':').ok_or_else(ApiError::unauthorized)?;
+    let digest = token::digest(&credentials::normalise_app_password(password));
+    let key = format!("b:{}:{digest}", username.to_lowercase());
+    if let Some(hit) = state.auth_cache.get(&key) {
+        return Ok(hit);
+    }
     let user = db::users::find_by_username(&state.db, username)
         .await?
         .filter(|u| !u.is_disabled())
         .ok_or_else(ApiError::unauthorized)?;
-    let normalised = credentials::normalise_app_password(password);
-    let row = api_tokens::find_app_password(&state.db, &user.id, &token::digest(&normalised))
+    let row = api_tokens::find_app_password(&state.db, &user.id, &digest)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(Caller {
+    let verified = cache::Verified {
         user,
         credential: Credential::AppPassword { id: row.id },
-        ip,
-    })
+        allowed: Vec::new(),
+        expires_at: None,
+    };
+    state.auth_cache.put(key, verified.clone());
+    Ok(verified)
 }
 
 async fn live_user(state: &AppState, id: &str) -> Result<UserRow, ApiError> {

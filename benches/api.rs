@@ -1,0 +1,212 @@
+//! `make bench`: requests per second of token-authenticated `GET /api/v1/me`
+//! against a bare handler (`GET /healthz`) in the same server, side by side,
+//! with a keep-alive load generator on loopback. Budget: at least 0.6×.
+//!
+//! Also: sign-in latency (p50 of `POST /api/login`) against one Argon2
+//! verification; budget at most 1.2×.
+//!
+//! Not a test: timings depend on the machine. It prints the numbers and exits
+//! non-zero when a budget is missed.
+
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tessera::server::api::token;
+use tessera::server::config::Config;
+use tessera::server::db::{self, api_tokens};
+use tessera::server::state::AppState;
+
+const CONNECTIONS: usize = 32;
+const SECONDS: u64 = 5;
+const BUDGET: f64 = 0.6;
+const SIGN_IN_BUDGET: f64 = 1.2;
+const SIGN_INS: usize = 15;
+const PASSWORD: &str = "bench-Horse-42";
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut env = BTreeMap::new();
+    env.insert(
+        "TESSERA_DATA_DIR".to_string(),
+        dir.path().display().to_string(),
+    );
+    env.insert(
+        "TESSERA_SITE_DIR".to_string(),
+        dir.path().join("site").display().to_string(),
+    );
+    let config = Config::from_sources("", &env).expect("config");
+    let pool = db::connect(&config.database_url).await.expect("database");
+    let state = AppState::new(config, pool).expect("state");
+    let user = tessera::server::auth::create_user(
+        &state,
+        "bench",
+        "bench@example.org",
+        tessera::model::Role::User,
+        tessera::model::AccountSource::Local,
+        Some(&tessera::server::auth::password::Password::new(PASSWORD)),
+    )
+    .await
+    .expect("user");
+    let value = token::generate();
+    api_tokens::insert(
+        &state.db,
+        &api_tokens::NewToken {
+            user_id: &user.id,
+            name: "bench",
+            shown: &token::shown_part(&value),
+            digest: &token::digest(&value),
+            scope: "read",
+            allowed_ips: "127.0.0.0/8",
+            expires_at: db::now() + 86_400,
+        },
+    )
+    .await
+    .expect("token");
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = tessera::server::app(state.clone());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+
+    let auth = format!("Bearer {value}");
+    // Warm up both paths, then alternate so drift hits both equally.
+    load(addr, "/healthz", None, 1).await;
+    load(addr, "/api/v1/me", Some(&auth), 1).await;
+    let mut bare = 0.0;
+    let mut token_rps = 0.0;
+    // For context: a handler doing one trivial database query.
+    let one_query = load(addr, "/readyz", None, SECONDS).await;
+    println!("one DB query   GET /readyz      {one_query:>10.0} req/s");
+    for _ in 0..2 {
+        bare += load(addr, "/healthz", None, SECONDS).await;
+        token_rps += load(addr, "/api/v1/me", Some(&auth), SECONDS).await;
+    }
+    bare /= 2.0;
+    token_rps /= 2.0;
+    let ratio = token_rps / bare;
+    println!("bare handler   GET /healthz     {bare:>10.0} req/s");
+    println!("token auth     GET /api/v1/me   {token_rps:>10.0} req/s");
+    println!("ratio {ratio:.2} (budget ≥ {BUDGET}) with {CONNECTIONS} keep-alive connections, {SECONDS} s × 2 each");
+    let flushed = state.last_used.flush(&state.db).await;
+    println!("last-used marks written after the run: {flushed} (not one per request)");
+
+    let sign_in = sign_in_ratio(&state, addr, &user).await;
+    let mut failed = false;
+    if ratio < BUDGET {
+        eprintln!("token-authenticated requests are below {BUDGET}× the bare handler");
+        failed = true;
+    }
+    if sign_in > SIGN_IN_BUDGET {
+        eprintln!("sign-in p50 is above {SIGN_IN_BUDGET}× one Argon2 verification");
+        failed = true;
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+fn p50(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// p50 of a whole sign-in over HTTP divided by p50 of one Argon2 verification.
+async fn sign_in_ratio(
+    state: &AppState,
+    addr: SocketAddr,
+    user: &tessera::server::db::users::UserRow,
+) -> f64 {
+    use tessera::server::auth::password::Password;
+    let hash = user.password_hash.clone().expect("hash");
+    let password = Password::new(PASSWORD);
+    let mut verify = Vec::new();
+    for _ in 0..SIGN_INS {
+        let t = Instant::now();
+        let v = state
+            .hasher
+            .verify(&password, Some(&hash))
+            .await
+            .expect("verify");
+        assert!(v.ok);
+        verify.push(t.elapsed());
+    }
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(conn);
+    let body = format!("login=bench&password={PASSWORD}");
+    let mut sign_in = Vec::new();
+    for _ in 0..SIGN_INS {
+        let req = Request::post("/api/login")
+            .header("host", "127.0.0.1")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(http_body_util::Full::new(Bytes::from(body.clone())))
+            .expect("request");
+        let t = Instant::now();
+        let res = sender.send_request(req).await.expect("response");
+        assert_eq!(res.status(), 200, "sign-in");
+        res.into_body().collect().await.expect("body");
+        sign_in.push(t.elapsed());
+    }
+    let (v, s) = (p50(verify), p50(sign_in));
+    let ratio = s.as_secs_f64() / v.as_secs_f64();
+    println!("argon2 verify  p50 {:>8.1} ms", v.as_secs_f64() * 1000.0);
+    println!(
+        "sign-in        p50 {:>8.1} ms   ratio {ratio:.2} (budget ≤ {SIGN_IN_BUDGET})",
+        s.as_secs_f64() * 1000.0
+    );
+    ratio
+}
+
+/// Requests per second over `seconds` from `CONNECTIONS` keep-alive connections.
+async fn load(addr: SocketAddr, path: &'static str, auth: Option<&str>, seconds: u64) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let done = done.clone();
+        let auth = auth.map(str::to_string);
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            stream.set_nodelay(true).expect("nodelay");
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .expect("handshake");
+            tokio::spawn(conn);
+            while Instant::now() < deadline {
+                let mut req = Request::get(path).header("host", "127.0.0.1");
+                if let Some(a) = &auth {
+                    req = req.header("authorization", a.as_str());
+                }
+                let res = sender
+                    .send_request(req.body(Empty::<Bytes>::new()).expect("request"))
+                    .await
+                    .expect("response");
+                assert_eq!(res.status(), 200, "{path}");
+                res.into_body().collect().await.expect("body");
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("load task");
+    }
+    done.load(Ordering::Relaxed) as f64 / seconds as f64
+}
