@@ -26,7 +26,7 @@ test("choosing German switches the whole interface at once and sticks", async ({
   await expect(page.locator("#phone-error")).toHaveText("Beginne mit der Ländervorwahl, z. B. +49 30 1234567.");
 
   // Every page, also after a reload (the choice lives with the account).
-  await page.getByRole("link", { name: "Passwort" }).click();
+  await page.getByRole("link", { name: "Passwort", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Passwort ändern" })).toBeVisible();
   await page.getByLabel("Neues Passwort", { exact: true }).fill("abc");
   await expect(page.locator("#password-rules")).toContainText("Verwende mindestens 8 Zeichen.");

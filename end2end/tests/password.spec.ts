@@ -10,7 +10,7 @@ test("change the password, then sign in with the new one", async ({ page, browse
   await signInOk(otherPage, name, "right-horse-42");
 
   await signInOk(page, name, "right-horse-42");
-  await page.getByRole("link", { name: "Password" }).click();
+  await page.getByRole("link", { name: "Password", exact: true }).click();
   await expect(page).toHaveURL(/\/settings\/password$/);
   await hydrated(page);
 

@@ -90,6 +90,16 @@ pub fn normalise_code(typed: &str) -> String {
         .collect()
 }
 
+/// A fresh set of recovery codes (to show once) and their digests (to store).
+fn new_code_set(state: &AppState) -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let digests = codes
+        .iter()
+        .map(|c| state.keys.code_digest(&normalise_code(c)))
+        .collect();
+    (codes, digests)
+}
+
 /// Where the account stands, for the settings page.
 pub async fn status(state: &AppState, user: &UserRow) -> Result<TwoFactorStatus, AppError> {
     let ws = workspace::load(&state.db).await?;
@@ -191,11 +201,7 @@ pub async fn enable(
         return Err(wrong_code(l));
     };
     attempt.succeeded(state).await?;
-    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let digests: Vec<String> = codes
-        .iter()
-        .map(|c| state.keys.code_digest(&normalise_code(c)))
-        .collect();
+    let (codes, digests) = new_code_set(state);
     let mut tx = state.db.begin().await?;
     if !store::enable(
         &mut *tx,
@@ -226,11 +232,7 @@ pub async fn regenerate(
             td_string!(ctx.locale, two_factor.not_on).to_string(),
         ));
     }
-    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let digests: Vec<String> = codes
-        .iter()
-        .map(|c| state.keys.code_digest(&normalise_code(c)))
-        .collect();
+    let (codes, digests) = new_code_set(state);
     let mut tx = state.db.begin().await?;
     store::replace_codes(&mut tx, &auth.user.id, &digests).await?;
     tx.commit().await?;

@@ -54,12 +54,10 @@ fn token_info(
     reader: &UserRow,
     l: Locale,
 ) -> TokenInfo {
-    let pending = state.last_used.pending(Kind::Token, &row.id);
-    let (used_at, used_ip) = match (pending, row.last_used_at) {
-        (Some((at, ip)), _) => (Some(at), ip),
-        (None, Some(at)) => (Some(at), row.last_used_ip.clone()),
-        (None, None) => (None, String::new()),
-    };
+    let (used_at, used_ip) =
+        state
+            .last_used
+            .newest(Kind::Token, &row.id, row.last_used_at, &row.last_used_ip);
     TokenInfo {
         id: row.id.clone(),
         name: row.name.clone(),
@@ -294,12 +292,12 @@ fn app_password_info(
     reader: &UserRow,
     l: Locale,
 ) -> AppPasswordInfo {
-    let pending = state.last_used.pending(Kind::AppPassword, &row.id);
-    let (used_at, used_ip) = match (pending, row.last_used_at) {
-        (Some((at, ip)), _) => (Some(at), ip),
-        (None, Some(at)) => (Some(at), row.last_used_ip.clone()),
-        (None, None) => (None, String::new()),
-    };
+    let (used_at, used_ip) = state.last_used.newest(
+        Kind::AppPassword,
+        &row.id,
+        row.last_used_at,
+        &row.last_used_ip,
+    );
     AppPasswordInfo {
         id: row.id.clone(),
         name: row.name.clone(),

@@ -93,14 +93,12 @@ pub struct Token {
 }
 
 fn token_dto(state: &AppState, row: &api_tokens::TokenRow, owner: Option<String>) -> Token {
-    let pending = state
-        .last_used
-        .pending(super::last_used::Kind::Token, &row.id);
-    let (at, ip) = match (pending, row.last_used_at) {
-        (Some((at, ip)), _) => (Some(at), ip),
-        (None, Some(at)) => (Some(at), row.last_used_ip.clone()),
-        (None, None) => (None, String::new()),
-    };
+    let (at, ip) = state.last_used.newest(
+        super::last_used::Kind::Token,
+        &row.id,
+        row.last_used_at,
+        &row.last_used_ip,
+    );
     Token {
         id: row.id.clone(),
         name: row.name.clone(),

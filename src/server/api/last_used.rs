@@ -36,6 +36,21 @@ impl LastUsed {
             .and_then(|map| map.get(&(kind, id.to_string())).cloned())
     }
 
+    /// The newest use of a credential: a pending one, else what the database has.
+    pub fn newest(
+        &self,
+        kind: Kind,
+        id: &str,
+        stored_at: Option<i64>,
+        stored_ip: &str,
+    ) -> (Option<i64>, String) {
+        match (self.pending(kind, id), stored_at) {
+            (Some((at, ip)), _) => (Some(at), ip),
+            (None, Some(at)) => (Some(at), stored_ip.to_string()),
+            (None, None) => (None, String::new()),
+        }
+    }
+
     /// Writes every pending mark; returns how many.
     pub async fn flush(&self, db: &Db) -> usize {
         let batch: Vec<((Kind, String), (i64, String))> = match self.pending.lock() {
