@@ -440,6 +440,7 @@ async fn patch_me_applies_the_profile_rules() {
         "unknown fields are refused: {}",
         r.body
     );
+    assert_eq!(code(&r), "bad_request", "in the API's error shape");
     tessera::server::workspace::set(&app.state.db, "lock_profiles", "true")
         .await
         .expect("set");

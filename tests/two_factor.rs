@@ -53,8 +53,12 @@ struct Enrolled {
 }
 
 impl Enrolled {
-    /// The code for the time step `offset` steps from now.
+    /// The code for the time step `offset` steps from now, computed early
+    /// enough in the current step that the server still counts from it.
     fn code(&self, offset: i64) -> String {
+        if now() % STEP_SECS >= STEP_SECS - 2 {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+        }
         let at = (now() as i64 + offset * STEP_SECS as i64) as u64;
         generator(self.secret.clone(), "ada").generate(at)
     }
@@ -353,6 +357,26 @@ async fn regenerating_codes_voids_the_old_set_and_disabling_needs_a_code() {
     assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 0);
     let r = app.login("ada", PW).await;
     assert!(r.session_cookie().is_some(), "password alone again");
+}
+
+#[tokio::test]
+async fn a_code_from_the_app_also_confirms_sudo_mode() {
+    let app = TestApp::new().await;
+    let (session, ada) = enrolled(&app).await;
+    let cookie = format!("tessera_session={session}");
+    app.sql("UPDATE sessions SET sudo_at = 0").await;
+    let r = post(&app, "/api/two-factor/recovery-codes", &[], &cookie).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(&app, "/api/sudo", &[("password", "000000")], &cookie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = post(&app, "/api/sudo", &[("password", &ada.code(0))], &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = post(&app, "/api/two-factor/recovery-codes", &[], &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The same code does not work twice.
+    app.sql("UPDATE sessions SET sudo_at = 0").await;
+    let r = post(&app, "/api/sudo", &[("password", &ada.code(0))], &cookie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
 
 #[tokio::test]

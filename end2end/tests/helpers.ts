@@ -74,6 +74,17 @@ export function sql(statement: string) {
   }
 }
 
+/**
+ * The code for the time step `offset` steps from now, computed early enough in
+ * the current step (waits out its last 3 s) that the server, a moment later,
+ * still counts from the same step.
+ */
+export async function freshCode(base32Key: string, offset = 0): Promise<string> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 3_000) await new Promise((r) => setTimeout(r, left + 100));
+  return totp(base32Key, Date.now() + offset * 30_000);
+}
+
 /** The RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 key at time `at` (ms). */
 export function totp(base32Key: string, at = Date.now()): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

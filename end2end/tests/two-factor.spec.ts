@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createUser, hydrated, signIn, signInOk, totp, uniqueName } from "./helpers";
+import { createUser, freshCode, hydrated, signIn, signInOk, sql, uniqueName } from "./helpers";
 
 test("enrol, sign in with a code, then with a recovery code; a code never works twice", async ({ page, browser }) => {
   const name = uniqueName("totp");
@@ -20,7 +20,7 @@ test("enrol, sign in with a code, then with a recovery code; a code never works 
   await page.getByRole("button", { name: "Turn on" }).click();
   await expect(page.locator("#code-error")).toContainText("not valid");
   // The code of the previous 30 s step (still accepted) keeps the current one free for signing in.
-  await page.getByLabel("Code from the app").fill(totp(key, Date.now() - 30_000));
+  await page.getByLabel("Code from the app").fill(await freshCode(key, -1));
   await page.getByRole("button", { name: "Turn on" }).click();
   const codes = page.locator("#recovery-codes li");
   await expect(codes).toHaveCount(10);
@@ -38,7 +38,7 @@ test("enrol, sign in with a code, then with a recovery code; a code never works 
   await signIn(page, name, "right-horse-42");
   await expect(page).toHaveURL(/\/login\/two-factor/);
   await hydrated(page);
-  const code = totp(key);
+  const code = await freshCode(key);
   await page.getByLabel("Code from the app").fill(code);
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(/\/settings\/profile$/);
@@ -60,4 +60,16 @@ test("enrol, sign in with a code, then with a recovery code; a code never works 
   await second.goto("/settings/two-factor");
   await expect(second.locator("#codes-left")).toHaveText("Recovery codes left: 9");
   await other.close();
+
+  // Sudo mode has lapsed: a code from the app confirms it as well as the password does.
+  sql(`UPDATE sessions SET sudo_at = 0 WHERE user_id = (SELECT id FROM users WHERE username = '${name}')`);
+  await page.goto("/settings/two-factor");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Generate new recovery codes" }).click();
+  const sudo = page.getByRole("dialog", { name: "Confirm your password" });
+  await expect(sudo).toBeVisible();
+  await sudo.getByLabel("Password, or a code from your authenticator app").fill(await freshCode(key, 1));
+  await sudo.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.locator("#recovery-codes li")).toHaveCount(10);
+  expect(await page.locator("#recovery-codes li").first().textContent()).not.toBe(recovery[0]);
 });

@@ -14,6 +14,12 @@ use leptos::server_fn::ServerFn;
 pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>) -> impl IntoView {
     let action = ServerAction::<ConfirmPassword>::new();
     let i18n = use_i18n();
+    // Accounts with 2FA may confirm with a code from their app instead.
+    let with_code = move || {
+        use_context::<crate::components::layout::CurrentUserCtx>()
+            .and_then(|c| c.get())
+            .is_some_and(|u| u.two_factor_enabled)
+    };
     let password = RwSignal::new(String::new());
     let input = NodeRef::<Input>::new();
     // Move focus into the dialog when it opens.
@@ -56,7 +62,7 @@ pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>
                     <p class="muted">{t!(i18n, sudo.lead)}</p>
                     <form class="form" on:submit=submit novalidate>
                         <div class="field">
-                            <label for="sudo-password">{t!(i18n, common.password)}</label>
+                            <label for="sudo-password">{move || if with_code() { t_string!(i18n, sudo.password_or_code) } else { t_string!(i18n, common.password) }}</label>
                             <input id="sudo-password" type="password" autocomplete="current-password" node_ref=input
                                 prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))
                                 aria-invalid=move || error().is_some().to_string() aria-describedby="sudo-error"/>

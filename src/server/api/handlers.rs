@@ -157,8 +157,10 @@ pub async fn get_me(caller: Caller) -> Json<Me> {
 pub async fn patch_me(
     State(state): State<AppState>,
     caller: Caller,
-    Json(patch): Json<MePatch>,
+    body: Result<Json<MePatch>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Me>, ApiError> {
+    // A body that is not the JSON object described gets the API's error shape too.
+    let Json(patch) = body.map_err(|r| ApiError::new(r.status(), "bad_request", r.body_text()))?;
     let u = &caller.user;
     let ws = workspace::load(&state.db).await?;
     let l = workspace::user_locale(u, &ws);
