@@ -2,7 +2,7 @@
 //! enrolment, the second sign-in step, replays and races, recovery codes, the
 //! workspace mandate and the administrator's reset.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use common::{encode, Reply, TestApp, ORIGIN};

@@ -1,7 +1,7 @@
 //! Mail, sudo mode, email change by link and password reset, with a real SMTP
 //! sink on loopback receiving what Tessera sends.
 
-mod common;
+use crate::common;
 
 use common::smtp::{link_token, Sink};
 use common::TestApp;

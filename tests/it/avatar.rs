@@ -1,6 +1,6 @@
 //! Avatar upload through the real multipart endpoint, and how avatars are served.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use common::TestApp;

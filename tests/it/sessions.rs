@@ -1,6 +1,6 @@
 //! Devices & sessions: listing, signing out one or all others, and ownership.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::StatusCode;

@@ -1,6 +1,6 @@
 //! Cross-cutting HTTP behaviour: CSRF, headers, redirects, health.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use common::TestApp;

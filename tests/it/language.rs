@@ -1,7 +1,7 @@
 //! The interface language: per user, the workspace default, Accept-Language on
 //! the sign-in page, and server messages and mails in the reader's language.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use common::TestApp;

@@ -1,6 +1,6 @@
 //! Changing the password: every rule, the current password, and what happens after.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::StatusCode;

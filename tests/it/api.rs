@@ -1,6 +1,6 @@
 //! Personal API tokens, app passwords and the REST API, through the real router.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use base64::Engine;

@@ -1,6 +1,6 @@
 //! Sign-in, sessions, throttling and audit, through the real router and database.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::{header, StatusCode};

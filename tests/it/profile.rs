@@ -1,6 +1,6 @@
 //! Profile names, and the fields that locks make read-only.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::StatusCode;

@@ -1,0 +1,18 @@
+//! Integration tests: a real Tessera router (or the real binary) over a real database.
+//!
+//! One test binary instead of one per file: each would link the whole server
+//! (hundreds of megabytes with debug info), which costs CI minutes and disk.
+
+mod common;
+
+mod api;
+mod auth;
+mod avatar;
+mod cli;
+mod email;
+mod http_layer;
+mod language;
+mod password;
+mod profile;
+mod sessions;
+mod two_factor;
