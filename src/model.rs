@@ -139,6 +139,42 @@ impl CurrentUser {
     }
 }
 
+/// The areas notifications belong to (§8). Security carries account events; the
+/// others are published by administrators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationArea {
+    Compliance,
+    Policies,
+    RapidResponse,
+    Alerts,
+    Security,
+}
+
+impl NotificationArea {
+    pub const ALL: [NotificationArea; 5] = [
+        NotificationArea::Compliance,
+        NotificationArea::Policies,
+        NotificationArea::RapidResponse,
+        NotificationArea::Alerts,
+        NotificationArea::Security,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationArea::Compliance => "compliance",
+            NotificationArea::Policies => "policies",
+            NotificationArea::RapidResponse => "rapid_response",
+            NotificationArea::Alerts => "alerts",
+            NotificationArea::Security => "security",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NotificationArea> {
+        NotificationArea::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

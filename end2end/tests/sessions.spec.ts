@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createUser, signInOk, uniqueName } from "./helpers";
+import { createUser, hydrated, signInOk, uniqueName } from "./helpers";
 
 test("signing out another device takes its access away", async ({ browser }) => {
   const name = uniqueName("devices");
@@ -38,6 +38,7 @@ test("sign out all other sessions", async ({ browser }) => {
   const pages = await Promise.all(contexts.map((c) => c.newPage()));
   for (const p of pages) await signInOk(p, name, "right-horse-42");
   await pages[0].goto("/settings/sessions");
+  await hydrated(pages[0]);
   await pages[0].getByRole("button", { name: "Sign out all other sessions" }).click();
   await expect(pages[0].getByRole("status")).toContainText("Signed out 2 other session(s).");
   await expect(pages[0].getByRole("list", { name: "Sessions" }).getByRole("listitem")).toHaveCount(1);

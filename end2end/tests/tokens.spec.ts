@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, Page } from "@playwright/test";
 import { createUser, hydrated, signInOk, uniqueName } from "./helpers";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
@@ -85,9 +85,74 @@ test("an app password works with HTTP Basic on the API until revoked", async ({ 
   expect((await request.get("/api/v1/me", { headers: { Authorization: basic } })).status()).toBe(401);
 });
 
+/** Creates a token on the tokens page (sudo mode is fresh after signing in); returns its value. */
+async function createToken(page: Page, name: string, readOnly: boolean): Promise<string> {
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel(readOnly ? "Read-only" : "Read and write").check();
+  await page.getByRole("button", { name: "Create token" }).click();
+  const dialog = page.getByRole("dialog", { name: "Your new token" });
+  await expect(dialog).toBeVisible();
+  const value = (await page.locator("#secret-value").textContent())!.trim();
+  await dialog.getByRole("button", { name: "Done" }).click();
+  return value;
+}
+
+test("an admin revokes a user's token, the user is notified, and admin broadcasts reach them", async ({ browser, request }) => {
+  const user = uniqueName("owner");
+  const admin = uniqueName("boss");
+  createUser(user, "right-horse-42");
+  createUser(admin, "right-horse-42", ["--admin"]);
+  const userPage = await (await browser.newContext()).newPage();
+  await signInOk(userPage, user, "right-horse-42");
+  const script = await createToken(userPage, "script", false);
+  const reader = await createToken(userPage, "reader", true);
+  const adminPage = await (await browser.newContext()).newPage();
+  await signInOk(adminPage, admin, "right-horse-42");
+  const adminToken = await createToken(adminPage, "admin-ci", false);
+  const asAdmin = { Authorization: `Bearer ${adminToken}` };
+  const asReader = { Authorization: `Bearer ${reader}` };
+
+  // The admin finds the user's token and revokes it; it dies at once.
+  const all = await (await request.get("/api/v1/admin/tokens", { headers: asAdmin })).json();
+  const victim = all.find((t: { owner: string; name: string }) => t.owner === user && t.name === "script", false);
+  expect(victim).toBeTruthy();
+  const revoked = await request.delete(`/api/v1/admin/tokens/${victim.id}`, { headers: asAdmin });
+  expect(revoked.status(), await revoked.text()).toBe(204);
+  expect((await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${script}` } })).status()).toBe(401);
+
+  // The owner is told in-app.
+  let inbox = await (await request.get("/api/v1/me/notifications", { headers: asReader })).json();
+  expect(inbox.unread).toBe(1);
+  expect(inbox.notifications[0].area).toBe("security");
+  expect(inbox.notifications[0].title).toContain("script", false);
+
+  // A broadcast to an area reaches every account.
+  const sent = await request.post("/api/v1/admin/notifications", {
+    headers: asAdmin,
+    data: { area: "alerts", title: "Maintenance tonight", body: "22:00–23:00 UTC" },
+  });
+  expect(sent.status()).toBe(201);
+  inbox = await (await request.get("/api/v1/me/notifications?unread=true", { headers: asReader })).json();
+  expect(inbox.unread).toBe(2);
+  expect(inbox.notifications[0].title).toBe("Maintenance tonight");
+
+  // A read-only token cannot mark them read; a user's read-write token can.
+  const markRo = await request.post("/api/v1/me/notifications/read", { headers: asReader, data: { all: true } });
+  expect(markRo.status()).toBe(403);
+  const writer = await createToken(userPage, "writer", false);
+  const marked = await request.post("/api/v1/me/notifications/read", {
+    headers: { Authorization: `Bearer ${writer}` },
+    data: { all: true },
+  });
+  expect((await marked.json()).unread).toBe(0);
+});
+
 test("the API documentation lists the endpoints", async ({ page }) => {
   await page.goto("/api/docs");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Tessera REST API");
   await expect(page.getByText("GET /api/v1/me", { exact: true })).toBeVisible();
   await expect(page.getByText("DELETE /api/v1/admin/tokens/{id}", { exact: true })).toBeVisible();
+  await expect(page.getByText("POST /api/v1/admin/notifications", { exact: true })).toBeVisible();
 });

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod lang;
 pub mod mail;
 pub mod net;
+pub mod notifications;
 pub mod phone;
 pub mod router;
 pub mod state;

@@ -244,8 +244,8 @@ pub async fn admin_list_tokens(
         .collect())
 }
 
-/// An administrator revokes someone's token. The owner is told through the
-/// audit log (in-app notifications do not exist yet).
+/// An administrator revokes someone's token. The owner finds it in their audit
+/// trail and gets an in-app security notification, in their own language.
 pub async fn admin_revoke_token(
     state: &AppState,
     ctx: &RequestCtx,
@@ -280,6 +280,23 @@ pub async fn admin_revoke_token(
             &owner.username,
             &action,
             "revoked_by_admin",
+        )
+        .await;
+        // The token is gone already; a failed read must not turn that into an error.
+        let l = match crate::server::workspace::load(&state.db).await {
+            Ok(ws) => crate::server::workspace::user_locale(&owner, &ws),
+            Err(_) => Locale::en,
+        };
+        crate::server::notifications::security(
+            &state.db,
+            &owner,
+            &crate::i18n::td_string!(
+                l,
+                notifications.token_revoked_title,
+                name = row.name.as_str()
+            )
+            .to_string(),
+            crate::i18n::td_string!(l, notifications.token_revoked_body),
         )
         .await;
     }

@@ -19,9 +19,12 @@ use utoipa::{Modify, OpenApi};
         handlers::get_me,
         handlers::patch_me,
         handlers::my_tokens,
+        handlers::my_notifications,
+        handlers::mark_notifications_read,
         handlers::admin_users,
         handlers::admin_tokens,
-        handlers::admin_revoke_token
+        handlers::admin_revoke_token,
+        handlers::admin_publish
     ),
     modifiers(&Security),
     tags((name = "me", description = "The caller's own account"),

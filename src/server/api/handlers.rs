@@ -6,7 +6,8 @@ use crate::error::{AppError, FieldError};
 use crate::server::db::{self, api_tokens, users::UserRow};
 use crate::server::state::AppState;
 use crate::server::{phone, timefmt, workspace};
-use axum::extract::{Path, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -157,10 +158,9 @@ pub async fn get_me(caller: Caller) -> Json<Me> {
 pub async fn patch_me(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<MePatch>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<MePatch>, JsonRejection>,
 ) -> Result<Json<Me>, ApiError> {
-    // A body that is not the JSON object described gets the API's error shape too.
-    let Json(patch) = body.map_err(|r| ApiError::new(r.status(), "bad_request", r.body_text()))?;
+    let patch = json_body(body)?;
     let u = &caller.user;
     let ws = workspace::load(&state.db).await?;
     let l = workspace::user_locale(u, &ws);
@@ -325,13 +325,156 @@ pub async fn admin_revoke_token(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     caller.require_not_app_password()?;
-    let ctx = crate::server::context::RequestCtx {
-        ip: caller.ip.to_string(),
-        user_agent: "REST API".into(),
-        request_id: String::new(),
-        auth: None,
-        locale: crate::lang::Locale::en,
-    };
-    super::credentials::admin_revoke_token(&state, &ctx, Some(&caller.user), &id).await?;
+    super::credentials::admin_revoke_token(&state, &caller.ctx(), Some(&caller.user), &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An in-app notification.
+#[derive(Serialize, ToSchema)]
+pub struct Notification {
+    pub id: String,
+    /// `compliance`, `policies`, `rapid_response`, `alerts` or `security`.
+    pub area: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: String,
+    pub read: bool,
+}
+
+/// The caller's notifications, newest first, with the unread count.
+#[derive(Serialize, ToSchema)]
+pub struct NotificationList {
+    pub unread: i64,
+    pub notifications: Vec<Notification>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct NotificationQuery {
+    /// Only unread notifications.
+    #[serde(default)]
+    pub unread: bool,
+    /// At most this many (1–200, default 50).
+    pub limit: Option<i64>,
+}
+
+/// Which notifications to mark read: the listed ids, or all.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    #[serde(default)]
+    pub ids: Vec<String>,
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// How many notifications are still unread.
+#[derive(Serialize, ToSchema)]
+pub struct Unread {
+    pub unread: i64,
+}
+
+/// A notification to publish to everyone.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// `compliance`, `policies`, `rapid_response`, `alerts` or `security`.
+    pub area: String,
+    /// 1–200 characters.
+    pub title: String,
+    /// Up to 4,000 characters.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// What a broadcast reached.
+#[derive(Serialize, ToSchema)]
+pub struct Published {
+    pub id: String,
+    pub recipients: u64,
+}
+
+/// A JSON body, or the API's error shape when it is not the object described.
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(v)| v)
+        .map_err(|r| ApiError::new(r.status(), "bad_request", r.body_text()))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "me", params(NotificationQuery),
+    responses((status = 200, body = NotificationList), (status = 401, body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// The caller's in-app notifications, newest first.
+pub async fn my_notifications(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<NotificationQuery>,
+) -> Result<Json<NotificationList>, ApiError> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let rows = db::notifications::list(&state.db, &caller.user.id, q.unread, limit).await?;
+    let unread = db::notifications::unread_count(&state.db, &caller.user.id).await?;
+    Ok(Json(NotificationList {
+        unread,
+        notifications: rows
+            .into_iter()
+            .map(|r| Notification {
+                id: r.id,
+                area: r.area,
+                title: r.title,
+                body: r.body,
+                created_at: rfc3339(r.created_at),
+                read: r.read_at.is_some(),
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/notifications/read", tag = "me", request_body = MarkRead,
+    responses((status = 200, body = Unread), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// Marks the listed notifications (or with `"all": true`, every one) read.
+pub async fn mark_notifications_read(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<MarkRead>, JsonRejection>,
+) -> Result<Json<Unread>, ApiError> {
+    let req = json_body(body)?;
+    let user = &caller.user.id;
+    if req.all {
+        db::notifications::mark_all_read(&state.db, user).await?;
+    } else if req.ids.is_empty() || req.ids.len() > 500 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Give 1–500 notification ids in \"ids\", or \"all\": true.",
+        ));
+    } else {
+        db::notifications::mark_read(&state.db, user, &req.ids).await?;
+    }
+    let unread = db::notifications::unread_count(&state.db, user).await?;
+    Ok(Json(Unread { unread }))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/notifications", tag = "admin", request_body = Publish,
+    responses((status = 201, body = Published), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// Publishes a notification to every active account in an area (administrators only; audited).
+pub async fn admin_publish(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<Publish>, JsonRejection>,
+) -> Result<(StatusCode, Json<Published>), ApiError> {
+    caller.require_admin()?;
+    let req = json_body(body)?;
+    let b = crate::server::notifications::check_broadcast(
+        &req.area,
+        &req.title,
+        &req.body,
+        crate::lang::Locale::en,
+    )?;
+    let (id, recipients) =
+        db::notifications::broadcast(&state.db, b.area.as_str(), &b.title, &b.body).await?;
+    let action = format!("notification.publish:{}", b.area.as_str());
+    crate::server::auth::record_user(&state, &caller.ctx(), &caller.user, &action, "success").await;
+    Ok((StatusCode::CREATED, Json(Published { id, recipients })))
 }

@@ -16,7 +16,7 @@ use crate::server::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use http::{header, HeaderValue, Method, StatusCode};
@@ -30,12 +30,18 @@ pub fn router() -> Router<AppState> {
             get(handlers::get_me).patch(handlers::patch_me),
         )
         .route("/api/v1/me/tokens", get(handlers::my_tokens))
+        .route("/api/v1/me/notifications", get(handlers::my_notifications))
+        .route(
+            "/api/v1/me/notifications/read",
+            post(handlers::mark_notifications_read),
+        )
         .route("/api/v1/admin/users", get(handlers::admin_users))
         .route("/api/v1/admin/tokens", get(handlers::admin_tokens))
         .route(
             "/api/v1/admin/tokens/{id}",
             delete(handlers::admin_revoke_token),
         )
+        .route("/api/v1/admin/notifications", post(handlers::admin_publish))
         .route("/api/v1/openapi.json", get(docs::openapi_json))
         .route("/api/docs", get(docs::page))
         .route(
@@ -148,6 +154,17 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The request as audit rows record it (`REST API` as the user agent).
+    pub fn ctx(&self) -> crate::server::context::RequestCtx {
+        crate::server::context::RequestCtx {
+            ip: self.ip.to_string(),
+            user_agent: "REST API".into(),
+            request_id: String::new(),
+            auth: None,
+            locale: crate::lang::Locale::en,
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if self.user.role() == crate::model::Role::Admin {
             Ok(())
