@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { ADMIN_PASSWORD, createUser, hydrated, signIn, uniqueName } from "./helpers";
+import { ADMIN_PASSWORD, createUser, hydrated, signIn, signInOk, uniqueName } from "./helpers";
 
 test("the first admin signs in with the configured password", async ({ page }) => {
   const errors: string[] = [];
@@ -84,6 +84,28 @@ test("pages carry a strict content security policy", async ({ page }) => {
   expect(res!.headers()["x-content-type-options"]).toBe("nosniff");
   // The page still hydrates under that policy.
   await hydrated(page);
+});
+
+test("every signed-in page names its own script nonce in its policy, and hydrates", async ({ browser }) => {
+  // Fresh browsers, each straight after signing in (where, with lazily loaded routes,
+  // the CSP once came without the page's nonce, leaving the page rendered but dead).
+  const name = uniqueName("csp");
+  createUser(name, "right-horse-42");
+  const pages = ["/settings/sessions", "/settings/two-factor", "/settings/profile", "/settings/tokens"];
+  const nonces = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInOk(page, name, "right-horse-42");
+    const res = await page.goto(pages[i % pages.length]);
+    const nonce = /'nonce-([^']+)'/.exec(res!.headers()["content-security-policy"] ?? "")?.[1];
+    expect(nonce, pages[i % pages.length]).toBeTruthy();
+    expect(await res!.text()).toContain(`<script type="module" nonce="${nonce}">`);
+    nonces.add(nonce!);
+    await hydrated(page);
+    await context.close();
+  }
+  expect(nonces.size).toBe(8);
 });
 
 test("the user menu opens from the keyboard and closes when focus leaves it", async ({ page }) => {

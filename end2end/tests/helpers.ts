@@ -100,3 +100,13 @@ export function totp(base32Key: string, at = Date.now()): string {
   const value = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
   return String(value % 1_000_000).padStart(6, "0");
 }
+
+/**
+ * Follows a link of the side navigation and waits until its page has replaced the
+ * current one, so the next step acts on the new page and not the old one.
+ * Every settings page's main heading is the name of its link.
+ */
+export async function openSection(page: Page, name: string) {
+  await page.getByRole("link", { name, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+}

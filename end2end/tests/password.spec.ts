@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createUser, hydrated, signIn, signInOk, uniqueName } from "./helpers";
+import { createUser, hydrated, signIn, signInOk, uniqueName, openSection } from "./helpers";
 
 test("change the password, then sign in with the new one", async ({ page, browser }) => {
   const name = uniqueName("pw");
@@ -10,7 +10,7 @@ test("change the password, then sign in with the new one", async ({ page, browse
   await signInOk(otherPage, name, "right-horse-42");
 
   await signInOk(page, name, "right-horse-42");
-  await page.getByRole("link", { name: "Password", exact: true }).click();
+  await openSection(page, "Password");
   await expect(page).toHaveURL(/\/settings\/password$/);
   await hydrated(page);
 

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createUser, hydrated, signInOk, uniqueName } from "./helpers";
+import { createUser, hydrated, signInOk, uniqueName, openSection } from "./helpers";
 
 test("the display name is saved and survives a reload", async ({ page }) => {
   const name = uniqueName("names");
@@ -71,7 +71,7 @@ test("an external account sees its display name read-only, with the reason", asy
   await page.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByRole("status")).toContainText("Profile saved.");
   // The password page explains instead of offering a form.
-  await page.getByRole("link", { name: "Password", exact: true }).click();
+  await openSection(page, "Password");
   await expect(page.getByText("managed by your organisation's directory")).toBeVisible();
   await expect(page.getByLabel("Current password")).toHaveCount(0);
 });

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createUser, hydrated, signInOk, uniqueName } from "./helpers";
+import { createUser, hydrated, signInOk, uniqueName, openSection } from "./helpers";
 
 test("signing out another device takes its access away", async ({ browser }) => {
   const name = uniqueName("devices");
@@ -11,7 +11,7 @@ test("signing out another device takes its access away", async ({ browser }) => 
   await signInOk(a, name, "right-horse-42");
   await signInOk(b, name, "right-horse-42");
 
-  await a.getByRole("link", { name: "Devices & sessions" }).click();
+  await openSection(a, "Devices & sessions");
   await expect(a).toHaveURL(/\/settings\/sessions$/);
   const items = a.getByRole("list", { name: "Sessions" }).getByRole("listitem");
   await expect(items).toHaveCount(2);

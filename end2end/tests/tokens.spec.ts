@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { createUser, hydrated, signInOk, uniqueName } from "./helpers";
+import { createUser, hydrated, signInOk, uniqueName, openSection } from "./helpers";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -7,7 +7,7 @@ test("create a subnet-restricted read-only token, use it, regenerate it, delete 
   const name = uniqueName("tok");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
-  await page.getByRole("link", { name: "API tokens" }).click();
+  await openSection(page, "API tokens");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("API tokens");
 
   // A bad allowlist entry is named next to the field.
@@ -70,7 +70,7 @@ test("an app password works with HTTP Basic on the API until revoked", async ({ 
   const name = uniqueName("app");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
-  await page.getByRole("link", { name: "App passwords" }).click();
+  await openSection(page, "App passwords");
   await page.getByLabel("Name", { exact: true }).fill("Thunderbird on laptop");
   await page.getByRole("button", { name: "Create app password" }).click();
   const password = (await page.locator("#secret-value").textContent())!.trim();

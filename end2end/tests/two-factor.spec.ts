@@ -1,12 +1,12 @@
 import { test, expect } from "@playwright/test";
-import { createUser, freshCode, hydrated, signIn, signInOk, sql, uniqueName } from "./helpers";
+import { createUser, freshCode, hydrated, signIn, signInOk, sql, uniqueName, openSection } from "./helpers";
 
 test("enrol, sign in with a code, then with a recovery code; a code never works twice", async ({ page, browser }) => {
   const name = uniqueName("totp");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
 
-  await page.getByRole("link", { name: "Two-factor authentication" }).click();
+  await openSection(page, "Two-factor authentication");
   await expect(page.getByRole("heading", { name: "Two-factor authentication is off." })).toBeVisible();
   await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
   await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();

@@ -6,8 +6,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 
-/// The policy for everything but HTML pages; pages add their per-request script
-/// nonce (see `app_context`). No inline scripts or styles anywhere.
+/// The policy for everything but HTML pages; pages add their per-response script
+/// nonce (see [`PageNonce`]). No inline scripts or styles anywhere.
 pub const CSP: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
      img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
@@ -61,8 +61,37 @@ pub fn is_cross_site(headers: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
-/// Adds the security headers each response lacks.
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The nonce of one response's inline scripts. Made here for every request and handed
+/// to the page renderer through the request's extensions (`router::page_context`
+/// gives it to Leptos), so the page's `<script nonce>` and this response's CSP always
+/// name the same value, whatever happens inside the render. (Setting the header from
+/// the render through Leptos' `ResponseOptions` lost it now and then once routes were
+/// lazily loaded: the page came without a usable nonce and never hydrated.)
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub std::sync::Arc<str>);
+
+impl PageNonce {
+    fn new() -> Self {
+        use base64::Engine as _;
+        use rand::RngCore as _;
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        PageNonce(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(bytes)
+                .into(),
+        )
+    }
+}
+
+/// Adds the security headers each response lacks; HTML gets the CSP with its nonce.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let nonce = PageNonce::new();
+    req.extensions_mut().insert(nonce.clone());
     // Account data (server functions, pages) must never sit in a shared or
     // back-button cache; built assets and avatars choose their own caching.
     let path = req.uri().path();
@@ -73,7 +102,16 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     let h = res.headers_mut();
+    if html {
+        if let Ok(v) = HeaderValue::from_str(&csp_with_nonce(&nonce.0)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     let mut set = |name: header::HeaderName, value: &str| {
         if !h.contains_key(&name) {
             if let Ok(v) = HeaderValue::from_str(value) {

@@ -7,9 +7,9 @@ use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use http::{header, HeaderValue, Request, StatusCode};
+use http::{Request, StatusCode};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes, ResponseOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -54,15 +54,13 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs inside every page render: pages get a CSP that allows exactly the inline
-/// hydration scripts carrying this response's nonce.
+/// Runs inside every page render: the page's inline scripts carry the nonce that
+/// `headers::security_headers` made for this request and names in its CSP.
 fn page_context() {
-    if let (Some(nonce), Some(opts)) =
-        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
-    {
-        if let Ok(v) = HeaderValue::from_str(&headers::csp_with_nonce(&nonce)) {
-            opts.insert_header(header::CONTENT_SECURITY_POLICY, v);
-        }
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<headers::PageNonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
 }
 
