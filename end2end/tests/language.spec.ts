@@ -14,6 +14,7 @@ test("choosing German switches the whole interface at once and sticks", async ({
   await expect(page.locator("html")).toHaveAttribute("lang", "de");
   await expect(page.getByRole("link", { name: "Geräte & Sitzungen" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Namen speichern" })).toBeVisible();
+  await expect(page.locator("#display_name-hint")).toHaveText("Für andere sichtbar. Leer lassen, um Vor- und Nachnamen zu verwenden.");
   await page.screenshot({ path: "test-results/profile-de.png", fullPage: true });
 
   // Checks in the form speak German…

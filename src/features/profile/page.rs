@@ -80,14 +80,17 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
     let display = RwSignal::new(user.display_name.clone());
     let i18n = use_i18n();
     let lock = user.identity_locked;
-    let display_hint = move || match lock {
-        Some(reason) => t_string!(
-            i18n,
-            profile.cannot_change,
-            reason = reason.text(i18n.get_locale())
-        )
-        .to_string(),
-        None => t_string!(i18n, profile.display_hint).to_string(),
+    // A closure inside: the hint follows a change of language like every other text.
+    let display_hint = move || {
+        move || match lock {
+            Some(reason) => t_string!(
+                i18n,
+                profile.cannot_change,
+                reason = reason.text(i18n.get_locale())
+            )
+            .to_string(),
+            None => t_string!(i18n, profile.display_hint).to_string(),
+        }
     };
 
     // Messages shown next to the fields: the server's answer, else the local check.
