@@ -106,12 +106,14 @@ pub async fn security_headers(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    // Pages allow their inline scripts by this request's nonce; a handler that
+    // chose its own policy keeps it.
+    let csp = if html {
+        csp_with_nonce(&nonce.0)
+    } else {
+        CSP.to_string()
+    };
     let h = res.headers_mut();
-    if html {
-        if let Ok(v) = HeaderValue::from_str(&csp_with_nonce(&nonce.0)) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
-    }
     let mut set = |name: header::HeaderName, value: &str| {
         if !h.contains_key(&name) {
             if let Ok(v) = HeaderValue::from_str(value) {
@@ -119,7 +121,7 @@ pub async fn security_headers(
             }
         }
     };
-    set(header::CONTENT_SECURITY_POLICY, CSP);
+    set(header::CONTENT_SECURITY_POLICY, &csp);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "same-origin");
     set(header::X_FRAME_OPTIONS, "DENY");

@@ -819,6 +819,26 @@ async fn admins_publish_notifications_that_users_list_and_mark_read() {
         .map(|f| f["field"].as_str().expect("field").to_string())
         .collect();
     assert_eq!(fields, ["area", "title", "body"]);
+    // Messages come in the administrator's language.
+    let r = api(
+        &app,
+        Method::PATCH,
+        "/api/v1/me",
+        &bearer(&admin),
+        Some(json!({"language": "de"})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = publish(bearer(&admin), json!({"area": "gossip", "title": "x"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        json(&r)["error"]["fields"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Wähle eines von")),
+        "{}",
+        r.body
+    );
     let r = publish(
         bearer(&admin),
         json!({"area": "alerts", "title": "x", "extra": 1}),
@@ -890,6 +910,18 @@ async fn admins_publish_notifications_that_users_list_and_mark_read() {
     assert_eq!(patch["body"], "CVE-2026-1");
     assert_eq!(patch["read"], false);
     let patch_id = patch["id"].as_str().expect("id").to_string();
+    // Unparsable parameters get the API's error shape too.
+    let r = api(
+        &app,
+        Method::GET,
+        "/api/v1/me/notifications?unread=maybe",
+        &bearer(&ada_ro),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(code(&r), "bad_request");
     assert_eq!(
         list(bearer(&ada_ro), "?limit=1").await["notifications"]
             .as_array()

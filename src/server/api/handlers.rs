@@ -6,7 +6,7 @@ use crate::error::{AppError, FieldError};
 use crate::server::db::{self, api_tokens, users::UserRow};
 use crate::server::state::AppState;
 use crate::server::{phone, timefmt, workspace};
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use http::StatusCode;
@@ -399,6 +399,13 @@ fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
         .map_err(|r| ApiError::new(r.status(), "bad_request", r.body_text()))
 }
 
+/// Query parameters, or the API's error shape when they do not parse.
+fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query
+        .map(|Query(v)| v)
+        .map_err(|r| ApiError::new(r.status(), "bad_request", r.body_text()))
+}
+
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "me", params(NotificationQuery),
     responses((status = 200, body = NotificationList), (status = 401, body = ErrorBody)),
     security(("token" = []), ("app_password" = [])))]
@@ -406,8 +413,9 @@ fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 pub async fn my_notifications(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<NotificationQuery>,
+    query: Result<Query<NotificationQuery>, QueryRejection>,
 ) -> Result<Json<NotificationList>, ApiError> {
+    let q = query_params(query)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let rows = db::notifications::list(&state.db, &caller.user.id, q.unread, limit).await?;
     let unread = db::notifications::unread_count(&state.db, &caller.user.id).await?;
@@ -466,11 +474,12 @@ pub async fn admin_publish(
 ) -> Result<(StatusCode, Json<Published>), ApiError> {
     caller.require_admin()?;
     let req = json_body(body)?;
+    let ws = workspace::load(&state.db).await?;
     let b = crate::server::notifications::check_broadcast(
         &req.area,
         &req.title,
         &req.body,
-        crate::lang::Locale::en,
+        workspace::user_locale(&caller.user, &ws),
     )?;
     let (id, recipients) =
         db::notifications::broadcast(&state.db, b.area.as_str(), &b.title, &b.body).await?;
