@@ -14,7 +14,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -59,7 +59,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
                     <Route path=path!("/confirm-email") view=ConfirmEmailPage/>
-                    <ParentRoute path=path!("") view=SignedInLayout>
+                    // Signed-in pages render whole on the server (`Async`): the page's
+                    // data is in the first response, so it reads with JavaScript off and
+                    // no part of it hinges on when its data happened to be ready (with
+                    // out-of-order streaming the frame arrived as a "Loading…" to be
+                    // swapped in by a script about half the time, by the clock).
+                    <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("/settings/profile") view=ProfilePage/>
@@ -90,7 +95,7 @@ fn NotFound() -> impl IntoView {
             <div class="auth-card">
                 <h1>{t!(i18n, common.page_not_found)}</h1>
                 <p>{t!(i18n, common.nothing_here)}</p>
-                <a class="button primary" href="/">{t!(i18n, common.go_to_settings)}</a>
+                <a class="button primary" href={crate::validate::HOME}>{t!(i18n, common.go_to_settings)}</a>
             </div>
         </main>
     }

@@ -93,20 +93,45 @@ pub fn password_problems(password: &str, username: &str, email: &str, l: Locale)
     problems
 }
 
-/// Where to go after signing in: only paths on this site, never `//host` or
-/// `/\host` (which browsers treat as another site).
+/// The page a signed-in person lands on: `/` and `/settings` redirect here.
+pub const HOME: &str = "/settings/profile";
+
+/// Where to go after signing in: a path on this site, or [`HOME`].
+///
+/// Browsers "repair" what they are given before following it: they drop tabs and
+/// newlines, turn `\` into `/`, and read `//host` as another site. So a path is kept
+/// only when it starts with exactly one `/` and holds no control character, no
+/// whitespace and no backslash anywhere; everything else (absolute URLs too) becomes
+/// [`HOME`]. Paths back to the sign-in page would loop and are dropped as well.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
-                && !n.starts_with("/\\")
+                && n.len() <= 2048
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
                 && !n.starts_with("/login") =>
         {
             n.to_string()
         }
-        _ => "/".to_string(),
+        _ => HOME.to_string(),
     }
+}
+
+/// Percent-encodes everything but unreserved characters and `/` (for a path
+/// carried in a query parameter such as `next`).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -183,10 +208,31 @@ mod tests {
             safe_next(Some("/settings/profile?x=1")),
             "/settings/profile?x=1"
         );
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/login")), "/");
-        assert_eq!(safe_next(None), "/");
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+            "/\u{7f}/evil.example",
+            "/settings\\..\\..\\evil",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+            "/login",
+            "/login?next=/login",
+        ] {
+            assert_eq!(safe_next(Some(bad)), HOME, "{bad:?}");
+        }
+        assert_eq!(safe_next(None), HOME);
+        // Encoded slashes stay a path on this site.
+        assert_eq!(
+            safe_next(Some("/%2F%2Fevil.example")),
+            "/%2F%2Fevil.example"
+        );
     }
 }

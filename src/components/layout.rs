@@ -74,11 +74,13 @@ pub fn SignedInLayout() -> impl IntoView {
                     Ok(None) | Err(AppError::Unauthorized) => {
                         // The session ended while the page was open: sign in again, then come back.
                         let here = location.pathname.get_untracked();
-                        browser::go_to(&format!("/login?next={here}"));
+                        browser::go_to(&format!("/login?next={}", crate::validate::encode_component(&here)));
                         view! { <p class="loading">{t!(i18n, common.redirecting)}</p> }.into_any()
                     }
                     Err(e) => view! {
-                        <main class="auth-page"><p class="alert alert-error" role="alert">{e.message()}</p></main>
+                        <main id="main" class="auth-page">
+                            <crate::components::load::LoadError error=e retry=move |()| loaded.refetch()/>
+                        </main>
                     }.into_any(),
                 }
             })}
@@ -90,7 +92,7 @@ pub fn SignedInLayout() -> impl IntoView {
 fn Header() -> impl IntoView {
     view! {
         <header class="topbar">
-            <a href="/" class="brand">"Tessera"</a>
+            <a href={crate::validate::HOME} class="brand">"Tessera"</a>
             <UserMenu/>
         </header>
     }

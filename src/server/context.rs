@@ -108,25 +108,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         }
     };
 
+    // Every redirect a page needs is decided here, before anything is rendered, so
+    // the browser gets a real 302 (with JavaScript off too) and never a streamed page
+    // that only a script in it could move on.
     if is_page_request(&req) {
-        let public = PUBLIC_PAGES.contains(&path.as_str());
-        if auth.is_none() && !public {
-            let target = req
-                .uri()
-                .path_and_query()
-                .map(|pq| pq.as_str())
-                .unwrap_or("/");
-            let mut res = redirect(&format!("/login?next={}", encode_component(target)));
-            if cookie.is_some() {
-                // The cookie names a session that has ended: drop it.
-                if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(&state.config)) {
-                    res.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
+        if let Some(res) = page_redirect(&state, &req, &path, auth.is_some(), cookie.is_some()) {
             return res;
-        }
-        if auth.is_some() && path == "/login" {
-            return redirect("/");
         }
     }
 
@@ -218,15 +205,63 @@ fn is_static(path: &str) -> bool {
             .is_some_and(|last| last.contains('.'))
 }
 
-/// A browser navigation to a page (as opposed to a server function or an asset).
+/// A request for a page (as opposed to a server function or an asset). Whatever
+/// it accepts: `curl` asks for `*/*` and must see the same redirects as a browser.
 fn is_page_request(req: &Request) -> bool {
     (req.method() == Method::GET || req.method() == Method::HEAD)
         && !req.uri().path().starts_with("/api/")
-        && req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Where a page request must go instead, if anywhere:
+/// - signed out, a protected page: the sign-in page, with the way back in `next`;
+/// - `/` and `/settings`: the profile page (or the sign-in page, signed out);
+/// - signed in, the sign-in page: where its `next` points.
+fn page_redirect(
+    state: &AppState,
+    req: &Request,
+    path: &str,
+    signed_in: bool,
+    has_cookie: bool,
+) -> Option<Response> {
+    let is_home = matches!(path, "/" | "/settings" | "/settings/");
+    if signed_in {
+        if is_home {
+            return Some(redirect(crate::validate::HOME));
+        }
+        if path == "/login" {
+            let next = req.uri().query().and_then(|q| query_param(q, "next"));
+            return Some(redirect(&crate::validate::safe_next(next.as_deref())));
+        }
+        return None;
+    }
+    if PUBLIC_PAGES.contains(&path) {
+        return None;
+    }
+    let target = if is_home {
+        "/login".to_string()
+    } else {
+        let back = req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or("/");
+        format!("/login?next={}", encode_component(back))
+    };
+    let mut res = redirect(&target);
+    if has_cookie {
+        // The cookie names a session that has ended: drop it.
+        if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(&state.config)) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Some(res)
+}
+
+/// The decoded value of `name` in a query string.
+fn query_param(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 fn redirect(location: &str) -> Response {
@@ -248,18 +283,7 @@ fn unavailable(req: &Request) -> Response {
         .into_response()
 }
 
-/// Percent-encodes everything but unreserved characters and `/`.
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use crate::validate::encode_component;
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,10 @@ async fn sign_in_opens_a_session() {
     app.create_user("ada", "right-horse-42").await;
     let r = app.login("ada", "right-horse-42").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body, "\"/\"");
+    assert_eq!(
+        r.body, "\"/settings/profile\"",
+        "the result names the final page"
+    );
     let cookie = r.session_cookie().expect("cookie");
     assert_eq!(cookie.len(), 64);
     assert_eq!(app.whoami(&cookie).await.as_deref(), Some("ada"));

@@ -40,7 +40,7 @@ pub fn LoginPage() -> impl IntoView {
                 <h1 class="brand-title">"Tessera"</h1>
                 <p class="muted">{t!(i18n, login.lead)}</p>
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
-                    <input type="hidden" name="next" prop:value=next/>
+                    <input type="hidden" name="next" value=next/>
                     <Show when=move || form_error().is_some()>
                         <p class="alert alert-error" role="alert">{form_error}</p>
                     </Show>
@@ -97,8 +97,8 @@ pub fn LoginTwoFactorPage() -> impl IntoView {
                 <h1>{t!(i18n, two_factor.login_title)}</h1>
                 <p class="muted">{move || if recovery.get() { t_string!(i18n, two_factor.login_recovery_lead) } else { t_string!(i18n, two_factor.login_lead) }}</p>
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
-                    <input type="hidden" name="next" prop:value=next/>
-                    <input type="hidden" name="recovery" prop:value=move || recovery.get().to_string()/>
+                    <input type="hidden" name="next" value=next/>
+                    <input type="hidden" name="recovery" value=move || recovery.get().to_string()/>
                     <Show when=move || form_error().is_some()>
                         <p class="alert alert-error" role="alert">{form_error}</p>
                     </Show>

@@ -1,6 +1,7 @@
 //! The "Devices & sessions" screen.
 
 use super::{list_sessions, DeviceSession, RevokeOtherSessions, RevokeSession};
+use crate::components::load::LoadError;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -53,7 +54,7 @@ pub fn SessionsPage() -> impl IntoView {
                         {list.into_iter().map(|s| view! { <SessionItem session=s revoke=revoke/> }).collect_view()}
                     </ul>
                 }.into_any(),
-                Err(e) => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                Err(e) => view! { <LoadError error=e retry=move |()| sessions.refetch()/> }.into_any(),
             })}
         </Transition>
     }

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::components::dialog::{ConfirmDialog, SecretDialog};
 use crate::components::form::{FieldMessage, TextField};
+use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::error::AppError;
@@ -170,7 +171,7 @@ pub fn TokensPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <LoadError error=e retry=move |()| tokens.refetch()/> }.into_any(),
                 })}
             </Transition>
         </section>
@@ -307,7 +308,7 @@ pub fn AppPasswordsPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <LoadError error=e retry=move |()| list.refetch()/> }.into_any(),
                 })}
             </Transition>
         </section>

@@ -7,6 +7,7 @@ use super::{
 use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
+use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::*;
@@ -39,7 +40,7 @@ pub fn TwoFactorPage() -> impl IntoView {
                 }.into_any(),
                 Ok(s) if s.enabled => view! { <EnabledCard status=s refresh=refresh fresh_codes=fresh_codes/> }.into_any(),
                 Ok(_) => view! { <EnrolCard refresh=refresh fresh_codes=fresh_codes/> }.into_any(),
-                Err(e) => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                Err(e) => view! { <LoadError error=e retry=move |()| status.refetch()/> }.into_any(),
             })}
         </Transition>
     }
