@@ -18,9 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tessera::server::api::token;
-use tessera::server::config::Config;
 use tessera::server::db::{self, api_tokens};
-use tessera::server::state::AppState;
+use tessera::server::infra::config::Config;
+use tessera::server::infra::state::AppState;
 
 const CONNECTIONS: usize = 32;
 const SECONDS: u64 = 5;

@@ -36,7 +36,7 @@ pub fn name(locale: Locale) -> &'static str {
 pub fn initial() -> Locale {
     #[cfg(feature = "ssr")]
     {
-        crate::server::lang::current()
+        crate::server::infra::lang::current()
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -32,10 +32,10 @@ fn return_big_buffers_to_the_os() {
 #[cfg(feature = "ssr")]
 async fn async_main() -> std::process::ExitCode {
     use clap::Parser;
-    use tessera::server::cli::{Cli, Command};
+    use tessera::server::infra::cli::{Cli, Command};
 
     let cli = Cli::parse();
-    let config = match tessera::server::config::Config::load() {
+    let config = match tessera::server::infra::config::Config::load() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("tessera: {e}");
@@ -79,9 +79,11 @@ mod run {
     use tessera::error::AppError;
     use tessera::model::{AccountSource, Role};
     use tessera::server::auth::{self, password::Password};
-    use tessera::server::cli::{read_password_line, MailCommand, SettingsCommand, UserCommand};
-    use tessera::server::config::Config;
-    use tessera::server::{bootstrap, db, state::AppState, workspace};
+    use tessera::server::infra::cli::{
+        read_password_line, MailCommand, SettingsCommand, UserCommand,
+    };
+    use tessera::server::infra::config::Config;
+    use tessera::server::{db, infra::bootstrap, infra::state::AppState, workspace};
 
     async fn open(config: Config) -> Result<AppState, String> {
         if config.database_url.starts_with("sqlite:") {
@@ -119,7 +121,7 @@ mod run {
             }
         }
         spawn_housekeeping(state.clone());
-        tessera::server::mail::spawn_worker(state.clone());
+        tessera::server::infra::mail::spawn_worker(state.clone());
         tessera::server::api::last_used::spawn_flusher(state.clone());
         if !state.mailer.configured() {
             tracing::info!("no smtp_url set: mail is kept in the outbox (`tessera mail list`)");
@@ -236,19 +238,24 @@ mod run {
                 );
             }
             UserCommand::Reset2fa { username } => {
-                let ctx = tessera::server::context::RequestCtx {
+                let ctx = tessera::server::infra::context::RequestCtx {
                     ip: String::new(),
                     user_agent: "tessera command line".into(),
                     request_id: String::new(),
                     auth: None,
                     locale: tessera::lang::Locale::en,
                 };
-                let had = tessera::server::two_factor::admin_reset(&state, &ctx, None, &username)
-                    .await
-                    .map_err(|e| match e {
-                        AppError::NotFound => format!("no user named {username}"),
-                        e => describe(&e),
-                    })?;
+                let had = tessera::server::two_factor::reset(
+                    &state,
+                    &ctx,
+                    tessera::server::audit::Actor::Named("operator (command line)"),
+                    &username,
+                )
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound => format!("no user named {username}"),
+                    e => describe(&e),
+                })?;
                 if had {
                     println!("two-factor authentication of {username} turned off; they were told by mail");
                 } else {
@@ -309,8 +316,11 @@ mod run {
             println!("The outbox is empty.");
         }
         for m in mails {
-            let when =
-                tessera::server::timefmt::format(m.created_at, "UTC", tessera::lang::Locale::en);
+            let when = tessera::server::infra::timefmt::format(
+                m.created_at,
+                "UTC",
+                tessera::lang::Locale::en,
+            );
             println!("── {when} · {} · to {}", m.status, m.to_addr);
             println!("Subject: {}", m.subject);
             if m.status != "sent" && !m.last_error.is_empty() {

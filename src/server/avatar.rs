@@ -5,8 +5,10 @@
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::lang::Locale;
-use crate::server::db;
-use crate::server::state::AppState;
+use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::db::{self, users::UserRow};
+use crate::server::infra::context::RequestCtx;
+use crate::server::infra::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{header, StatusCode};
@@ -24,6 +26,55 @@ const MAX_ALLOC: u64 = 128 * 1024 * 1024;
 /// Pictures decoded at the same time: each decode may take up to `MAX_ALLOC` of
 /// memory and a core, so uploads queue here instead of exhausting the machine.
 static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Stores `bytes` as the user's new avatar once [`process_bounded`] accepted
+/// them (the old avatar stays otherwise). Empty: asks for a file.
+pub async fn set(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: &UserRow,
+    bytes: Vec<u8>,
+) -> Result<(), AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::field(
+            "avatar",
+            td_string!(ctx.locale, avatar.choose_file).to_string(),
+        ));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(too_big(ctx.locale));
+    }
+    let png = process_bounded(bytes, ctx.locale).await?;
+    db::avatars::put(&state.db, &user.id, &png).await?;
+    audit::record(
+        state,
+        ctx,
+        user,
+        AuditAction::AvatarChange,
+        Outcome::Success,
+    )
+    .await;
+    Ok(())
+}
+
+/// Removes the avatar; the initials are shown again.
+pub async fn remove(state: &AppState, ctx: &RequestCtx, user: &UserRow) -> Result<(), AppError> {
+    db::avatars::delete(&state.db, &user.id).await?;
+    audit::record(
+        state,
+        ctx,
+        user,
+        AuditAction::AvatarRemove,
+        Outcome::Success,
+    )
+    .await;
+    Ok(())
+}
+
+/// The answer for an upload over [`MAX_BYTES`] (checked while it streams in, too).
+pub fn too_big(l: Locale) -> AppError {
+    AppError::field("avatar", td_string!(l, avatar.too_big).to_string())
+}
 
 /// [`process`] on the blocking pool, at most two at a time; a refused file is a
 /// field error for `avatar`.

@@ -1,23 +1,21 @@
-//! Email addresses: changing the primary address by confirmation link, the
-//! recovery address, and password reset links sent to it.
+//! Email addresses: changing the primary address by confirmation link, and the
+//! recovery address (where `recovery.rs` sends password reset links).
 
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::lang::Locale;
-use crate::model::AccountSource;
-use crate::server::auth::{password::Password, policy, record_user, reserve, session, sudo};
-use crate::server::context::{Auth, RequestCtx};
-use crate::server::db::{self, throttle, tokens, users};
-use crate::server::state::AppState;
-use crate::server::{mail, workspace};
+use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::auth::{session, sudo};
+use crate::server::db::{tokens, users};
+use crate::server::infra::context::{Auth, RequestCtx};
+use crate::server::infra::state::AppState;
+use crate::server::{infra::mail, workspace};
 use crate::validate;
 
 /// How long an email-change confirmation link works.
 pub const CHANGE_LINK_SECS: i64 = 24 * 3600;
-/// How long a password reset link works.
-pub const RESET_LINK_SECS: i64 = 30 * 60;
 
-fn bad_link(l: Locale) -> AppError {
+pub(crate) fn bad_link(l: Locale) -> AppError {
     AppError::BadRequest(td_string!(l, email.bad_link).to_string())
 }
 
@@ -79,7 +77,14 @@ pub async fn request_change(
     .to_string();
     let subject = td_string!(l, mail.change_subject).to_string();
     mail::enqueue(&state.db, &new_email, &subject, &body).await?;
-    record_user(state, ctx, &auth.user, "email.change_requested", "success").await;
+    audit::record(
+        state,
+        ctx,
+        &auth.user,
+        AuditAction::EmailChangeRequested,
+        Outcome::Success,
+    )
+    .await;
     Ok(())
 }
 
@@ -124,7 +129,14 @@ pub async fn confirm_change(
     .to_string();
     let subject = td_string!(l, mail.changed_subject).to_string();
     mail::enqueue(&state.db, &user.email, &subject, &body).await?;
-    record_user(state, ctx, &user, "email.changed", "success").await;
+    audit::record(
+        state,
+        ctx,
+        &user,
+        AuditAction::EmailChanged,
+        Outcome::Success,
+    )
+    .await;
     Ok(t.new_email)
 }
 
@@ -143,100 +155,13 @@ pub async fn set_recovery(
         validate::email(email, ctx.locale).map_err(|m| AppError::field("recovery_email", m))?
     };
     users::update_recovery_email(&state.db, &auth.user.id, &email).await?;
-    record_user(state, ctx, &auth.user, "email.recovery_changed", "success").await;
-    Ok(())
-}
-
-/// Mails a reset link when the account exists and has a local password. The
-/// answer is the same either way, so nobody learns which accounts exist.
-pub async fn request_reset(
-    state: &AppState,
-    ctx: &RequestCtx,
-    login: &str,
-) -> Result<(), AppError> {
-    let login = login.trim();
-    if login.is_empty() {
-        return Err(AppError::field(
-            "login",
-            td_string!(ctx.locale, validate.enter_login).to_string(),
-        ));
-    }
-    // Counted like a sign-in attempt: the same delays stop mail bombing.
-    reserve(state, ctx, "reset", login, "password.reset_requested").await?;
-    let Some(user) = users::find_by_login(&state.db, login).await? else {
-        return Ok(());
-    };
-    if user.is_disabled() || user.source == AccountSource::External.as_str() {
-        return Ok(());
-    }
-    let token = session::new_id();
-    tokens::insert(
-        &state.db,
-        &session::hash_id(&token),
-        tokens::PASSWORD_RESET,
-        &user.id,
-        "",
-        RESET_LINK_SECS,
+    audit::record(
+        state,
+        ctx,
+        &auth.user,
+        AuditAction::RecoveryEmailChanged,
+        Outcome::Success,
     )
-    .await?;
-    let to = if user.recovery_email.is_empty() {
-        &user.email
-    } else {
-        &user.recovery_email
-    };
-    let link = format!("{}/reset-password?token={token}", state.config.public_url);
-    let l = workspace::user_locale(&user, &workspace::load(&state.db).await?);
-    let body = td_string!(l, mail.reset_body, username = &user.username, link = link).to_string();
-    let subject = td_string!(l, mail.reset_subject).to_string();
-    mail::enqueue(&state.db, to, &subject, &body).await?;
-    record_user(state, ctx, &user, "password.reset_requested", "success").await;
-    Ok(())
-}
-
-/// Sets a new password with a reset link; ends every session of the account.
-pub async fn reset(
-    state: &AppState,
-    ctx: &RequestCtx,
-    token: &str,
-    new: &Password,
-    confirm: &Password,
-) -> Result<(), AppError> {
-    let hash = session::hash_id(token.trim());
-    let Some(pending) = tokens::peek(&state.db, &hash, tokens::PASSWORD_RESET).await? else {
-        return Err(bad_link(ctx.locale));
-    };
-    let user = users::find_by_id(&state.db, &pending.user_id)
-        .await?
-        .ok_or_else(|| bad_link(ctx.locale))?;
-    let mut errors = Vec::new();
-    let problems = policy::problems(new.expose(), &user.username, &user.email, ctx.locale);
-    if !problems.is_empty() {
-        errors.push(crate::error::FieldError {
-            field: "new_password".into(),
-            message: problems.join(" "),
-        });
-    }
-    if new.expose() != confirm.expose() {
-        errors.push(crate::error::FieldError {
-            field: "confirm_password".into(),
-            message: td_string!(ctx.locale, password.mismatch).to_string(),
-        });
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let new_hash = state.hasher.hash(new).await?;
-    let mut tx = state.db.begin().await?;
-    if tokens::consume(&mut *tx, &hash, tokens::PASSWORD_RESET)
-        .await?
-        .is_none()
-    {
-        return Err(bad_link(ctx.locale));
-    }
-    users::set_password_hash(&mut *tx, &user.id, &new_hash).await?;
-    db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
-    tx.commit().await?;
-    throttle::clear(&state.db, &format!("acct:{}", user.username.to_lowercase())).await?;
-    record_user(state, ctx, &user, "password.reset", "success").await;
+    .await;
     Ok(())
 }

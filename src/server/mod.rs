@@ -1,28 +1,37 @@
-//! Server-only code: configuration, storage, authentication and the HTTP stack.
+//! Server-only code. One service module per capability, named like its feature
+//! (`features/tokens` → `server/tokens.rs` → `server/db/api_tokens.rs`); server
+//! functions (`features/*/mod.rs`) and REST handlers (`api/`) are thin adapters
+//! over them. `infra/` holds what every service stands on.
+//!
+//! Dependencies point one way: `infra` and `db` know no service; services may
+//! use `infra`, `db`, other services (no cycles, checked by `tests/it/architecture.rs`)
+//! and the DTOs of `model.rs` / `features/<name>/types.rs`.
 
-pub mod api;
+// --- services, one per capability ---
+pub mod admin;
+pub mod app_passwords;
+pub mod audit;
 pub mod auth;
 pub mod avatar;
-pub mod bootstrap;
-pub mod cli;
-pub mod config;
-pub mod context;
-pub mod db;
-pub mod devices;
 pub mod email;
-pub mod error;
-pub mod headers;
-pub mod keys;
-pub mod lang;
-pub mod mail;
-pub mod net;
 pub mod notifications;
-pub mod phone;
-pub mod router;
-pub mod state;
-pub mod timefmt;
+pub mod password;
+pub mod profile;
+pub mod recovery;
+pub mod sessions;
+pub mod sudo;
+pub mod throttle;
+pub mod tokens;
 pub mod two_factor;
-pub mod user_agent;
 pub mod workspace;
 
-pub use router::app;
+// --- adapters and infrastructure ---
+pub mod api;
+pub mod db;
+pub mod infra;
+
+pub use infra::call::{serve, Call};
+pub use infra::router::app;
+
+/// The result of a service call.
+pub type Result<T, E = crate::error::AppError> = std::result::Result<T, E>;

@@ -7,14 +7,16 @@
 //! same way.
 
 use crate::error::AppError;
-use crate::features::two_factor::{Enrolment, TwoFactorStatus};
+use crate::features::two_factor::types::{Enrolment, TwoFactorStatus};
 use crate::i18n::td_string;
 use crate::model::AccountSource;
-use crate::server::auth::{record, record_user, reserve, session, sudo};
-use crate::server::context::{Auth, RequestCtx};
+use crate::server::audit::{self, Actor, AuditAction, Outcome};
+use crate::server::auth::{session, sudo};
 use crate::server::db::{self, two_factor as store, users::UserRow};
-use crate::server::state::AppState;
-use crate::server::{mail, workspace};
+use crate::server::infra::context::{Auth, RequestCtx};
+use crate::server::infra::state::AppState;
+use crate::server::throttle::{self, Kind};
+use crate::server::{infra::mail, workspace};
 use base64::Engine;
 use rand::RngCore;
 use subtle::ConstantTimeEq;
@@ -146,7 +148,14 @@ pub async fn start(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<En
         .min_dimensions(200, 200)
         .quiet_zone(true)
         .build();
-    record_user(state, ctx, &auth.user, "2fa.enrol_started", "success").await;
+    audit::record(
+        state,
+        ctx,
+        &auth.user,
+        AuditAction::TwoFactorEnrolStarted,
+        Outcome::Success,
+    )
+    .await;
     Ok(Enrolment {
         qr_svg: format!(
             "data:image/svg+xml;base64,{}",
@@ -186,7 +195,14 @@ pub async fn enable(
     code: &str,
 ) -> Result<Vec<String>, AppError> {
     let l = ctx.locale;
-    let attempt = reserve(state, ctx, "2fa", &auth.user.username, "2fa.enable").await?;
+    let attempt = throttle::reserve(
+        state,
+        ctx,
+        Kind::Code,
+        &auth.user.username,
+        AuditAction::TwoFactorEnable,
+    )
+    .await?;
     let pending = store::find(&state.db, &auth.user.id)
         .await?
         .filter(|t| t.enabled == 0)
@@ -197,7 +213,14 @@ pub async fn enable(
         .ok_or_else(|| internal("sealed secret unreadable"))?;
     let Some(step) = matching_step(&generator(secret, &auth.user.username), code, unix_now())
     else {
-        record_user(state, ctx, &auth.user, "2fa.enable", "failure").await;
+        audit::record(
+            state,
+            ctx,
+            &auth.user,
+            AuditAction::TwoFactorEnable,
+            Outcome::Failure,
+        )
+        .await;
         return Err(wrong_code(l));
     };
     attempt.succeeded(state).await?;
@@ -216,7 +239,14 @@ pub async fn enable(
     }
     store::replace_codes(&mut tx, &auth.user.id, &digests).await?;
     tx.commit().await?;
-    record_user(state, ctx, &auth.user, "2fa.enabled", "success").await;
+    audit::record(
+        state,
+        ctx,
+        &auth.user,
+        AuditAction::TwoFactorEnabled,
+        Outcome::Success,
+    )
+    .await;
     Ok(codes)
 }
 
@@ -236,12 +266,12 @@ pub async fn regenerate(
     let mut tx = state.db.begin().await?;
     store::replace_codes(&mut tx, &auth.user.id, &digests).await?;
     tx.commit().await?;
-    record_user(
+    audit::record(
         state,
         ctx,
         &auth.user,
-        "2fa.recovery_codes_regenerated",
-        "success",
+        AuditAction::RecoveryCodesRegenerated,
+        Outcome::Success,
     )
     .await;
     Ok(codes)
@@ -261,16 +291,37 @@ pub async fn disable(
         ));
     }
     sudo::require(auth)?;
-    let attempt = reserve(state, ctx, "2fa", &auth.user.username, "2fa.disable").await?;
+    let attempt = throttle::reserve(
+        state,
+        ctx,
+        Kind::Code,
+        &auth.user.username,
+        AuditAction::TwoFactorDisable,
+    )
+    .await?;
     if !verify_totp(state, &auth.user, code).await? {
-        record_user(state, ctx, &auth.user, "2fa.disable", "failure").await;
+        audit::record(
+            state,
+            ctx,
+            &auth.user,
+            AuditAction::TwoFactorDisable,
+            Outcome::Failure,
+        )
+        .await;
         return Err(wrong_code(l));
     }
     attempt.succeeded(state).await?;
     let mut tx = state.db.begin().await?;
     store::delete_all(&mut tx, &auth.user.id).await?;
     tx.commit().await?;
-    record_user(state, ctx, &auth.user, "2fa.disabled", "success").await;
+    audit::record(
+        state,
+        ctx,
+        &auth.user,
+        AuditAction::TwoFactorDisabled,
+        Outcome::Success,
+    )
+    .await;
     Ok(())
 }
 
@@ -319,7 +370,14 @@ pub async fn finish_challenge(
         .await?
         .filter(|u| !u.is_disabled())
         .ok_or_else(expired)?;
-    let attempt = reserve(state, ctx, "2fa", &user.username, "auth.two_factor").await?;
+    let attempt = throttle::reserve(
+        state,
+        ctx,
+        Kind::Code,
+        &user.username,
+        AuditAction::SecondFactor,
+    )
+    .await?;
     let ok = if recovery {
         let digest = state.keys.code_digest(&normalise_code(code));
         store::use_code(&state.db, &user.id, &digest).await?
@@ -327,7 +385,14 @@ pub async fn finish_challenge(
         verify_totp(state, &user, code).await?
     };
     if !ok {
-        record_user(state, ctx, &user, "auth.two_factor", "failure").await;
+        audit::record(
+            state,
+            ctx,
+            &user,
+            AuditAction::SecondFactor,
+            Outcome::Failure,
+        )
+        .await;
         if store::fail_challenge(&state.db, &hash).await? >= MAX_FAILURES {
             store::delete_challenge(&state.db, &hash).await?;
             return Err(AppError::BadRequest(
@@ -349,17 +414,25 @@ pub async fn finish_challenge(
     }
     attempt.succeeded(state).await?;
     if recovery {
-        record_user(state, ctx, &user, "2fa.recovery_code_used", "success").await;
+        audit::record(
+            state,
+            ctx,
+            &user,
+            AuditAction::RecoveryCodeUsed,
+            Outcome::Success,
+        )
+        .await;
     }
     Ok(user)
 }
 
-/// An administrator (or the operator's CLI) removes a user's 2FA: audited, and
-/// the user is told by mail. Returns false when the user had none.
-pub async fn admin_reset(
+/// Removes a user's 2FA on behalf of an administrator (`admin::reset_two_factor`)
+/// or the operator's command line: audited, and the user is told by mail.
+/// Returns false when the user had none.
+pub async fn reset(
     state: &AppState,
     ctx: &RequestCtx,
-    actor: Option<&UserRow>,
+    actor: Actor<'_>,
     username: &str,
 ) -> Result<bool, AppError> {
     let user = db::users::find_by_username(&state.db, username)
@@ -368,16 +441,11 @@ pub async fn admin_reset(
     let mut tx = state.db.begin().await?;
     let had = store::delete_all(&mut tx, &user.id).await?;
     tx.commit().await?;
-    let actor_name = actor.map_or("operator (command line)", |a| a.username.as_str());
-    record(
-        state,
-        ctx,
-        actor.map(|a| a.id.as_str()),
-        actor_name,
-        &format!("2fa.reset:{}", user.username),
-        if had { "success" } else { "noop" },
-    )
-    .await;
+    let action = AuditAction::TwoFactorReset {
+        username: user.username.clone(),
+    };
+    let outcome = if had { Outcome::Success } else { Outcome::Noop };
+    audit::record_on(state, ctx, actor, Some(&user.id), action, outcome).await;
     if had {
         let l = workspace::user_locale(&user, &workspace::load(&state.db).await?);
         let subject = td_string!(l, mail.reset_2fa_subject).to_string();

@@ -308,13 +308,13 @@ async fn rehashes_when_the_cost_changes() {
     app.create_user("ada", "right-horse-42").await;
     // Same database, stronger configured parameters.
     let config = (*app.state.config).clone();
-    let stronger = tessera::server::config::Config {
+    let stronger = tessera::server::infra::config::Config {
         argon2: Default::default(),
         ..config
     };
-    let state =
-        tessera::server::state::AppState::new(stronger, app.state.db.clone()).expect("state");
-    let ctx = tessera::server::context::RequestCtx {
+    let state = tessera::server::infra::state::AppState::new(stronger, app.state.db.clone())
+        .expect("state");
+    let ctx = tessera::server::infra::context::RequestCtx {
         ip: "127.0.0.1".into(),
         user_agent: "t".into(),
         request_id: "r".into(),

@@ -126,7 +126,7 @@ fn duplicates_and_weak_passwords_are_refused_clearly() {
     );
     assert!(!again.status.success());
     assert!(
-        text(&again.stderr).contains("already exists"),
+        text(&again.stderr).contains("username: This username is taken"),
         "{}",
         text(&again.stderr)
     );

@@ -14,5 +14,6 @@ mod http_layer;
 mod language;
 mod password;
 mod profile;
+mod services;
 mod sessions;
 mod two_factor;

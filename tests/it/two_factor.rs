@@ -457,7 +457,9 @@ async fn admins_reset_2fa_and_the_user_is_told() {
     assert_eq!(r.body, "true");
     assert_eq!(
         app.count(
-            "SELECT COUNT(*) FROM audit_log WHERE action = '2fa.reset:ada' AND actor_name = 'root'"
+            "SELECT COUNT(*) FROM audit_log WHERE action = '2fa.reset' AND actor_name = 'root' \
+             AND target_id = (SELECT id FROM users WHERE username = 'ada') \
+             AND detail = '{\"username\":\"ada\"}'"
         )
         .await,
         1

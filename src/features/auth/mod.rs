@@ -9,13 +9,10 @@ use leptos::prelude::*;
 /// The signed-in user, or `None` for an anonymous visitor.
 #[server(endpoint = "me", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    use crate::server::{context::RequestCtx, state::AppState, workspace};
-    crate::server::error::respond(async {
-        let ctx = RequestCtx::current()?;
-        match &ctx.auth {
-            Some(a) => Ok(Some(
-                workspace::current_user(&expect_context::<AppState>().db, &a.user).await?,
-            )),
+    use crate::server::workspace;
+    crate::server::serve(|c| async move {
+        match &c.ctx.auth {
+            Some(a) => Ok(Some(workspace::current_user(&c.state.db, &a.user).await?)),
             None => Ok(None),
         }
     })
@@ -29,27 +26,24 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::{
-        auth, auth::password::Password, auth::session, context::RequestCtx, state::AppState,
-    };
-    crate::server::error::respond(async move {
-        let state = expect_context::<AppState>();
-        let ctx = RequestCtx::current()?;
+    use crate::server::{auth, auth::password::Password, auth::session};
+    crate::server::serve(|c| async move {
         let next = crate::validate::safe_next(next.as_deref());
-        let target = match auth::sign_in(&state, &ctx, &login, &Password::new(password)).await? {
+        let target = match auth::sign_in(&c.state, &c.ctx, &login, &Password::new(password)).await?
+        {
             auth::SignIn::Session(signed_in) => {
-                set_cookie(&session::set_cookie(&state.config, &signed_in.session_id));
+                set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
                 next
             }
             auth::SignIn::SecondFactor { challenge_id } => {
                 set_cookie(&session::set_challenge_cookie(
-                    &state.config,
+                    &c.state.config,
                     &challenge_id,
                     crate::server::two_factor::CHALLENGE_SECS,
                 ));
                 format!(
                     "/login/two-factor?next={}",
-                    crate::server::context::encode_component(&next)
+                    crate::server::infra::context::encode_component(&next)
                 )
             }
         };
@@ -70,19 +64,17 @@ pub async fn login_second_factor(
     recovery: Option<String>,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::{auth, auth::session, context::RequestCtx, state::AppState, two_factor};
-    crate::server::error::respond(async move {
-        let state = expect_context::<AppState>();
-        let ctx = RequestCtx::current()?;
+    use crate::server::{auth, auth::session, two_factor};
+    crate::server::serve(|c| async move {
         let parts = expect_context::<http::request::Parts>();
-        let challenge = session::read_challenge_cookie(&state.config, &parts.headers);
+        let challenge = session::read_challenge_cookie(&c.state.config, &parts.headers);
         let recovery = recovery.is_some_and(|r| r == "true" || r == "on");
         let user =
-            two_factor::finish_challenge(&state, &ctx, challenge.as_deref(), &code, recovery)
+            two_factor::finish_challenge(&c.state, &c.ctx, challenge.as_deref(), &code, recovery)
                 .await?;
-        let signed_in = auth::open_session(&state, &ctx, user).await?;
-        set_cookie(&session::clear_challenge_cookie(&state.config));
-        set_cookie(&session::set_cookie(&state.config, &signed_in.session_id));
+        let signed_in = auth::open_session(&c.state, &c.ctx, user).await?;
+        set_cookie(&session::clear_challenge_cookie(&c.state.config));
+        set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
         let next = crate::validate::safe_next(next.as_deref());
         if accepts_html() {
             leptos_axum::redirect(&next);
@@ -103,13 +95,9 @@ fn set_cookie(value: &str) {
 /// Re-enters the password to open sudo mode for ten minutes.
 #[server(endpoint = "sudo")]
 pub async fn confirm_password(password: String) -> Result<(), AppError> {
-    use crate::server::{
-        auth::password::Password, auth::sudo, context::RequestCtx, state::AppState,
-    };
-    crate::server::error::respond(async move {
-        let state = expect_context::<AppState>();
-        let ctx = RequestCtx::current()?;
-        sudo::confirm(&state, &ctx, ctx.require_auth()?, &Password::new(password)).await
+    use crate::server::{auth::password::Password, sudo};
+    crate::server::serve(|c| async move {
+        sudo::confirm(&c.state, &c.ctx, c.auth()?, &Password::new(password)).await
     })
     .await
 }
@@ -117,15 +105,13 @@ pub async fn confirm_password(password: String) -> Result<(), AppError> {
 /// Ends the current session.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::{auth, auth::session, context::RequestCtx, state::AppState};
-    crate::server::error::respond(async move {
-        let state = expect_context::<AppState>();
-        let ctx = RequestCtx::current()?;
-        if let Some(a) = &ctx.auth {
-            auth::sign_out(&state, &ctx, a).await?;
+    use crate::server::{auth, auth::session};
+    crate::server::serve(|c| async move {
+        if let Some(a) = &c.ctx.auth {
+            auth::sign_out(&c.state, &c.ctx, a).await?;
         }
         let opts = expect_context::<leptos_axum::ResponseOptions>();
-        if let Ok(cookie) = http::HeaderValue::from_str(&session::clear_cookie(&state.config)) {
+        if let Ok(cookie) = http::HeaderValue::from_str(&session::clear_cookie(&c.state.config)) {
             opts.append_header(http::header::SET_COOKIE, cookie);
         }
         if accepts_html() {

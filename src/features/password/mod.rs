@@ -12,15 +12,12 @@ pub async fn change_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    use crate::server::{auth, auth::password::Password, context::RequestCtx, state::AppState};
-    crate::server::error::respond(async move {
-        let state = expect_context::<AppState>();
-        let ctx = RequestCtx::current()?;
-        let a = ctx.require_auth()?;
-        auth::change_password(
-            &state,
-            &ctx,
-            a,
+    use crate::server::{auth::password::Password, password};
+    crate::server::serve(|c| async move {
+        password::change_password(
+            &c.state,
+            &c.ctx,
+            c.auth()?,
             &Password::new(current_password),
             &Password::new(new_password),
             &Password::new(confirm_password),
@@ -34,12 +31,11 @@ pub async fn change_password(
 /// common-password list), for live feedback while typing. Nothing is stored.
 #[server(endpoint = "password/check")]
 pub async fn check_password(password: String) -> Result<Vec<String>, AppError> {
-    use crate::server::{auth::policy, context::RequestCtx};
-    crate::server::error::respond(async move {
-        let ctx = RequestCtx::current()?;
-        ctx.require_auth()?;
+    use crate::server::auth::policy;
+    crate::server::serve(|c| async move {
+        c.auth()?;
         Ok(if policy::is_common(&password) {
-            vec![policy::common_message(ctx.locale)]
+            vec![policy::common_message(c.ctx.locale)]
         } else {
             Vec::new()
         })

@@ -8,13 +8,9 @@ use leptos::prelude::*;
 /// Mails a reset link when the account exists; the answer never says whether it does.
 #[server(endpoint = "password/forgot")]
 pub async fn request_password_reset(login: String) -> Result<(), AppError> {
-    use crate::server::{context::RequestCtx, email, state::AppState};
-    crate::server::error::respond(async move {
-        let state = expect_context::<AppState>();
-        let ctx = RequestCtx::current()?;
-        email::request_reset(&state, &ctx, &login).await
-    })
-    .await
+    use crate::server::recovery;
+    crate::server::serve(|c| async move { recovery::request_reset(&c.state, &c.ctx, &login).await })
+        .await
 }
 
 /// Sets a new password with a reset link; every session of the account ends.
@@ -24,13 +20,11 @@ pub async fn reset_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    use crate::server::{auth::password::Password, context::RequestCtx, email, state::AppState};
-    crate::server::error::respond(async move {
-        let state = expect_context::<AppState>();
-        let ctx = RequestCtx::current()?;
-        email::reset(
-            &state,
-            &ctx,
+    use crate::server::{auth::password::Password, recovery};
+    crate::server::serve(|c| async move {
+        recovery::reset(
+            &c.state,
+            &c.ctx,
             &token,
             &Password::new(new_password),
             &Password::new(confirm_password),

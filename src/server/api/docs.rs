@@ -1,7 +1,7 @@
 //! The OpenAPI 3 description, generated from the handlers' annotations, and a
 //! browsable page rendered from it on the server (no scripts, no CDN).
 
-use super::handlers;
+use super::{admin, me, notifications};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -16,15 +16,15 @@ use utoipa::{Modify, OpenApi};
                        Errors are `{\"error\":{\"code\":…,\"message\":…}}`."
     ),
     paths(
-        handlers::get_me,
-        handlers::patch_me,
-        handlers::my_tokens,
-        handlers::my_notifications,
-        handlers::mark_notifications_read,
-        handlers::admin_users,
-        handlers::admin_tokens,
-        handlers::admin_revoke_token,
-        handlers::admin_publish
+        me::get_me,
+        me::patch_me,
+        me::my_tokens,
+        notifications::my_notifications,
+        notifications::mark_notifications_read,
+        admin::admin_users,
+        admin::admin_tokens,
+        admin::admin_revoke_token,
+        admin::admin_publish
     ),
     modifiers(&Security),
     tags((name = "me", description = "The caller's own account"),

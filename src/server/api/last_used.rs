@@ -68,7 +68,7 @@ impl LastUsed {
 }
 
 /// Flushes once a minute for as long as the server runs.
-pub fn spawn_flusher(state: crate::server::state::AppState) {
+pub fn spawn_flusher(state: crate::server::infra::state::AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(FLUSH_SECS));
         loop {

@@ -4,15 +4,18 @@
 //!
 //! Every refusal is JSON: `{"error":{"code":"…","message":"…"}}`.
 
+pub mod admin;
 pub mod cache;
-pub mod credentials;
 pub mod docs;
-pub mod handlers;
 pub mod last_used;
+pub mod me;
+pub mod notifications;
 pub mod token;
 
 use crate::server::db::{self, api_tokens, users::UserRow};
-use crate::server::state::AppState;
+use crate::server::infra::state::AppState;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::Query;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -21,27 +24,29 @@ use axum::{Json, Router};
 use base64::Engine;
 use http::{header, HeaderValue, Method, StatusCode};
 use last_used::Kind;
+use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
+use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/me", get(me::get_me).patch(me::patch_me))
+        .route("/api/v1/me/tokens", get(me::my_tokens))
         .route(
-            "/api/v1/me",
-            get(handlers::get_me).patch(handlers::patch_me),
+            "/api/v1/me/notifications",
+            get(notifications::my_notifications),
         )
-        .route("/api/v1/me/tokens", get(handlers::my_tokens))
-        .route("/api/v1/me/notifications", get(handlers::my_notifications))
         .route(
             "/api/v1/me/notifications/read",
-            post(handlers::mark_notifications_read),
+            post(notifications::mark_notifications_read),
         )
-        .route("/api/v1/admin/users", get(handlers::admin_users))
-        .route("/api/v1/admin/tokens", get(handlers::admin_tokens))
+        .route("/api/v1/admin/users", get(admin::admin_users))
+        .route("/api/v1/admin/tokens", get(admin::admin_tokens))
         .route(
             "/api/v1/admin/tokens/{id}",
-            delete(handlers::admin_revoke_token),
+            delete(admin::admin_revoke_token),
         )
-        .route("/api/v1/admin/notifications", post(handlers::admin_publish))
+        .route("/api/v1/admin/notifications", post(admin::admin_publish))
         .route("/api/v1/openapi.json", get(docs::openapi_json))
         .route("/api/docs", get(docs::page))
         .route(
@@ -50,6 +55,39 @@ pub fn router() -> Router<AppState> {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such endpoint.")
             }),
         )
+}
+
+pub(crate) fn rfc3339(ts: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp(ts, 0)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default()
+}
+
+/// The error body of every refusal.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable: `unauthorized`, `forbidden`, `ip_not_allowed`,
+    /// `read_only_token`, `validation`, `not_found`, …
+    pub code: String,
+    pub message: String,
+}
+
+/// A JSON body, or the API's error shape when it is not the object described.
+pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(v)| v)
+        .map_err(|r| ApiError::new(r.status(), "bad_request", r.body_text()))
+}
+
+/// Query parameters, or the API's error shape when they do not parse.
+pub(crate) fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query
+        .map(|Query(v)| v)
+        .map_err(|r| ApiError::new(r.status(), "bad_request", r.body_text()))
 }
 
 /// A refusal as the API reports it.
@@ -155,8 +193,8 @@ pub struct Caller {
 
 impl Caller {
     /// The request as audit rows record it (`REST API` as the user agent).
-    pub fn ctx(&self) -> crate::server::context::RequestCtx {
-        crate::server::context::RequestCtx {
+    pub fn ctx(&self) -> crate::server::infra::context::RequestCtx {
+        crate::server::infra::context::RequestCtx {
             ip: self.ip.to_string(),
             user_agent: "REST API".into(),
             request_id: String::new(),
@@ -165,16 +203,10 @@ impl Caller {
         }
     }
 
+    /// The caller is an administrator (`server::admin::require_user`), or 403.
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.user.role() == crate::model::Role::Admin {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Administrators only.",
-            ))
-        }
+        crate::server::admin::require_user(&self.user)
+            .map_err(|_| ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Administrators only."))
     }
 
     /// App passwords never manage credentials (tokens, app passwords, 2FA).
@@ -199,7 +231,11 @@ impl FromRequestParts<AppState> for Caller {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        let ip = crate::server::net::client_ip(peer, &parts.headers, &state.config.trusted_proxies);
+        let ip = crate::server::infra::net::client_ip(
+            peer,
+            &parts.headers,
+            &state.config.trusted_proxies,
+        );
         let auth = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -215,7 +251,7 @@ impl FromRequestParts<AppState> for Caller {
         if verified.expires_at.is_some_and(|at| at <= db::now()) || verified.user.is_disabled() {
             return Err(ApiError::unauthorized());
         }
-        if !crate::server::net::allows(&verified.allowed, ip) {
+        if !crate::server::infra::net::allows(&verified.allowed, ip) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "ip_not_allowed",
@@ -263,7 +299,7 @@ async fn by_token(state: &AppState, value: &str) -> Result<cache::Verified, ApiE
         .ok_or_else(ApiError::unauthorized)?;
     let verified = cache::Verified {
         user: live_user(state, &row.user_id).await?,
-        allowed: crate::server::net::parse_list(&row.allowed_ips).unwrap_or_default(),
+        allowed: crate::server::infra::net::parse_list(&row.allowed_ips).unwrap_or_default(),
         expires_at: Some(row.expires_at),
         credential: Credential::Token {
             read_only: row.scope == "read",
@@ -281,7 +317,9 @@ async fn by_app_password(state: &AppState, encoded: &str) -> Result<cache::Verif
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(ApiError::unauthorized)?;
     let (username, password) = decoded.split_once(':').ok_or_else(ApiError::unauthorized)?;
-    let digest = token::digest(&credentials::normalise_app_password(password));
+    let digest = token::digest(&crate::server::app_passwords::normalise_app_password(
+        password,
+    ));
     let key = format!("b:{}:{digest}", username.to_lowercase());
     if let Some(hit) = state.auth_cache.get(&key) {
         return Ok(hit);

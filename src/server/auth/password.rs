@@ -2,7 +2,7 @@
 //! burst of sign-ins can neither stall the async runtime nor exhaust memory
 //! (each hash takes `argon2_memory_kib` of RAM while it runs).
 
-use crate::server::config::Argon2Config;
+use crate::server::infra::config::Argon2Config;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;

@@ -3,7 +3,7 @@
 //! The cookie carries 256 random bits; the database keeps only their SHA-256, so
 //! neither a database dump nor a log line can be replayed as a session.
 
-use crate::server::config::Config;
+use crate::server::infra::config::Config;
 use http::HeaderMap;
 use rand::RngCore;
 use sha2::{Digest, Sha256};

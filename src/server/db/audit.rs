@@ -8,6 +8,8 @@ use super::{new_id, now, Db};
 pub struct Entry<'a> {
     pub actor_id: Option<&'a str>,
     pub actor_name: &'a str,
+    /// The account the action concerned (for an administrator's action: not the actor).
+    pub target_id: Option<&'a str>,
     pub action: &'a str,
     pub outcome: &'a str,
     pub ip: &'a str,
@@ -17,13 +19,14 @@ pub struct Entry<'a> {
 
 pub async fn insert(db: &Db, e: &Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO audit_log (id, created_at, actor_id, actor_name, action, outcome, ip, user_agent, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_log (id, created_at, actor_id, actor_name, target_id, action, outcome, ip, user_agent, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(new_id())
     .bind(now())
     .bind(e.actor_id)
     .bind(e.actor_name)
+    .bind(e.target_id)
     .bind(e.action)
     .bind(e.outcome)
     .bind(e.ip)
@@ -40,6 +43,7 @@ pub struct Row {
     pub created_at: i64,
     pub actor_id: Option<String>,
     pub actor_name: String,
+    pub target_id: Option<String>,
     pub action: String,
     pub outcome: String,
     pub ip: String,
@@ -50,13 +54,60 @@ pub struct Row {
 /// The newest entries first, optionally only one action.
 pub async fn recent(db: &Db, action: Option<&str>, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, created_at, actor_id, actor_name, action, outcome, ip, user_agent, detail FROM audit_log \
+        "SELECT id, created_at, actor_id, actor_name, target_id, action, outcome, ip, user_agent, detail FROM audit_log \
          WHERE ($1 = '' OR action = $1) ORDER BY id DESC LIMIT $2",
     )
     .bind(action.unwrap_or(""))
     .bind(limit)
     .fetch_all(db)
     .await
+}
+
+/// Rows written before actions were data packed their detail into the action
+/// (`token.admin_revoke:bob:ci`): split them into a stable name and JSON detail,
+/// with the concerned account as `target_id`. Idempotent; runs at every start
+/// (after the schema migrations) and touches nothing once done.
+pub async fn migrate_packed_actions(db: &Db) -> Result<u64, sqlx::Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, action FROM audit_log WHERE action LIKE '%:%'")
+            .fetch_all(db)
+            .await?;
+    let mut done = 0;
+    for (id, packed) in rows {
+        let Some((name, rest)) = packed.split_once(':') else {
+            continue;
+        };
+        let (name, detail, target_name) = match name {
+            "token.admin_revoke" => {
+                let (owner, token) = rest.split_once(':').unwrap_or((rest, ""));
+                (
+                    name,
+                    serde_json::json!({ "owner": owner, "name": token }),
+                    Some(owner),
+                )
+            }
+            "2fa.reset" => (name, serde_json::json!({ "username": rest }), Some(rest)),
+            "notification.publish" => (name, serde_json::json!({ "area": rest }), None),
+            "settings.two_factor_mandatory" => (
+                "settings.change",
+                serde_json::json!({ "key": "two_factor_mandatory", "value": rest }),
+                None,
+            ),
+            _ => (name, serde_json::json!({ "detail": rest }), None),
+        };
+        sqlx::query(
+            "UPDATE audit_log SET action = $1, detail = $2, \
+             target_id = (SELECT id FROM users WHERE username = $3) WHERE id = $4",
+        )
+        .bind(name)
+        .bind(detail.to_string())
+        .bind(target_name.unwrap_or(""))
+        .bind(&id)
+        .execute(db)
+        .await?;
+        done += 1;
+    }
+    Ok(done)
 }
 
 fn truncate(s: &str, max: usize) -> &str {

@@ -50,7 +50,46 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
             .await?;
     }
     sqlx::migrate!("./migrations").run(&pool).await?;
+    audit::migrate_packed_actions(&pool).await?;
     Ok(pool)
+}
+
+/// A unique index a write collided with. PostgreSQL names the index; SQLite names
+/// it for expression indexes and lists the columns otherwise: both are matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UniqueKey {
+    Username,
+    Email,
+    TokenName,
+    AppPasswordName,
+}
+
+/// Which of our unique indexes `e` violated, if it is a unique violation we know.
+pub fn unique_key(e: &sqlx::Error) -> Option<UniqueKey> {
+    let sqlx::Error::Database(d) = e else {
+        return None;
+    };
+    if !d.is_unique_violation() {
+        return None;
+    }
+    let text = format!("{} {}", d.constraint().unwrap_or(""), d.message());
+    [
+        (UniqueKey::Username, "users_username_key", "users.username"),
+        (UniqueKey::Email, "users_email_key", "users.email"),
+        (
+            UniqueKey::TokenName,
+            "api_tokens_user_name",
+            "api_tokens.user_id, api_tokens.name",
+        ),
+        (
+            UniqueKey::AppPasswordName,
+            "app_passwords_user_name",
+            "app_passwords.user_id, app_passwords.name",
+        ),
+    ]
+    .into_iter()
+    .find(|(_, index, columns)| text.contains(index) || text.contains(columns))
+    .map(|(key, _, _)| key)
 }
 
 /// Cheap query for `/readyz`.

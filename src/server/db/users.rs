@@ -67,7 +67,7 @@ impl UserRow {
             identity_locked: None,
             contact_person: self.contact_person.clone(),
             phone: self.phone.clone(),
-            phone_display: crate::server::phone::display(&self.phone),
+            phone_display: crate::server::infra::phone::display(&self.phone),
             time_zone: self.time_zone.clone(),
             recovery_email: self.recovery_email.clone(),
             avatar_url: (!self.avatar_version.is_empty())

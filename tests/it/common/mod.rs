@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use tessera::model::{AccountSource, Role};
 use tessera::server::auth::{self, password::Password};
-use tessera::server::config::Config;
-use tessera::server::{db, state::AppState};
+use tessera::server::infra::config::Config;
+use tessera::server::{db, infra::state::AppState};
 use tower::ServiceExt;
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";

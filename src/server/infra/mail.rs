@@ -3,7 +3,7 @@
 //! Without `smtp_url` mail stays in the outbox (`tessera mail list` shows it).
 
 use crate::server::db::{self, outbox, Db};
-use crate::server::state::AppState;
+use crate::server::infra::state::AppState;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;

@@ -5,7 +5,7 @@
 //! the id. A database that cannot be reached answers 503, not 500.
 
 use crate::error::AppError;
-use crate::server::context::RequestCtx;
+use crate::server::infra::context::RequestCtx;
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
@@ -30,6 +30,24 @@ impl From<crate::server::auth::password::HashError> for AppError {
         AppError::Internal {
             request_id: String::new(),
         }
+    }
+}
+
+/// A collision with a unique index as a message for the field it concerns, in
+/// language `l`; any other error as it is (see `From<sqlx::Error>`).
+pub fn unique_clash(e: sqlx::Error, l: crate::lang::Locale) -> AppError {
+    use crate::i18n::td_string;
+    use crate::server::db::UniqueKey;
+    match crate::server::db::unique_key(&e) {
+        Some(UniqueKey::Username) => AppError::field(
+            "username",
+            td_string!(l, validate.username_taken).to_string(),
+        ),
+        Some(UniqueKey::Email) => AppError::field("email", td_string!(l, email.taken).to_string()),
+        Some(UniqueKey::TokenName | UniqueKey::AppPasswordName) => {
+            AppError::field("name", td_string!(l, tokens.name_taken).to_string())
+        }
+        None => e.into(),
     }
 }
 

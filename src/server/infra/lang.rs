@@ -5,7 +5,7 @@
 //! workspace default. Server messages and mails use the same resolution.
 
 use crate::lang::{self, Locale};
-use crate::server::context::RequestCtx;
+use crate::server::infra::context::RequestCtx;
 
 /// The best offered language in an `Accept-Language` header, by quality
 /// ("de-CH;q=0.9, en;q=0.8" → de); `q=0` means "not this one".

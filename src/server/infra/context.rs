@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::lang::Locale;
 use crate::server::auth::session;
 use crate::server::db::{self, users::UserRow};
-use crate::server::state::AppState;
-use crate::server::{lang, workspace};
+use crate::server::infra::state::AppState;
+use crate::server::{infra::lang, workspace};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -71,8 +71,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ci| {
-            crate::server::net::client_ip(ci.0.ip(), req.headers(), &state.config.trusted_proxies)
-                .to_string()
+            crate::server::infra::net::client_ip(
+                ci.0.ip(),
+                req.headers(),
+                &state.config.trusted_proxies,
+            )
+            .to_string()
         })
         .unwrap_or_default();
     let user_agent = header_str(&req, header::USER_AGENT)

@@ -1,6 +1,6 @@
 //! Cross-site request refusal and security headers for every response.
 
-use crate::server::state::AppState;
+use crate::server::infra::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

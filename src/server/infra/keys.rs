@@ -4,7 +4,7 @@
 //! owner-only permissions. Losing it makes enrolled TOTP secrets unreadable
 //! (users then need an admin reset), so back it up with the database.
 
-use crate::server::config::{Config, SecretKey};
+use crate::server::infra::config::{Config, SecretKey};
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};

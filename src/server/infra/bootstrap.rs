@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::model::{AccountSource, Role};
 use crate::server::auth::{self, password::Password};
 use crate::server::db::users;
-use crate::server::state::AppState;
+use crate::server::infra::state::AppState;
 use rand::Rng;
 
 pub const FIRST_ADMIN: &str = "admin";

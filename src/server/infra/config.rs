@@ -250,13 +250,15 @@ impl Config {
             ),
             None => None,
         };
-        let trusted_proxies = crate::server::net::parse_list(get("trusted_proxies").unwrap_or(""))
-            .map_err(|bad| {
-                crate::server::config::bad(
-                    "trusted_proxies",
-                    format!("not an address or CIDR subnet: {}", bad.join(", ")),
-                )
-            })?;
+        let trusted_proxies = crate::server::infra::net::parse_list(
+            get("trusted_proxies").unwrap_or(""),
+        )
+        .map_err(|bad| {
+            crate::server::infra::config::bad(
+                "trusted_proxies",
+                format!("not an address or CIDR subnet: {}", bad.join(", ")),
+            )
+        })?;
         let mail_from = get("mail_from")
             .unwrap_or("Tessera <tessera@localhost>")
             .to_string();

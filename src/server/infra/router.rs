@@ -1,7 +1,7 @@
 //! The whole HTTP application as one `Router`, so tests drive exactly what runs.
 
 use crate::app::{shell, App};
-use crate::server::{context, db, headers, state::AppState};
+use crate::server::{db, infra::context, infra::headers, infra::state::AppState};
 use axum::extract::State;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;

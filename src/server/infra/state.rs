@@ -3,10 +3,10 @@
 use crate::server::api::cache::AuthCache;
 use crate::server::api::last_used::LastUsed;
 use crate::server::auth::password::Hasher;
-use crate::server::config::Config;
 use crate::server::db::Db;
-use crate::server::keys::Keys;
-use crate::server::mail::Mailer;
+use crate::server::infra::config::Config;
+use crate::server::infra::keys::Keys;
+use crate::server::infra::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;

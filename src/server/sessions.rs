@@ -1,11 +1,12 @@
-//! "Devices & sessions": what the owner of an account sees of its sessions.
+//! "Devices & sessions": what the owner of an account sees of its sessions, and
+//! signing them out.
 
 use crate::error::AppError;
-use crate::features::sessions::DeviceSession;
-use crate::server::auth::record_user;
-use crate::server::context::{Auth, RequestCtx};
-use crate::server::state::AppState;
-use crate::server::{db, timefmt, user_agent};
+use crate::features::sessions::types::DeviceSession;
+use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::infra::context::{Auth, RequestCtx};
+use crate::server::infra::state::AppState;
+use crate::server::{db, infra::timefmt, infra::user_agent};
 
 pub async fn list(state: &AppState, auth: &Auth) -> Result<Vec<DeviceSession>, AppError> {
     let rows = db::sessions::list_live_for_user(
@@ -14,7 +15,7 @@ pub async fn list(state: &AppState, auth: &Auth) -> Result<Vec<DeviceSession>, A
         state.config.session_idle_timeout_secs,
     )
     .await?;
-    let l = crate::server::lang::current();
+    let l = crate::server::infra::lang::current();
     Ok(rows
         .into_iter()
         .map(|s| {
@@ -55,7 +56,14 @@ pub async fn revoke(
         // Unknown, already ended, or someone else's: all look the same.
         return Err(AppError::NotFound);
     }
-    record_user(state, ctx, &auth.user, "session.revoke", "success").await;
+    audit::record(
+        state,
+        ctx,
+        &auth.user,
+        AuditAction::SessionRevoke,
+        Outcome::Success,
+    )
+    .await;
     Ok(())
 }
 
@@ -67,6 +75,7 @@ pub async fn revoke_others(
 ) -> Result<u64, AppError> {
     let n = db::sessions::delete_all_for_user(&state.db, &auth.user.id, Some(&auth.session_hash))
         .await?;
-    record_user(state, ctx, &auth.user, "session.revoke_others", "success").await;
+    let action = AuditAction::SessionRevokeOthers { count: n };
+    audit::record(state, ctx, &auth.user, action, Outcome::Success).await;
     Ok(n)
 }

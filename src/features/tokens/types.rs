@@ -1,0 +1,44 @@
+//! What the token and app-password pages and the server exchange. A leaf:
+//! imports nothing from `server`.
+
+use serde::{Deserialize, Serialize};
+
+/// A token as its owner sees it in the list. Times are formatted for the reader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    /// The first eight characters ("tsr_AbCd").
+    pub shown: String,
+    pub read_only: bool,
+    /// Canonical list of addresses and subnets; empty: any address.
+    pub allowed_ips: String,
+    pub created: String,
+    pub expires: String,
+    pub expired: bool,
+    pub last_used: Option<String>,
+    pub last_used_ip: String,
+}
+
+/// A token just made: its value, shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTokenValue {
+    pub token: TokenInfo,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppPasswordInfo {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub last_used_ip: String,
+}
+
+/// An app password just made, shown once (grouped for typing).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAppPassword {
+    pub info: AppPasswordInfo,
+    pub password: String,
+}

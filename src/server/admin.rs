@@ -1,0 +1,186 @@
+//! Everything only an administrator may do, in one place: the admin server
+//! functions and the REST API's admin endpoints are adapters over these.
+//! Every function here starts with [`require`].
+
+use crate::error::AppError;
+use crate::features::tokens::types::TokenInfo;
+use crate::lang::Locale;
+use crate::model::Role;
+use crate::server::audit::{self, Actor, AuditAction, Outcome};
+use crate::server::db::{self, api_tokens, users::UserRow};
+use crate::server::infra::context::RequestCtx;
+use crate::server::infra::state::AppState;
+use crate::server::tokens::token_info;
+
+/// The signed-in administrator, or `Forbidden` (`Unauthorized` when signed out).
+pub fn require(ctx: &RequestCtx) -> Result<&UserRow, AppError> {
+    let auth = ctx.require_auth()?;
+    require_user(&auth.user)?;
+    Ok(&auth.user)
+}
+
+/// `user` is an administrator, or `Forbidden` (for callers authenticated otherwise,
+/// such as the REST API).
+pub fn require_user(user: &UserRow) -> Result<(), AppError> {
+    if user.role() == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Every user's tokens with their owners' usernames, times in the reader's zone.
+pub async fn list_tokens(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+) -> Result<Vec<(String, TokenInfo)>, AppError> {
+    Ok(all_tokens(state, admin)
+        .await?
+        .iter()
+        .map(|(row, owner)| (owner.clone(), token_info(state, row, admin, ctx.locale)))
+        .collect())
+}
+
+/// Every user's token rows with their owners' usernames.
+pub async fn all_tokens(
+    state: &AppState,
+    admin: &UserRow,
+) -> Result<Vec<(api_tokens::TokenRow, String)>, AppError> {
+    require_user(admin)?;
+    Ok(api_tokens::list_all(&state.db).await?)
+}
+
+/// Every account (the REST API's admin listing).
+pub async fn list_users(state: &AppState, admin: &UserRow) -> Result<Vec<UserRow>, AppError> {
+    require_user(admin)?;
+    Ok(db::users::list(&state.db).await?)
+}
+
+/// Revokes someone's token. The owner finds it in their own audit trail and gets
+/// an in-app security notification, in their own language.
+pub async fn revoke_token(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    id: &str,
+) -> Result<(), AppError> {
+    require_user(admin)?;
+    let row = api_tokens::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !api_tokens::delete(&state.db, None, id).await? {
+        return Err(AppError::NotFound);
+    }
+    state.auth_cache.forget_credential(id);
+    let owner = db::users::find_by_id(&state.db, &row.user_id).await?;
+    let action = AuditAction::TokenAdminRevoke {
+        token_id: row.id.clone(),
+        name: row.name.clone(),
+        owner: owner
+            .as_ref()
+            .map(|o| o.username.clone())
+            .unwrap_or_default(),
+    };
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        Some(&row.user_id),
+        action.clone(),
+        Outcome::Success,
+    )
+    .await;
+    if let Some(owner) = owner {
+        // The owner's own audit trail shows what happened to their token.
+        audit::record(state, ctx, &owner, action, Outcome::RevokedByAdmin).await;
+        // The token is gone already; a failed read must not turn that into an error.
+        let l = match crate::server::workspace::load(&state.db).await {
+            Ok(ws) => crate::server::workspace::user_locale(&owner, &ws),
+            Err(_) => Locale::en,
+        };
+        crate::server::notifications::security(
+            &state.db,
+            &owner,
+            &crate::i18n::td_string!(
+                l,
+                notifications.token_revoked_title,
+                name = row.name.as_str()
+            )
+            .to_string(),
+            crate::i18n::td_string!(l, notifications.token_revoked_body),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// Removes a user's 2FA (audited; the user is told by mail). False when it was off.
+pub async fn reset_two_factor(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    username: &str,
+) -> Result<bool, AppError> {
+    require_user(admin)?;
+    crate::server::two_factor::reset(state, ctx, Actor::User(admin), username.trim()).await
+}
+
+/// Makes 2FA mandatory for every account (or not).
+pub async fn set_two_factor_mandatory(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    mandatory: bool,
+) -> Result<(), AppError> {
+    require_user(admin)?;
+    let value = if mandatory { "true" } else { "false" };
+    crate::server::workspace::set(&state.db, "two_factor_mandatory", value).await?;
+    let action = AuditAction::SettingChanged {
+        key: "two_factor_mandatory".into(),
+        value: value.into(),
+    };
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        None,
+        action,
+        Outcome::Success,
+    )
+    .await;
+    Ok(())
+}
+
+/// Publishes a notification to every active account in an area (audited).
+/// Returns the notification's id and how many accounts it reached.
+pub async fn publish(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    area: &str,
+    title: &str,
+    body: &str,
+) -> Result<(String, u64), AppError> {
+    require_user(admin)?;
+    let ws = crate::server::workspace::load(&state.db).await?;
+    let l = crate::server::workspace::user_locale(admin, &ws);
+    let b = crate::server::notifications::check_broadcast(area, title, body, l)?;
+    let (id, recipients) =
+        db::notifications::broadcast(&state.db, b.area.as_str(), &b.title, &b.body).await?;
+    let action = AuditAction::NotificationPublish {
+        area: b.area.as_str().to_string(),
+        notification_id: id.clone(),
+        recipients,
+    };
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        None,
+        action,
+        Outcome::Success,
+    )
+    .await;
+    Ok((id, recipients))
+}

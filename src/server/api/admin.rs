@@ -1,0 +1,129 @@
+//! `/api/v1/admin…`: adapters over `server::admin` (administrators only).
+
+use super::me::{token_dto, Token};
+use super::{json_body, rfc3339, ApiError, Caller, ErrorBody};
+use crate::server::admin;
+use crate::server::infra::state::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::Json;
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An account, for administrators.
+#[derive(Serialize, ToSchema)]
+pub struct AdminUser {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub role: String,
+    /// `local` or `external`.
+    pub source: String,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// A notification to publish to everyone.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// `compliance`, `policies`, `rapid_response`, `alerts` or `security`.
+    pub area: String,
+    /// 1–200 characters.
+    pub title: String,
+    /// Up to 4,000 characters.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// What a broadcast reached.
+#[derive(Serialize, ToSchema)]
+pub struct Published {
+    pub id: String,
+    pub recipients: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    responses((status = 200, body = [AdminUser]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// Every account (administrators only).
+pub async fn admin_users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<AdminUser>>, ApiError> {
+    caller.require_admin()?;
+    let users = admin::list_users(&state, &caller.user).await?;
+    Ok(Json(
+        users
+            .iter()
+            .map(|u| AdminUser {
+                id: u.id.clone(),
+                username: u.username.clone(),
+                email: u.email.clone(),
+                role: u.role().as_str().to_string(),
+                source: u.source.clone(),
+                disabled: u.is_disabled(),
+                created_at: rfc3339(u.created_at),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/tokens", tag = "admin",
+    responses((status = 200, body = [Token]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// Every user's tokens with their owners (administrators only).
+pub async fn admin_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Token>>, ApiError> {
+    caller.require_admin()?;
+    let rows = admin::all_tokens(&state, &caller.user).await?;
+    Ok(Json(
+        rows.iter()
+            .map(|(r, owner)| token_dto(&state, r, Some(owner.clone())))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/tokens/{id}", tag = "admin",
+    params(("id" = String, Path, description = "The token's id")),
+    responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("token" = [])))]
+/// Revokes any user's token (administrators with a read-write token; audited).
+pub async fn admin_revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    caller.require_not_app_password()?;
+    admin::revoke_token(&state, &caller.ctx(), &caller.user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/notifications", tag = "admin", request_body = Publish,
+    responses((status = 201, body = Published), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// Publishes a notification to every active account in an area (administrators only; audited).
+pub async fn admin_publish(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<Publish>, JsonRejection>,
+) -> Result<(StatusCode, Json<Published>), ApiError> {
+    caller.require_admin()?;
+    let req = json_body(body)?;
+    let (id, recipients) = admin::publish(
+        &state,
+        &caller.ctx(),
+        &caller.user,
+        &req.area,
+        &req.title,
+        &req.body,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Published { id, recipients })))
+}

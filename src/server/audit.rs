@@ -1,0 +1,261 @@
+//! The audit trail: every security-relevant action as data.
+//!
+//! An entry names its action by a stable string (the database's `action` column,
+//! never reworded: filters and old rows depend on it), who acted (`actor_id`,
+//! `actor_name`, kept as text so the entry reads well after the account is gone),
+//! whom it concerned (`target_id`), the outcome, and structured detail as JSON in
+//! `detail`. Services call [`record`]; nothing else writes `audit_log`.
+
+use crate::server::db::{self, users::UserRow};
+use crate::server::infra::context::RequestCtx;
+use crate::server::infra::state::AppState;
+use serde_json::{json, Value};
+
+/// What happened. Variants carry what an auditor needs to know; never a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditAction {
+    SignIn,
+    /// Password right, a second factor is needed next.
+    PasswordOk,
+    SignOut,
+    /// Sudo mode: the password (or a code) entered again.
+    Reauthenticate,
+    /// The second step of signing in.
+    SecondFactor,
+    PasswordChange,
+    PasswordResetRequested,
+    PasswordReset,
+    SessionRevoke,
+    SessionRevokeOthers {
+        count: u64,
+    },
+    TwoFactorEnrolStarted,
+    /// A code tried to finish enrolment.
+    TwoFactorEnable,
+    TwoFactorEnabled,
+    RecoveryCodesRegenerated,
+    /// A code tried to turn 2FA off.
+    TwoFactorDisable,
+    TwoFactorDisabled,
+    RecoveryCodeUsed,
+    /// An administrator (or the operator) removed someone's 2FA.
+    TwoFactorReset {
+        username: String,
+    },
+    EmailChangeRequested,
+    EmailChanged,
+    RecoveryEmailChanged,
+    AvatarChange,
+    AvatarRemove,
+    TokenCreate {
+        token_id: String,
+        name: String,
+    },
+    TokenRegenerate {
+        token_id: String,
+        name: String,
+    },
+    TokenDelete {
+        token_id: String,
+        name: String,
+    },
+    /// An administrator revoked someone's token.
+    TokenAdminRevoke {
+        token_id: String,
+        name: String,
+        owner: String,
+    },
+    AppPasswordCreate {
+        id: String,
+        name: String,
+    },
+    AppPasswordRevoke {
+        id: String,
+        name: String,
+    },
+    /// A workspace setting changed.
+    SettingChanged {
+        key: String,
+        value: String,
+    },
+    NotificationPublish {
+        area: String,
+        notification_id: String,
+        recipients: u64,
+    },
+}
+
+impl AuditAction {
+    /// The stable name stored in `audit_log.action`.
+    pub fn name(&self) -> &'static str {
+        use AuditAction as A;
+        match self {
+            A::SignIn => "auth.sign_in",
+            A::PasswordOk => "auth.password_ok",
+            A::SignOut => "auth.sign_out",
+            A::Reauthenticate => "auth.reauthenticate",
+            A::SecondFactor => "auth.two_factor",
+            A::PasswordChange => "password.change",
+            A::PasswordResetRequested => "password.reset_requested",
+            A::PasswordReset => "password.reset",
+            A::SessionRevoke => "session.revoke",
+            A::SessionRevokeOthers { .. } => "session.revoke_others",
+            A::TwoFactorEnrolStarted => "2fa.enrol_started",
+            A::TwoFactorEnable => "2fa.enable",
+            A::TwoFactorEnabled => "2fa.enabled",
+            A::RecoveryCodesRegenerated => "2fa.recovery_codes_regenerated",
+            A::TwoFactorDisable => "2fa.disable",
+            A::TwoFactorDisabled => "2fa.disabled",
+            A::RecoveryCodeUsed => "2fa.recovery_code_used",
+            A::TwoFactorReset { .. } => "2fa.reset",
+            A::EmailChangeRequested => "email.change_requested",
+            A::EmailChanged => "email.changed",
+            A::RecoveryEmailChanged => "email.recovery_changed",
+            A::AvatarChange => "avatar.change",
+            A::AvatarRemove => "avatar.remove",
+            A::TokenCreate { .. } => "token.create",
+            A::TokenRegenerate { .. } => "token.regenerate",
+            A::TokenDelete { .. } => "token.delete",
+            A::TokenAdminRevoke { .. } => "token.admin_revoke",
+            A::AppPasswordCreate { .. } => "app_password.create",
+            A::AppPasswordRevoke { .. } => "app_password.revoke",
+            A::SettingChanged { .. } => "settings.change",
+            A::NotificationPublish { .. } => "notification.publish",
+        }
+    }
+
+    /// The structured detail stored in `audit_log.detail` (JSON; `{}` when none).
+    pub fn detail(&self) -> Value {
+        use AuditAction as A;
+        match self {
+            A::SessionRevokeOthers { count } => json!({ "count": count }),
+            A::TwoFactorReset { username } => json!({ "username": username }),
+            A::TokenCreate { token_id, name }
+            | A::TokenRegenerate { token_id, name }
+            | A::TokenDelete { token_id, name } => json!({ "token_id": token_id, "name": name }),
+            A::TokenAdminRevoke {
+                token_id,
+                name,
+                owner,
+            } => json!({ "token_id": token_id, "name": name, "owner": owner }),
+            A::AppPasswordCreate { id, name } | A::AppPasswordRevoke { id, name } => {
+                json!({ "app_password_id": id, "name": name })
+            }
+            A::SettingChanged { key, value } => json!({ "key": key, "value": value }),
+            A::NotificationPublish {
+                area,
+                notification_id,
+                recipients,
+            } => {
+                json!({ "area": area, "notification_id": notification_id, "recipients": recipients })
+            }
+            _ => json!({}),
+        }
+    }
+}
+
+/// How it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+    Throttled,
+    SecondFactorNeeded,
+    /// Nothing to do (e.g. resetting 2FA that was off).
+    Noop,
+    /// The owner's copy of an administrator's action on their credential.
+    RevokedByAdmin,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Throttled => "throttled",
+            Outcome::SecondFactorNeeded => "second_factor_needed",
+            Outcome::Noop => "noop",
+            Outcome::RevokedByAdmin => "revoked_by_admin",
+        }
+    }
+}
+
+/// Who acted: a known account, or a name only (an unknown login typed at the
+/// sign-in page, the operator's command line).
+#[derive(Clone, Copy, Debug)]
+pub enum Actor<'a> {
+    User(&'a UserRow),
+    Named(&'a str),
+}
+
+impl<'a> From<&'a UserRow> for Actor<'a> {
+    fn from(u: &'a UserRow) -> Self {
+        Actor::User(u)
+    }
+}
+
+/// Writes an entry about the actor's own account (the common case).
+pub async fn record<'a>(
+    state: &AppState,
+    ctx: &RequestCtx,
+    actor: impl Into<Actor<'a>>,
+    action: AuditAction,
+    outcome: Outcome,
+) {
+    let actor = actor.into();
+    let target = match actor {
+        Actor::User(u) => Some(u.id.as_str()),
+        Actor::Named(_) => None,
+    };
+    record_on(state, ctx, actor, target, action, outcome).await;
+}
+
+/// Writes an entry about `target`'s account (an administrator's action on
+/// someone else). A failure to audit is logged but does not fail the action.
+pub async fn record_on(
+    state: &AppState,
+    ctx: &RequestCtx,
+    actor: Actor<'_>,
+    target: Option<&str>,
+    action: AuditAction,
+    outcome: Outcome,
+) {
+    let (actor_id, actor_name) = match actor {
+        Actor::User(u) => (Some(u.id.as_str()), u.username.as_str()),
+        Actor::Named(n) => (None, n),
+    };
+    let detail = action.detail().to_string();
+    let entry = db::audit::Entry {
+        actor_id,
+        actor_name,
+        target_id: target,
+        action: action.name(),
+        outcome: outcome.as_str(),
+        ip: &ctx.ip,
+        user_agent: &ctx.user_agent,
+        detail: &detail,
+    };
+    if let Err(e) = db::audit::insert(&state.db, &entry).await {
+        tracing::error!(error = %e, action = action.name(), "could not write audit entry");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stable_and_details_are_json() {
+        let a = AuditAction::TokenAdminRevoke {
+            token_id: "t1".into(),
+            name: "ci".into(),
+            owner: "bob".into(),
+        };
+        assert_eq!(a.name(), "token.admin_revoke");
+        assert_eq!(
+            a.detail().to_string(),
+            r#"{"name":"ci","owner":"bob","token_id":"t1"}"#
+        );
+        assert_eq!(AuditAction::SignIn.detail().to_string(), "{}");
+    }
+}

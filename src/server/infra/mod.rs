@@ -1,0 +1,21 @@
+//! Infrastructure every service stands on: configuration, state, the HTTP stack
+//! (router, per-request context, security headers, errors), keys, mail transport,
+//! languages, and small helpers (time, phone numbers, user agents). No business
+//! rules live here; those are the services one level up.
+
+pub mod bootstrap;
+pub mod call;
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod headers;
+pub mod keys;
+pub mod lang;
+pub mod mail;
+pub mod net;
+pub mod phone;
+pub mod router;
+pub mod state;
+pub mod timefmt;
+pub mod user_agent;

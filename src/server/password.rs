@@ -1,0 +1,91 @@
+//! Changing one's password (the Password settings page). Resetting a forgotten
+//! one is `recovery.rs`; the hashing and the policy are in `auth`.
+
+use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::model::AccountSource;
+use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::auth::{check_own_password, password::Password, policy};
+use crate::server::db::{self, users};
+use crate::server::infra::context::{Auth, RequestCtx};
+use crate::server::infra::state::AppState;
+
+/// Changes the signed-in user's password. The current password is the
+/// re-authentication; afterwards every other session of the user is ended.
+pub async fn change_password(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    current: &Password,
+    new: &Password,
+    confirm: &Password,
+) -> Result<(), AppError> {
+    let user = &auth.user;
+    if user.source == AccountSource::External.as_str() {
+        return Err(AppError::BadRequest(
+            td_string!(ctx.locale, password.external).to_string(),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut push = |field: &str, message: String| {
+        errors.push(crate::error::FieldError {
+            field: field.into(),
+            message,
+        })
+    };
+    if current.expose().is_empty() {
+        push(
+            "current_password",
+            td_string!(ctx.locale, password.enter_current).to_string(),
+        );
+    }
+    let problems = policy::problems(new.expose(), &user.username, &user.email, ctx.locale);
+    if !problems.is_empty() {
+        push("new_password", problems.join(" "));
+    } else if new.expose() == current.expose() {
+        push(
+            "new_password",
+            td_string!(ctx.locale, password.same_as_current).to_string(),
+        );
+    }
+    if new.expose() != confirm.expose() {
+        push(
+            "confirm_password",
+            td_string!(ctx.locale, password.mismatch).to_string(),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+
+    check_own_password(
+        state,
+        ctx,
+        user,
+        current,
+        AuditAction::PasswordChange,
+        (
+            "current_password",
+            td_string!(ctx.locale, password.current_wrong),
+        ),
+    )
+    .await?;
+    let hash = state.hasher.hash(new).await?;
+    let mut tx = state.db.begin().await?;
+    users::set_password_hash(&mut *tx, &user.id, &hash).await?;
+    db::sessions::delete_all_for_user(&mut *tx, &user.id, Some(&auth.session_hash)).await?;
+    // A reset link mailed earlier must not undo this change.
+    db::tokens::delete_unused(&mut *tx, &user.id, db::tokens::PASSWORD_RESET).await?;
+    tx.commit().await?;
+    // The current password was just proven: that opens the sudo window too.
+    db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
+    audit::record(
+        state,
+        ctx,
+        user,
+        AuditAction::PasswordChange,
+        Outcome::Success,
+    )
+    .await;
+    Ok(())
+}

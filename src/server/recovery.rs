@@ -1,0 +1,133 @@
+//! Recovering a forgotten password: a reset link mailed to the recovery address
+//! (or the primary one), single use, 30 minutes.
+
+use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::model::AccountSource;
+use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::auth::{password::Password, policy, session};
+use crate::server::db::{self, tokens, users};
+use crate::server::email::bad_link;
+use crate::server::infra::context::RequestCtx;
+use crate::server::infra::mail;
+use crate::server::infra::state::AppState;
+use crate::server::throttle::{self, Kind};
+use crate::server::workspace;
+
+/// How long a password reset link works.
+pub const RESET_LINK_SECS: i64 = 30 * 60;
+
+/// Mails a reset link when the account exists and has a local password. The
+/// answer is the same either way, so nobody learns which accounts exist.
+pub async fn request_reset(
+    state: &AppState,
+    ctx: &RequestCtx,
+    login: &str,
+) -> Result<(), AppError> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err(AppError::field(
+            "login",
+            td_string!(ctx.locale, validate.enter_login).to_string(),
+        ));
+    }
+    // Counted like a sign-in attempt: the same delays stop mail bombing.
+    throttle::reserve(
+        state,
+        ctx,
+        Kind::ResetLink,
+        login,
+        AuditAction::PasswordResetRequested,
+    )
+    .await?;
+    let Some(user) = users::find_by_login(&state.db, login).await? else {
+        return Ok(());
+    };
+    if user.is_disabled() || user.source == AccountSource::External.as_str() {
+        return Ok(());
+    }
+    let token = session::new_id();
+    tokens::insert(
+        &state.db,
+        &session::hash_id(&token),
+        tokens::PASSWORD_RESET,
+        &user.id,
+        "",
+        RESET_LINK_SECS,
+    )
+    .await?;
+    let to = if user.recovery_email.is_empty() {
+        &user.email
+    } else {
+        &user.recovery_email
+    };
+    let link = format!("{}/reset-password?token={token}", state.config.public_url);
+    let l = workspace::user_locale(&user, &workspace::load(&state.db).await?);
+    let body = td_string!(l, mail.reset_body, username = &user.username, link = link).to_string();
+    let subject = td_string!(l, mail.reset_subject).to_string();
+    mail::enqueue(&state.db, to, &subject, &body).await?;
+    audit::record(
+        state,
+        ctx,
+        &user,
+        AuditAction::PasswordResetRequested,
+        Outcome::Success,
+    )
+    .await;
+    Ok(())
+}
+
+/// Sets a new password with a reset link; ends every session of the account.
+pub async fn reset(
+    state: &AppState,
+    ctx: &RequestCtx,
+    token: &str,
+    new: &Password,
+    confirm: &Password,
+) -> Result<(), AppError> {
+    let hash = session::hash_id(token.trim());
+    let Some(pending) = tokens::peek(&state.db, &hash, tokens::PASSWORD_RESET).await? else {
+        return Err(bad_link(ctx.locale));
+    };
+    let user = users::find_by_id(&state.db, &pending.user_id)
+        .await?
+        .ok_or_else(|| bad_link(ctx.locale))?;
+    let mut errors = Vec::new();
+    let problems = policy::problems(new.expose(), &user.username, &user.email, ctx.locale);
+    if !problems.is_empty() {
+        errors.push(crate::error::FieldError {
+            field: "new_password".into(),
+            message: problems.join(" "),
+        });
+    }
+    if new.expose() != confirm.expose() {
+        errors.push(crate::error::FieldError {
+            field: "confirm_password".into(),
+            message: td_string!(ctx.locale, password.mismatch).to_string(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let new_hash = state.hasher.hash(new).await?;
+    let mut tx = state.db.begin().await?;
+    if tokens::consume(&mut *tx, &hash, tokens::PASSWORD_RESET)
+        .await?
+        .is_none()
+    {
+        return Err(bad_link(ctx.locale));
+    }
+    users::set_password_hash(&mut *tx, &user.id, &new_hash).await?;
+    db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
+    tx.commit().await?;
+    throttle::clear_account(state, Kind::Password, &user.username).await?;
+    audit::record(
+        state,
+        ctx,
+        &user,
+        AuditAction::PasswordReset,
+        Outcome::Success,
+    )
+    .await;
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Sudo mode, opened: the password (or a current code from the authenticator
+//! app) entered again. The check that sensitive actions make is
+//! `auth::sudo::require`.
+
+use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::auth::{check_own_password, password::Password};
+use crate::server::db;
+use crate::server::infra::context::{Auth, RequestCtx};
+use crate::server::infra::state::AppState;
+use crate::server::throttle::{self, Kind};
+
+/// Checks the password (throttled like a sign-in) and opens the sudo window.
+/// Accounts with 2FA may give a current code from their app instead: six
+/// digits can never be a valid password (at least eight characters).
+pub async fn confirm(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+    password: &Password,
+) -> Result<(), AppError> {
+    let user = &auth.user;
+    if password.expose().is_empty() {
+        return Err(AppError::field(
+            "password",
+            td_string!(ctx.locale, validate.enter_password).to_string(),
+        ));
+    }
+    let typed: String = password
+        .expose()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if typed.len() == 6
+        && typed.bytes().all(|b| b.is_ascii_digit())
+        && db::two_factor::is_enabled(&state.db, &user.id).await?
+    {
+        let attempt = throttle::reserve(
+            state,
+            ctx,
+            Kind::Code,
+            &user.username,
+            AuditAction::Reauthenticate,
+        )
+        .await?;
+        if !crate::server::two_factor::verify_totp(state, user, &typed).await? {
+            audit::record(
+                state,
+                ctx,
+                user,
+                AuditAction::Reauthenticate,
+                Outcome::Failure,
+            )
+            .await;
+            return Err(AppError::field(
+                "password",
+                td_string!(ctx.locale, two_factor.wrong_code).to_string(),
+            ));
+        }
+        attempt.succeeded(state).await?;
+        db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
+        audit::record(
+            state,
+            ctx,
+            user,
+            AuditAction::Reauthenticate,
+            Outcome::Success,
+        )
+        .await;
+        return Ok(());
+    }
+    check_own_password(
+        state,
+        ctx,
+        user,
+        password,
+        AuditAction::Reauthenticate,
+        ("password", td_string!(ctx.locale, sudo.wrong)),
+    )
+    .await?;
+    db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
+    audit::record(
+        state,
+        ctx,
+        user,
+        AuditAction::Reauthenticate,
+        Outcome::Success,
+    )
+    .await;
+    Ok(())
+}
