@@ -18,7 +18,7 @@ TEST_RUSTFLAGS := --cfg erase_components
 # target/debug/tessera into a binary that asks for a wasm file that does not exist.
 export LEPTOS_OUTPUT_NAME := tessera
 
-.PHONY: help run build release test test-unit test-e2e e2e-release lint size bench tools browser clean
+.PHONY: help run build release test test-unit test-e2e e2e-release lint size bench tools wasm-target browser clean
 
 help:
 	@echo "make run      build and serve on http://127.0.0.1:3000 (data in ./data)"
@@ -29,8 +29,10 @@ help:
 
 ## --- tools -------------------------------------------------------------------
 
-tools: end2end/node_modules/.installed
+wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+tools: end2end/node_modules/.installed wasm-target
 	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
 	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 20 minutes, once)"; \
 	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --ignore-rust-version --features no_downloads; \
@@ -82,7 +84,7 @@ e2e-release: release browser
 
 ## --- checks and measurements ---------------------------------------------------
 
-lint:
+lint: wasm-target
 	cargo fmt --check
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings

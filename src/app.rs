@@ -90,7 +90,7 @@ fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, common.page_not_found).to_string()/>
+        <crate::components::title::PageTitle text=move || t_string!(i18n, common.page_not_found).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
                 <h1>{t!(i18n, common.page_not_found)}</h1>

@@ -27,16 +27,22 @@ pub fn name(locale: Locale) -> &'static str {
     LANGUAGES
         .iter()
         .find(|(l, _)| *l == locale)
-        .map(|(_, n)| *n)
-        .unwrap_or("English")
+        .map_or("English", |(_, n)| *n)
 }
 
+/// The language of the page being rendered, provided as context by the server
+/// for each request (it was chosen there: user, workspace default, browser).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageLanguage(pub Locale);
+
 /// The language this page was rendered in: chosen per request on the server
-/// (see `server::lang`), read back from `<html lang>` when the browser hydrates.
+/// (see `server::infra::lang`), read back from `<html lang>` when the browser hydrates.
 pub fn initial() -> Locale {
     #[cfg(feature = "ssr")]
     {
-        crate::server::infra::lang::current()
+        leptos::prelude::use_context::<PageLanguage>()
+            .map(|p| p.0)
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -66,6 +72,5 @@ pub fn switch(locale: Locale) {
 /// The page's language now, without subscribing (for messages built in handlers).
 pub fn current() -> Locale {
     use_context::<leptos_i18n::I18nContext<Locale>>()
-        .map(|i| i.get_locale_untracked())
-        .unwrap_or_else(initial)
+        .map_or_else(initial, |i| i.get_locale_untracked())
 }

@@ -110,7 +110,7 @@ mod run {
         }
         match bootstrap::ensure_admin(&state, admin_password).await {
             Ok(Some(created)) => {
-                println!("{}", bootstrap::banner(&created, &state.config.public_url))
+                println!("{}", bootstrap::banner(&created, &state.config.public_url));
             }
             Ok(None) => {}
             Err(e) => {
@@ -121,8 +121,8 @@ mod run {
             }
         }
         spawn_housekeeping(state.clone());
-        tessera::server::infra::mail::spawn_worker(state.clone());
-        tessera::server::api::last_used::spawn_flusher(state.clone());
+        tessera::server::infra::mail::spawn_worker(state.db.clone(), state.mailer.clone());
+        tessera::server::api::last_used::spawn_flusher(state.db.clone(), state.last_used.clone());
         if !state.mailer.configured() {
             tracing::info!("no smtp_url set: mail is kept in the outbox (`tessera mail list`)");
         }
@@ -285,14 +285,10 @@ mod run {
         let state = open(config).await?;
         match cmd {
             SettingsCommand::List => {
-                let ws = workspace::load(&state.db)
+                let values = workspace::current_values(&state.db)
                     .await
                     .map_err(|e| e.to_string())?;
-                for (key, help) in workspace::SETTINGS {
-                    let value = match *key {
-                        "lock_profiles" => ws.lock_profiles.to_string(),
-                        _ => String::new(),
-                    };
+                for (key, value, help) in values {
                     println!("{key} = {value}    # {help}");
                 }
             }

@@ -5,7 +5,7 @@ test("the first admin signs in with the configured password", async ({ page }) =
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await signIn(page, "admin", ADMIN_PASSWORD);
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
   await expect(page.getByRole("heading", { name: "Profile", level: 1 })).toBeVisible();
   await expect(page.getByRole("button", { name: /admin/ })).toBeVisible();
   await expect(page.getByText("Administrator")).toBeVisible();
@@ -43,7 +43,7 @@ test("a protected page redirects to sign-in and comes back", async ({ page }) =>
   await page.getByLabel("Username or email").fill(`${name}@example.org`);
   await page.getByLabel("Password").fill("right-horse-42");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
   await expect(page.getByText(name, { exact: true }).first()).toBeVisible();
 });
 
@@ -51,7 +51,7 @@ test("signing out ends the session", async ({ page, context }) => {
   const name = uniqueName("signout");
   createUser(name, "right-horse-42");
   await signIn(page, name, "right-horse-42");
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
   await hydrated(page);
   const cookie = (await context.cookies()).find((c) => c.name === "tessera_session");
   expect(cookie?.httpOnly).toBe(true);
@@ -112,7 +112,7 @@ test("the user menu opens from the keyboard and closes when focus leaves it", as
   const name = uniqueName("menu");
   createUser(name, "right-horse-42");
   await signIn(page, name, "right-horse-42");
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
   await hydrated(page);
   const button = page.getByRole("button", { name: new RegExp(name) });
   await button.focus();

@@ -35,7 +35,7 @@ export async function signIn(page: Page, login: string, password: string) {
 /** Signs in and waits until the profile page is interactive. */
 export async function signInOk(page: Page, login: string, password: string) {
   await signIn(page, login, password);
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
   await hydrated(page);
 }
 

@@ -26,7 +26,7 @@ test("every sign-in lands on a page with content", async ({ browser }) => {
     const page = await context.newPage();
     const loads = documentLoads(page);
     await signIn(page, name, "right-horse-42");
-    await expect(page).toHaveURL(/\/settings\/profile$/);
+    await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
     await expect(page.locator("#main h1")).toHaveText("Profile");
     await expect(page.locator("#main").getByText(name, { exact: true })).toBeVisible();
     await hydrated(page);
@@ -52,7 +52,7 @@ test("signed in, / and /settings answer a real redirect to the profile", async (
   const name = uniqueName("home");
   createUser(name, "right-horse-42");
   await signIn(page, name, "right-horse-42");
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
   for (const path of ["/", "/settings"]) {
     const res = await page.request.get(path, { maxRedirects: 0 });
     expect(res.status(), path).toBe(302);
@@ -73,7 +73,7 @@ test("with JavaScript off, signing in still lands on the page asked for", async 
   await page.getByLabel("Username or email").fill(name);
   await page.getByLabel("Password").fill("right-horse-42");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/settings\/sessions$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/sessions$/);
   await expect(page.locator("#main h1")).toHaveText("Devices & sessions");
   await context.close();
 });
@@ -82,7 +82,7 @@ test("a page whose data failed to load says so and offers a retry", async ({ pag
   const name = uniqueName("retry");
   createUser(name, "right-horse-42");
   await signIn(page, name, "right-horse-42");
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
   await hydrated(page);
   // The list of sessions fails once (as if the network dropped), then works.
   let failures = 0;

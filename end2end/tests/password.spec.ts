@@ -11,7 +11,7 @@ test("change the password, then sign in with the new one", async ({ page, browse
 
   await signInOk(page, name, "right-horse-42");
   await openSection(page, "Password");
-  await expect(page).toHaveURL(/\/settings\/password$/);
+  await expect(page).toHaveURL(/:\d+\/settings\/password$/);
   await hydrated(page);
 
   const rules = page.getByRole("list", { name: "Password requirements not met yet" });

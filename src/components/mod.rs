@@ -7,4 +7,5 @@ pub mod layout;
 pub mod load;
 pub mod sudo;
 pub mod theme;
+pub mod title;
 pub mod toast;

@@ -34,7 +34,7 @@ impl Toasts {
                 id,
                 kind,
                 message: message.into(),
-            })
+            });
         });
         let this = *self;
         // Errors stay twice as long: they usually ask the reader to do something.

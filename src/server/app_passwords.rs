@@ -57,7 +57,7 @@ pub async fn list_app_passwords(
 pub fn normalise_app_password(typed: &str) -> String {
     typed
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect()
 }

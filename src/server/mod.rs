@@ -3,9 +3,9 @@
 //! functions (`features/*/mod.rs`) and REST handlers (`api/`) are thin adapters
 //! over them. `infra/` holds what every service stands on.
 //!
-//! Dependencies point one way: `infra` and `db` know no service; services may
-//! use `infra`, `db`, other services (no cycles, checked by `tests/it/architecture.rs`)
-//! and the DTOs of `model.rs` / `features/<name>/types.rs`.
+//! Dependencies: `db` knows no service; services use `db`, `infra`, each other
+//! and the DTOs of `model.rs` / `features/<name>/types.rs`; no two server files
+//! import each other, directly or around a loop (`tests/it/architecture.rs`).
 
 // --- services, one per capability ---
 pub mod admin;

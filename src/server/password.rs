@@ -31,7 +31,7 @@ pub async fn change_password(
         errors.push(crate::error::FieldError {
             field: field.into(),
             message,
-        })
+        });
     };
     if current.expose().is_empty() {
         push(

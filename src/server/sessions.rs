@@ -15,7 +15,7 @@ pub async fn list(state: &AppState, auth: &Auth) -> Result<Vec<DeviceSession>, A
         state.config.session_idle_timeout_secs,
     )
     .await?;
-    let l = crate::server::infra::lang::current();
+    let l = crate::server::infra::context::current_locale();
     Ok(rows
         .into_iter()
         .map(|s| {

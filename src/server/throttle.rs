@@ -11,8 +11,6 @@ use crate::server::infra::state::AppState;
 
 /// Failures allowed per account within the window before delays start.
 pub const FREE_ACCOUNT_ATTEMPTS: i64 = 5;
-/// Per client address: higher, since many people can share one (NAT, proxies).
-const FREE_IP_ATTEMPTS: i64 = 20;
 /// Counters reset after this long without an attempt.
 const THROTTLE_WINDOW_SECS: i64 = 3600;
 /// The longest delay. There is deliberately no permanent lockout: an attacker
@@ -42,7 +40,12 @@ impl Attempt {
     /// their successful sign-ins must not add up to a delay).
     pub async fn succeeded(&self, state: &AppState) -> Result<(), AppError> {
         store::clear(&state.db, &self.account_key).await?;
-        store::forgive(&state.db, &self.ip_key, FREE_IP_ATTEMPTS).await?;
+        store::forgive(
+            &state.db,
+            &self.ip_key,
+            state.config.throttle_free_per_address,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -89,7 +92,7 @@ pub async fn reserve(
     let ip_key = format!("ip:{}", ctx.ip);
     for (key, free) in [
         (&account_key, FREE_ACCOUNT_ATTEMPTS),
-        (&ip_key, FREE_IP_ATTEMPTS),
+        (&ip_key, state.config.throttle_free_per_address),
     ] {
         match store::reserve(&state.db, key, now, THROTTLE_WINDOW_SECS).await? {
             store::Reservation::Blocked { until } => {

@@ -16,8 +16,6 @@ use crate::server::infra::error::unique_clash;
 use crate::server::infra::state::AppState;
 use crate::server::infra::{net, timefmt};
 
-/// The longest expiry when the administrator set none.
-pub const DEFAULT_MAX_DAYS: i64 = 365;
 const MAX_NAME: usize = 100;
 
 pub struct TokenInput<'a> {
@@ -27,12 +25,9 @@ pub struct TokenInput<'a> {
     pub allowed_ips: &'a str,
 }
 
+/// The longest expiry a new token may have (workspace setting `token_max_days`).
 pub async fn max_days(state: &AppState) -> Result<i64, AppError> {
-    Ok(db::settings::get(&state.db, "token_max_days")
-        .await?
-        .and_then(|v| v.parse().ok())
-        .filter(|d| *d >= 1)
-        .unwrap_or(DEFAULT_MAX_DAYS))
+    Ok(crate::server::workspace::token_max_days(&state.db).await?)
 }
 
 pub(crate) fn when(ts: i64, user: &UserRow, l: Locale) -> String {
@@ -86,7 +81,7 @@ async fn check_token_input(
         errors.push(FieldError {
             field: field.into(),
             message,
-        })
+        });
     };
     let name = input.name.trim().to_string();
     if name.is_empty() {

@@ -83,7 +83,7 @@ fn new_recovery_code() -> String {
 pub fn normalise_code(typed: &str) -> String {
     typed
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .map(|c| match c.to_ascii_lowercase() {
             'i' | 'l' => '1',
             'o' => '0',

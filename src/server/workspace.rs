@@ -29,6 +29,9 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The longest token expiry when the administrator set none.
+pub const DEFAULT_TOKEN_MAX_DAYS: i64 = 365;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Workspace {
     pub lock_profiles: bool,
@@ -53,6 +56,40 @@ pub async fn load(db: &Db) -> Result<Workspace, sqlx::Error> {
         }
     }
     Ok(ws)
+}
+
+/// The longest expiry of a personal API token, in days.
+pub async fn token_max_days(db: &Db) -> Result<i64, sqlx::Error> {
+    Ok(db::settings::get(db, "token_max_days")
+        .await?
+        .and_then(|v| v.parse().ok())
+        .filter(|d| *d >= 1)
+        .unwrap_or(DEFAULT_TOKEN_MAX_DAYS))
+}
+
+/// Every setting in [`SETTINGS`] with its value in force (defaults filled in)
+/// and what it does.
+pub async fn current_values(
+    db: &Db,
+) -> Result<Vec<(&'static str, String, &'static str)>, sqlx::Error> {
+    let ws = load(db).await?;
+    let max_days = token_max_days(db).await?;
+    Ok(SETTINGS
+        .iter()
+        .map(|(key, help)| {
+            let value = match *key {
+                "lock_profiles" => ws.lock_profiles.to_string(),
+                "default_language" => lang::code(ws.default_language).to_string(),
+                "two_factor_mandatory" => ws.two_factor_mandatory.to_string(),
+                "directory_provides_2fa" => ws.directory_provides_2fa.to_string(),
+                "token_max_days" => max_days.to_string(),
+                // A key added to SETTINGS without a line here shows as unknown,
+                // and the CLI test fails.
+                _ => "?".to_string(),
+            };
+            (*key, value, *help)
+        })
+        .collect())
 }
 
 /// Validates and stores one setting.

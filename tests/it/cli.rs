@@ -171,12 +171,21 @@ fn workspace_settings() {
     let cli = Cli::new();
     let out = cli.run(&["settings", "set", "lock_profiles", "true"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli.run(&["settings", "set", "token_max_days", "90"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = cli.run(&["settings", "list"], "");
-    assert!(
-        text(&out.stdout).contains("lock_profiles = true"),
-        "{}",
-        text(&out.stdout)
-    );
+    let listed = text(&out.stdout);
+    // Every key shows the value in force, defaults included.
+    for line in [
+        "lock_profiles = true",
+        "default_language = en",
+        "two_factor_mandatory = false",
+        "token_max_days = 90",
+        "directory_provides_2fa = false",
+    ] {
+        assert!(listed.contains(line), "{line} in {listed}");
+    }
+    assert!(!listed.contains(" = ?"), "{listed}");
     let out = cli.run(&["settings", "set", "lock_profiles", "maybe"], "");
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("true or false"));

@@ -57,7 +57,7 @@ async fn security_headers_on_every_response() {
         assert_eq!(
             r.headers
                 .get(header::X_CONTENT_TYPE_OPTIONS)
-                .map(|v| v.as_bytes()),
+                .map(http::HeaderValue::as_bytes),
             Some(&b"nosniff"[..]),
             "{path}"
         );
@@ -67,7 +67,9 @@ async fn security_headers_on_every_response() {
     for path in ["/login", "/api/me"] {
         let r = app.get(path, None, "text/html").await;
         assert_eq!(
-            r.headers.get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
+            r.headers
+                .get(header::CACHE_CONTROL)
+                .map(http::HeaderValue::as_bytes),
             Some(&b"no-store"[..]),
             "{path}"
         );
@@ -328,4 +330,39 @@ async fn internal_errors_do_not_leak() {
         "the error names the request id: {}",
         r.body
     );
+}
+
+/// Signed-in pages arrive whole (rendered `Async`): the frame, the page and its
+/// title are in the response, never a "Loading…" for a script to replace.
+#[tokio::test]
+async fn signed_in_pages_arrive_whole() {
+    let app = TestApp::new().await;
+    app.create_user("ada", "right-horse-42").await;
+    let id = app.session("ada", "right-horse-42").await;
+    for (path, title) in [
+        ("/settings/profile", "Profile"),
+        ("/settings/sessions", "Devices & sessions"),
+        ("/settings/tokens", "API tokens"),
+        ("/settings/two-factor", "Two-factor authentication"),
+    ] {
+        let r = app.get(path, Some(&id), "text/html").await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(
+            r.body
+                .contains(&format!("<title>{title} · Tessera</title>")),
+            "{path}: {}",
+            r.body
+                .split("<title>")
+                .nth(1)
+                .unwrap_or("")
+                .chars()
+                .take(80)
+                .collect::<String>()
+        );
+        assert!(r.body.contains(r#"<main id="main""#), "{path}");
+        assert!(
+            !r.body.contains("Loading…"),
+            "{path} streamed a placeholder"
+        );
+    }
 }

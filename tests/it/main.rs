@@ -6,6 +6,7 @@
 mod common;
 
 mod api;
+mod architecture;
 mod auth;
 mod avatar;
 mod cli;

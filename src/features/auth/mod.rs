@@ -41,10 +41,14 @@ pub async fn login(
                     &challenge_id,
                     crate::server::two_factor::CHALLENGE_SECS,
                 ));
-                format!(
-                    "/login/two-factor?next={}",
-                    crate::server::infra::context::encode_component(&next)
-                )
+                if next == crate::validate::HOME {
+                    "/login/two-factor".to_string()
+                } else {
+                    format!(
+                        "/login/two-factor?next={}",
+                        crate::validate::encode_component(&next)
+                    )
+                }
             }
         };
         if accepts_html() {

@@ -3,10 +3,10 @@
 use super::{Login, LoginSecondFactor};
 use crate::components::browser;
 use crate::components::form::FieldMessage;
+use crate::components::title::PageTitle;
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -34,7 +34,7 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, login.title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, login.title).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
                 <h1 class="brand-title">"Tessera"</h1>
@@ -91,7 +91,7 @@ pub fn LoginTwoFactorPage() -> impl IntoView {
     };
     let code_error = Signal::derive(move || error().and_then(|e| e.field_message("code")));
     view! {
-        <Title text=move || t_string!(i18n, two_factor.login_title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, two_factor.login_title).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
                 <h1>{t!(i18n, two_factor.login_title)}</h1>

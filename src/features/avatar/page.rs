@@ -63,13 +63,13 @@ pub fn AvatarCard() -> impl IntoView {
         apply(
             upload.value().get(),
             tu_string!(i18n, avatar.updated).into(),
-        )
+        );
     });
     Effect::new(move |_| {
         apply(
             remove.value().get(),
             tu_string!(i18n, avatar.removed).into(),
-        )
+        );
     });
 
     // Show the chosen file before it is sent, and refuse what is too large at once.

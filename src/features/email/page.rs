@@ -4,11 +4,11 @@ use super::{ConfirmEmail, RequestEmailChange, SetRecoveryEmail};
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::sudo::{SudoDialog, SudoGuard};
+use crate::components::title::PageTitle;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::*;
 use crate::model::CurrentUser;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Primary and recovery address, on the profile page.
@@ -124,7 +124,7 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
             toasts.push(ToastKind::Success, tu_string!(i18n, email.recovery_saved));
         }
         Some(Err(e)) if e.belongs_to_form(&["recovery_email"]) => {
-            toasts.push(ToastKind::Error, e.message())
+            toasts.push(ToastKind::Error, e.message());
         }
         _ => {}
     });
@@ -163,7 +163,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=move || t_string!(i18n, email.confirm_title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, email.confirm_title).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
                 <h1>{t!(i18n, email.confirm_title)}</h1>

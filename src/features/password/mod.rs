@@ -48,8 +48,8 @@ pub async fn check_password(password: String) -> Result<Vec<String>, AppError> {
 pub fn strength(password: &str, broken_rules: usize) -> u8 {
     let len = password.chars().count();
     let classes = [
-        password.chars().any(|c| c.is_lowercase()),
-        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(char::is_lowercase),
+        password.chars().any(char::is_uppercase),
         password.chars().any(|c| c.is_ascii_digit()),
         password.chars().any(|c| !c.is_alphanumeric()),
     ]

@@ -4,19 +4,19 @@ use super::{check_password, strength, ChangePassword};
 use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
+use crate::components::title::PageTitle;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::*;
 use crate::model::AccountSource;
 use crate::validate;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
     let user = use_current_user();
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, password.title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, password.title).to_string()/>
         <h1>{t!(i18n, password.title)}</h1>
         {move || user.get().map(|u| if u.source == AccountSource::External {
             view! {

@@ -4,20 +4,20 @@ use super::{list_time_zones, UpdateContact, UpdateLanguage, UpdateNames, UpdateT
 use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
+use crate::components::title::PageTitle;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::*;
 use crate::lang;
 use crate::model::{CurrentUser, Role};
 use crate::validate;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let user = use_current_user();
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, profile.title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, profile.title).to_string()/>
         <h1>{t!(i18n, profile.title)}</h1>
         {move || user.get().map(|u| view! {
             <AccountCard user=u.clone()/>
@@ -275,9 +275,7 @@ fn LanguageForm(user: CurrentUser) -> impl IntoView {
     let action = ServerAction::<UpdateLanguage>::new();
     let i18n = use_i18n();
     let chosen = RwSignal::new(user.language.clone());
-    let default_name = lang::parse(&user.default_language)
-        .map(lang::name)
-        .unwrap_or("English");
+    let default_name = lang::parse(&user.default_language).map_or("English", lang::name);
     Effect::new(move |_| match action.value().get() {
         Some(Ok(saved)) => {
             let locale = lang::parse(&saved.language)

@@ -2,10 +2,10 @@
 
 use super::{RequestPasswordReset, ResetPassword};
 use crate::components::form::TextField;
+use crate::components::title::PageTitle;
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The message for the alert above the form, when the error is not a field's.
@@ -26,7 +26,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=move || t_string!(i18n, recovery.forgot_title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, recovery.forgot_title).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
                 <h1>{t!(i18n, recovery.forgot_title)}</h1>
@@ -73,7 +73,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=move || t_string!(i18n, recovery.reset_title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, recovery.reset_title).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
                 <h1>{t!(i18n, recovery.reset_title)}</h1>

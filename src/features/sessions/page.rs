@@ -2,10 +2,10 @@
 
 use super::{list_sessions, DeviceSession, RevokeOtherSessions, RevokeSession};
 use crate::components::load::LoadError;
+use crate::components::title::PageTitle;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
@@ -37,7 +37,7 @@ pub fn SessionsPage() -> impl IntoView {
     });
 
     view! {
-        <Title text=move || t_string!(i18n, sessions.title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, sessions.title).to_string()/>
         <h1>{t!(i18n, sessions.title)}</h1>
         <p class="muted">{t!(i18n, sessions.lead)}</p>
         <div class="actions start">

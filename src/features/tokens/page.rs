@@ -8,12 +8,12 @@ use crate::components::dialog::{ConfirmDialog, SecretDialog};
 use crate::components::form::{FieldMessage, TextField};
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
+use crate::components::title::PageTitle;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 
 /// The message the server gave for `field` in the action's last answer.
 fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
@@ -65,7 +65,7 @@ pub fn TokensPage() -> impl IntoView {
             ips.set(String::new());
         }
         Some(Err(e)) if e.belongs_to_form(&["name", "days", "scope", "allowed_ips"]) => {
-            toasts.push(ToastKind::Error, e.message())
+            toasts.push(ToastKind::Error, e.message());
         }
         _ => {}
     });
@@ -104,7 +104,7 @@ pub fn TokensPage() -> impl IntoView {
     };
     let days_error = field_error(create, "days");
     view! {
-        <Title text=move || t_string!(i18n, tokens.title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, tokens.title).to_string()/>
         <h1>{t!(i18n, tokens.title)}</h1>
         <p class="muted">{t!(i18n, tokens.lead)} " " <a href="/api/docs" rel="external">{t!(i18n, tokens.docs)}</a></p>
         <section class="card" aria-labelledby="new-token-heading">
@@ -259,7 +259,7 @@ pub fn AppPasswordsPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=move || t_string!(i18n, tokens.app_title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, tokens.app_title).to_string()/>
         <h1>{t!(i18n, tokens.app_title)}</h1>
         <p class="muted">{t!(i18n, tokens.app_lead)}</p>
         <section class="card" aria-labelledby="new-app-heading">

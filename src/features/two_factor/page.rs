@@ -9,10 +9,10 @@ use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
+use crate::components::title::PageTitle;
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// Codes at or below which the page warns.
 const FEW_CODES: i64 = 3;
@@ -26,7 +26,7 @@ pub fn TwoFactorPage() -> impl IntoView {
     // Recovery codes just made: shown once, until the person confirms they kept them.
     let fresh_codes = RwSignal::new(None::<Vec<String>>);
     view! {
-        <Title text=move || t_string!(i18n, two_factor.title).to_string()/>
+        <PageTitle text=move || t_string!(i18n, two_factor.title).to_string()/>
         <h1>{t!(i18n, two_factor.title)}</h1>
         <p class="muted">{t!(i18n, two_factor.lead)}</p>
         {move || user.get().filter(|u| u.two_factor_required).map(|_| view! {

@@ -74,7 +74,7 @@ pub async fn page() -> Html<String> {
         escape(&doc.info.title),
         escape(doc.info.description.as_deref().unwrap_or(""))
     ));
-    for (path, item) in doc.paths.paths.iter() {
+    for (path, item) in &doc.paths.paths {
         let ops = [
             ("GET", &item.get),
             ("PATCH", &item.patch),
@@ -95,7 +95,7 @@ pub async fn page() -> Html<String> {
                 )
             ));
             body.push_str("<ul>");
-            for (status, _) in op.responses.responses.iter() {
+            for status in op.responses.responses.keys() {
                 body.push_str(&format!("<li>{}</li>", escape(status)));
             }
             body.push_str("</ul></section>");

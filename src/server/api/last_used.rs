@@ -68,12 +68,12 @@ impl LastUsed {
 }
 
 /// Flushes once a minute for as long as the server runs.
-pub fn spawn_flusher(state: crate::server::infra::state::AppState) {
+pub fn spawn_flusher(db: crate::server::db::Db, last_used: std::sync::Arc<LastUsed>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(FLUSH_SECS));
         loop {
             tick.tick().await;
-            state.last_used.flush(&state.db).await;
+            last_used.flush(&db).await;
         }
     });
 }

@@ -229,8 +229,7 @@ impl FromRequestParts<AppState> for Caller {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+            .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
         let ip = crate::server::infra::net::client_ip(
             peer,
             &parts.headers,

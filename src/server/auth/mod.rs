@@ -182,10 +182,10 @@ pub async fn create_user(
         errors.push(crate::error::FieldError {
             field: field.into(),
             message,
-        })
+        });
     };
     // Called from the CLI (no request: English) and, later, from admin screens.
-    let l = crate::server::infra::lang::current();
+    let l = crate::server::infra::context::current_locale();
     let username = validate::username(username, l).unwrap_or_else(|m| {
         push("username", m);
         String::new()
@@ -232,7 +232,7 @@ pub async fn reset_password(
         password.expose(),
         &user.username,
         &user.email,
-        crate::server::infra::lang::current(),
+        crate::server::infra::context::current_locale(),
     );
     if !problems.is_empty() {
         return Err(AppError::field("password", problems.join(" ")));

@@ -60,9 +60,7 @@ impl Hasher {
         let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
             .map_err(|e| HashError::Argon2(e.to_string()))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let mut random = [0u8; 24];
         rand::rng().fill_bytes(&mut random);
         let dummy = hash_sync(&argon, &hex::encode(random))?;
@@ -100,9 +98,7 @@ impl Hasher {
         let argon = self.argon.clone();
         let pw = password.expose().to_string();
         let real = stored.is_some();
-        let hash = stored
-            .map(str::to_string)
-            .unwrap_or_else(|| self.dummy_hash.to_string());
+        let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_string);
         let params = self.params;
         tokio::task::spawn_blocking(move || {
             let Ok(parsed) = PasswordHash::new(&hash) else {

@@ -101,8 +101,7 @@ pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A new primary key: UUIDv7, so ids sort by creation time.

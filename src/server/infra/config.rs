@@ -52,6 +52,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("argon2_iterations", "2", "Argon2id time cost"),
     ("argon2_parallelism", "1", "Argon2id lanes"),
     ("max_body_bytes", "6291456", "largest request body accepted"),
+    (
+        "throttle_free_per_address",
+        "20",
+        "failed sign-ins one client address may make per hour before delays start (raise it when many people share one address)",
+    ),
     ("log_format", "text", "`text` or `json`"),
     (
         "smtp_url",
@@ -104,6 +109,8 @@ pub struct Config {
     pub session_absolute_timeout_secs: i64,
     pub argon2: Argon2Config,
     pub max_body_bytes: usize,
+    /// Failures one client address may make per hour before delays start.
+    pub throttle_free_per_address: i64,
     pub log_json: bool,
     pub smtp_url: Option<SmtpUrl>,
     pub mail_from: String,
@@ -237,6 +244,8 @@ impl Config {
             parallelism: number(&raw, "argon2_parallelism", 1, 1, 64)?,
         };
         let max_body_bytes = number(&raw, "max_body_bytes", 6 * 1024 * 1024, 1024, 1 << 30)?;
+        let throttle_free_per_address =
+            number(&raw, "throttle_free_per_address", 20, 1, 1_000_000)?;
         let log_json = match get("log_format").unwrap_or("text") {
             "text" => false,
             "json" => true,
@@ -272,6 +281,7 @@ impl Config {
             session_absolute_timeout_secs: absolute_days * 86_400,
             argon2,
             max_body_bytes,
+            throttle_free_per_address,
             log_json,
             smtp_url,
             mail_from,

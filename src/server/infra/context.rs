@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, Method, StatusCode};
+use leptos::server_fn::ServerFn;
 use std::net::SocketAddr;
 
 /// A signed-in session: the hash of its id and its user as loaded for this request.
@@ -49,6 +50,14 @@ impl RequestCtx {
     pub fn require_auth(&self) -> Result<&Auth, AppError> {
         self.auth.as_ref().ok_or(AppError::Unauthorized)
     }
+}
+
+/// The language of the request being served (English outside a request, e.g.
+/// for the command line).
+pub fn current_locale() -> Locale {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<RequestCtx>().map(|c| c.locale))
+        .unwrap_or_default()
 }
 
 /// Pages anyone may see; every other HTML page needs a session.
@@ -161,12 +170,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
 /// the enrolment page and what it needs. Everything else is refused.
 const ALLOWED_BEFORE_ENROLMENT: &[&str] = &[
     "/settings/two-factor",
-    "/api/me",
-    "/api/logout",
-    "/api/sudo",
-    "/api/two-factor/status",
-    "/api/two-factor/start",
-    "/api/two-factor/enable",
+    <crate::features::auth::GetCurrentUser as ServerFn>::PATH,
+    <crate::features::auth::Logout as ServerFn>::PATH,
+    <crate::features::auth::ConfirmPassword as ServerFn>::PATH,
+    <crate::features::two_factor::GetTwoFactorStatus as ServerFn>::PATH,
+    <crate::features::two_factor::StartTwoFactor as ServerFn>::PATH,
+    <crate::features::two_factor::EnableTwoFactor as ServerFn>::PATH,
 ];
 
 /// Sends pages to the enrolment page and refuses server functions with
@@ -247,8 +256,7 @@ fn page_redirect(
         let back = req
             .uri()
             .path_and_query()
-            .map(|pq| pq.as_str())
-            .unwrap_or("/");
+            .map_or("/", http::uri::PathAndQuery::as_str);
         format!("/login?next={}", encode_component(back))
     };
     let mut res = redirect(&target);
@@ -292,6 +300,20 @@ pub use crate::validate::encode_component;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enrolment_allows_the_server_functions_it_needs() {
+        for path in [
+            "/api/me",
+            "/api/logout",
+            "/api/sudo",
+            "/api/two-factor/status",
+            "/api/two-factor/start",
+            "/api/two-factor/enable",
+        ] {
+            assert!(ALLOWED_BEFORE_ENROLMENT.contains(&path), "{path}");
+        }
+    }
 
     #[test]
     fn static_paths_skip_the_session() {

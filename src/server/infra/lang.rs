@@ -5,7 +5,6 @@
 //! workspace default. Server messages and mails use the same resolution.
 
 use crate::lang::{self, Locale};
-use crate::server::infra::context::RequestCtx;
 
 /// The best offered language in an `Accept-Language` header, by quality
 /// ("de-CH;q=0.9, en;q=0.8" → de); `q=0` means "not this one".
@@ -41,14 +40,6 @@ pub fn resolve(user_choice: Option<&str>, workspace_default: Locale, accept: &st
         Some(choice) => lang::parse(choice).unwrap_or(workspace_default),
         None => from_accept_language(accept).unwrap_or(workspace_default),
     }
-}
-
-/// The language of the request being served (English outside a request, e.g.
-/// for the command line).
-pub fn current() -> Locale {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<RequestCtx>().map(|c| c.locale))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

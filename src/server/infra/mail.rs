@@ -3,7 +3,6 @@
 //! Without `smtp_url` mail stays in the outbox (`tessera mail list` shows it).
 
 use crate::server::db::{self, outbox, Db};
-use crate::server::infra::state::AppState;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
@@ -61,29 +60,25 @@ pub async fn enqueue(db: &Db, to: &str, subject: &str, body: &str) -> Result<(),
 }
 
 /// Delivers what is due; returns how many mails were sent.
-pub async fn deliver_due(state: &AppState) -> Result<usize, sqlx::Error> {
-    if !state.mailer.configured() {
+pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<usize, sqlx::Error> {
+    if !mailer.configured() {
         return Ok(0);
     }
     let mut sent = 0;
-    for mail in outbox::due(&state.db, 20).await? {
-        if !outbox::claim(&state.db, &mail.id, 120).await? {
+    for mail in outbox::due(db, 20).await? {
+        if !outbox::claim(db, &mail.id, 120).await? {
             continue;
         }
-        match state
-            .mailer
-            .send(&mail.to_addr, &mail.subject, &mail.body)
-            .await
-        {
+        match mailer.send(&mail.to_addr, &mail.subject, &mail.body).await {
             Ok(()) => {
-                outbox::mark_sent(&state.db, &mail.id).await?;
+                outbox::mark_sent(db, &mail.id).await?;
                 sent += 1;
             }
             Err(e) => {
                 let attempts = mail.attempts + 1;
                 let retry = (attempts < MAX_ATTEMPTS).then(|| db::now() + 30 * (1 << attempts));
                 tracing::warn!(mail = %mail.id, attempts, error = %e, "mail delivery failed");
-                outbox::mark_failed(&state.db, &mail.id, &e, retry).await?;
+                outbox::mark_failed(db, &mail.id, &e, retry).await?;
             }
         }
     }
@@ -91,12 +86,12 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, sqlx::Error> {
 }
 
 /// Runs [`deliver_due`] every two seconds for the life of the server.
-pub fn spawn_worker(state: AppState) {
+pub fn spawn_worker(db: Db, mailer: std::sync::Arc<Mailer>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
-            if let Err(e) = deliver_due(&state).await {
+            if let Err(e) = deliver_due(&db, &mailer).await {
                 tracing::warn!(error = %e, "mail worker could not read the outbox");
             }
         }

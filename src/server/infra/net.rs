@@ -39,7 +39,7 @@ fn parse_entry(entry: &str) -> Option<IpNet> {
                 }
                 _ => net.trunc(),
             },
-            v4 => v4.trunc(),
+            v4 @ IpNet::V4(_) => v4.trunc(),
         });
     }
     let addr = entry.parse::<IpAddr>().ok()?.to_canonical();

@@ -55,13 +55,20 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Runs inside every page render: the page's inline scripts carry the nonce that
-/// `headers::security_headers` made for this request and names in its CSP.
+/// `headers::security_headers` made for this request and names in its CSP, and
+/// the page knows its language.
 fn page_context() {
-    let nonce = use_context::<http::request::Parts>()
+    let parts = use_context::<http::request::Parts>();
+    let nonce = parts
+        .as_ref()
         .and_then(|parts| parts.extensions.get::<headers::PageNonce>().cloned());
     if let Some(nonce) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
+    // The page is rendered in the language chosen for this request.
+    provide_context(crate::lang::PageLanguage(
+        crate::server::infra::context::current_locale(),
+    ));
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

@@ -35,7 +35,7 @@ impl AppState {
     pub fn new(config: Config, db: Db) -> Result<AppState, String> {
         let hasher = Hasher::new(config.argon2).map_err(|e| e.to_string())?;
         let mailer = Arc::new(Mailer::new(
-            config.smtp_url.as_ref().map(|u| u.expose()),
+            config.smtp_url.as_ref().map(super::config::SmtpUrl::expose),
             &config.mail_from,
         )?);
         let keys = Arc::new(Keys::load(&config)?);

@@ -50,8 +50,7 @@ fn os(ua: &str) -> &'static str {
     SYSTEMS
         .iter()
         .find(|(token, _)| ua.contains(token))
-        .map(|(_, name)| *name)
-        .unwrap_or("")
+        .map_or("", |(_, name)| *name)
 }
 
 #[cfg(test)]

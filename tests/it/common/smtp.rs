@@ -89,6 +89,6 @@ pub fn link_token(mail: &Received, path: &str) -> String {
     let start = text.find(&format!("{path}?token=")).expect("link in mail") + path.len() + 7;
     text[start..]
         .chars()
-        .take_while(|c| c.is_ascii_hexdigit())
+        .take_while(char::is_ascii_hexdigit)
         .collect()
 }
