@@ -6,6 +6,7 @@
 pub mod bootstrap;
 pub mod call;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod context;
 pub mod error;

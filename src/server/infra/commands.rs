@@ -1,0 +1,265 @@
+//! What the `tessera` commands do: `serve` (the server, with its background
+//! workers and graceful shutdown) and the operator's `user`, `settings` and
+//! `mail` commands. `main.rs` only parses the command line and calls these.
+
+use crate::error::AppError;
+use crate::model::{AccountSource, Role};
+use crate::server::auth::{self, password::Password};
+use crate::server::infra::cli::{read_password_line, MailCommand, SettingsCommand, UserCommand};
+use crate::server::infra::config::Config;
+use crate::server::{db, infra::bootstrap, infra::state::AppState, workspace};
+use std::net::SocketAddr;
+
+async fn open(config: Config) -> Result<AppState, String> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            format!(
+                "cannot create data directory {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    let pool = db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    AppState::new(config, pool)
+}
+
+pub async fn serve(config: Config) -> Result<(), String> {
+    let admin_password = std::env::var("TESSERA_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let state = open(config).await?;
+    if !state.config.site_dir.join("pkg").is_dir() {
+        tracing::warn!(site_dir = %state.config.site_dir.display(), "site directory has no pkg/: build with `cargo leptos build` or set TESSERA_SITE_DIR");
+    }
+    match bootstrap::ensure_admin(&state, admin_password).await {
+        Ok(Some(created)) => {
+            println!("{}", bootstrap::banner(&created, &state.config.public_url));
+        }
+        Ok(None) => {}
+        Err(e) => {
+            return Err(format!(
+                "cannot create the first administrator: {}",
+                describe(&e)
+            ))
+        }
+    }
+    spawn_housekeeping(state.clone());
+    crate::server::infra::mail::spawn_worker(state.db.clone(), state.mailer.clone());
+    crate::server::api::last_used::spawn_flusher(state.db.clone(), state.last_used.clone());
+    if !state.mailer.configured() {
+        tracing::info!("no smtp_url set: mail is kept in the outbox (`tessera mail list`)");
+    }
+    let listener = tokio::net::TcpListener::bind(state.config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", state.config.listen))?;
+    tracing::info!(
+        "listening on http://{} (public URL {})",
+        state.config.listen,
+        state.config.public_url
+    );
+    let app = crate::server::app(state.clone());
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"));
+    // Uses of tokens since the last flush are not lost on a clean stop.
+    let written = state.last_used.flush(&state.db).await;
+    tracing::info!(written, "recorded last uses of tokens and app passwords");
+    served
+}
+
+/// Removes ended sessions every ten minutes.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) =
+                db::sessions::purge_expired(&state.db, state.config.session_idle_timeout_secs).await
+            {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+pub async fn user(config: Config, cmd: UserCommand) -> Result<(), String> {
+    let state = open(config).await?;
+    match cmd {
+        UserCommand::Create {
+            username,
+            email,
+            admin,
+            external,
+            password_stdin,
+        } => {
+            let password = match (password_stdin, external) {
+                (true, _) => Some(Password::new(
+                    read_password_line().map_err(|e| e.to_string())?,
+                )),
+                (false, true) => None,
+                (false, false) => {
+                    return Err("local accounts need a password: pass --password-stdin".into())
+                }
+            };
+            let role = if admin { Role::Admin } else { Role::User };
+            let source = if external {
+                AccountSource::External
+            } else {
+                AccountSource::Local
+            };
+            let user =
+                auth::create_user(&state, &username, &email, role, source, password.as_ref())
+                    .await
+                    .map_err(|e| describe(&e))?;
+            println!(
+                "created {} ({}) with id {}",
+                user.username, user.role, user.id
+            );
+        }
+        UserCommand::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            if !password_stdin {
+                return Err(
+                    "pass --password-stdin and write the new password to standard input".into(),
+                );
+            }
+            let password = Password::new(read_password_line().map_err(|e| e.to_string())?);
+            let user = auth::reset_password(&state, &username, &password)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound => format!("no user named {username}"),
+                    e => describe(&e),
+                })?;
+            println!(
+                "password of {} changed; all of their sessions ended",
+                user.username
+            );
+        }
+        UserCommand::Reset2fa { username } => {
+            let ctx = crate::server::infra::context::RequestCtx {
+                ip: String::new(),
+                user_agent: "tessera command line".into(),
+                request_id: String::new(),
+                auth: None,
+                locale: crate::lang::Locale::en,
+            };
+            let had = crate::server::two_factor::reset(
+                &state,
+                &ctx,
+                crate::server::audit::Actor::Named("operator (command line)"),
+                &username,
+            )
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound => format!("no user named {username}"),
+                e => describe(&e),
+            })?;
+            if had {
+                println!(
+                    "two-factor authentication of {username} turned off; they were told by mail"
+                );
+            } else {
+                println!("{username} had no two-factor authentication");
+            }
+        }
+        UserCommand::List => {
+            println!(
+                "{:<24} {:<32} {:<6} {:<9} ID",
+                "USERNAME", "EMAIL", "ROLE", "SOURCE"
+            );
+            for u in db::users::list(&state.db)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!(
+                    "{:<24} {:<32} {:<6} {:<9} {}",
+                    u.username, u.email, u.role, u.source, u.id
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn settings(config: Config, cmd: SettingsCommand) -> Result<(), String> {
+    let state = open(config).await?;
+    match cmd {
+        SettingsCommand::List => {
+            let values = workspace::current_values(&state.db)
+                .await
+                .map_err(|e| e.to_string())?;
+            for (key, value, help) in values {
+                println!("{key} = {value}    # {help}");
+            }
+        }
+        SettingsCommand::Set { key, value } => {
+            workspace::set(&state.db, &key, &value)
+                .await
+                .map_err(|e| describe(&e))?;
+            println!("{key} = {value}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn mail(config: Config, cmd: MailCommand) -> Result<(), String> {
+    let state = open(config).await?;
+    let MailCommand::List { limit } = cmd;
+    let mails = db::outbox::recent(&state.db, limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    if mails.is_empty() {
+        println!("The outbox is empty.");
+    }
+    for m in mails {
+        let when =
+            crate::server::infra::timefmt::format(m.created_at, "UTC", crate::lang::Locale::en);
+        println!("── {when} · {} · to {}", m.status, m.to_addr);
+        println!("Subject: {}", m.subject);
+        if m.status != "sent" && !m.last_error.is_empty() {
+            println!("Last error (attempt {}): {}", m.attempts, m.last_error);
+        }
+        println!("\n{}", m.body);
+    }
+    Ok(())
+}
+
+/// An error as one line for the terminal, with every field message.
+fn describe(e: &AppError) -> String {
+    match e {
+        AppError::Validation(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::Internal { .. } => {
+            "internal error (the log line above has the cause)".to_string()
+        }
+        e => e.to_string(),
+    }
+}

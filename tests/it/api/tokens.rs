@@ -1,0 +1,207 @@
+//! Personal API tokens: creating, using, regenerating, deleting, validating; last use.
+
+use super::*;
+
+#[tokio::test]
+async fn a_token_works_until_regenerated_or_deleted() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    let (id, value) = token(&app, &s, "laptop", "write", "").await;
+    assert!(value.starts_with("tsr_") && value.len() == 42);
+    let r = api(&app, Method::GET, "/api/v1/me", &bearer(&value), None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let me: Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(me["username"], "ada");
+    // Only a digest is stored.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM api_tokens WHERE digest LIKE '%{}%'",
+            &value[4..20]
+        ))
+        .await,
+        0
+    );
+
+    let r = app
+        .post_form("/api/tokens/regenerate", &[("id", &id)], Some(&s))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let fresh: Value = serde_json::from_str(&r.body).expect("json");
+    let fresh = fresh["value"].as_str().expect("value").to_string();
+    assert_eq!(
+        api(&app, Method::GET, "/api/v1/me", &bearer(&value), None, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        api(&app, Method::GET, "/api/v1/me", &bearer(&fresh), None, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let r = app
+        .post_form("/api/tokens/delete", &[("id", &id)], Some(&s))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        api(&app, Method::GET, "/api/v1/me", &bearer(&fresh), None, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'token.%'")
+            .await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn users_cannot_see_or_touch_each_others_tokens() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    app.create_user("bob", PW).await;
+    let a = app.session("ada", PW).await;
+    let b = app.session("bob", PW).await;
+    let (id, value) = token(&app, &a, "ada's", "write", "").await;
+    let r = app
+        .get("/api/tokens/list", Some(&b), "application/json")
+        .await;
+    assert!(!r.body.contains("ada's"), "{}", r.body);
+    assert_eq!(
+        app.post_form("/api/tokens/delete", &[("id", &id)], Some(&b))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post_form("/api/tokens/regenerate", &[("id", &id)], Some(&b))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api(&app, Method::GET, "/api/v1/me", &bearer(&value), None, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let (_, bobs) = token(&app, &b, "bob's", "read", "").await;
+    let r = api(
+        &app,
+        Method::GET,
+        "/api/v1/me/tokens",
+        &bearer(&bobs),
+        None,
+        None,
+    )
+    .await;
+    assert!(
+        r.body.contains("bob's") && !r.body.contains("ada's"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn token_settings_are_validated_with_each_bad_entry_named() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    let r = app
+        .post_form(
+            "/api/tokens/create",
+            &[
+                ("name", " "),
+                ("days", "400"),
+                ("scope", "admin"),
+                ("allowed_ips", "10.0.0.1, 10.0.0.300, foo/8"),
+            ],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for needle in [
+        "Give it a name.",
+        "between 1 and 365 days",
+        "read-only or read and write",
+        "10.0.0.300, foo/8",
+    ] {
+        assert!(r.body.contains(needle), "{needle}: {}", r.body);
+    }
+    token(&app, &s, "ci", "read", "").await;
+    let r = app
+        .post_form(
+            "/api/tokens/create",
+            &[
+                ("name", "ci"),
+                ("days", "7"),
+                ("scope", "read"),
+                ("allowed_ips", ""),
+            ],
+            Some(&s),
+        )
+        .await;
+    assert!(
+        r.body.contains("already have one with this name"),
+        "{}",
+        r.body
+    );
+    tessera::server::workspace::set(&app.state.db, "token_max_days", "30")
+        .await
+        .expect("set");
+    let r = app
+        .post_form(
+            "/api/tokens/create",
+            &[
+                ("name", "long"),
+                ("days", "90"),
+                ("scope", "read"),
+                ("allowed_ips", ""),
+            ],
+            Some(&s),
+        )
+        .await;
+    assert!(r.body.contains("between 1 and 30 days"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn last_use_is_kept_in_memory_and_written_in_batches() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    let (id, t) = token(&app, &s, "t", "read", "").await;
+    for _ in 0..5 {
+        api(
+            &app,
+            Method::GET,
+            "/api/v1/me",
+            &bearer(&t),
+            None,
+            Some("192.0.2.4"),
+        )
+        .await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_tokens WHERE last_used_at IS NOT NULL")
+            .await,
+        0,
+        "no write per request"
+    );
+    let r = app
+        .get("/api/tokens/list", Some(&s), "application/json")
+        .await;
+    assert!(
+        r.body.contains("192.0.2.4"),
+        "the list already shows it: {}",
+        r.body
+    );
+    assert_eq!(app.state.last_used.flush(&app.state.db).await, 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM api_tokens WHERE id = '{id}' AND last_used_ip = '192.0.2.4' AND last_used_at IS NOT NULL")).await,
+        1
+    );
+}
