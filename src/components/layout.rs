@@ -1,7 +1,7 @@
 //! The signed-in frame: header with the user menu, side navigation, content.
 
 use crate::components::browser;
-use crate::components::toast::{use_toasts, ToastKind};
+use crate::components::toast::on_result;
 use crate::error::AppError;
 use crate::features::auth::{get_current_user, Logout};
 use crate::i18n::*;
@@ -101,14 +101,11 @@ fn Header() -> impl IntoView {
 #[component]
 fn UserMenu() -> impl IntoView {
     let user = use_current_user();
-    let toasts = use_toasts();
     let open = RwSignal::new(false);
     let logout = ServerAction::<Logout>::new();
     let i18n = use_i18n();
-    Effect::new(move |_| match logout.value().get() {
-        Some(Ok(())) => browser::go_to("/login"),
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
-        None => {}
+    on_result(logout, &[], move |_| {
+        browser::go_to("/login");
     });
     let name = move || user.get().map(|u| u.shown_name()).unwrap_or_default();
 

@@ -82,3 +82,22 @@ pub fn Toaster() -> impl IntoView {
         </div>
     }
 }
+
+/// What a form does after each run of its server action: `on_ok` with the value;
+/// an error that none of `fields` shows next to itself becomes an error toast
+/// (field errors stand next to their fields, the sudo prompt has its dialog).
+pub fn on_result<S>(
+    action: ServerAction<S>,
+    fields: &'static [&'static str],
+    on_ok: impl Fn(S::Output) + 'static,
+) where
+    S: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let toasts = use_toasts();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(value)) => on_ok(value),
+        Some(Err(e)) if e.belongs_to_form(fields) => toasts.push(ToastKind::Error, e.message()),
+        _ => {}
+    });
+}

@@ -5,7 +5,7 @@ use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
-use crate::components::toast::{use_toasts, ToastKind};
+use crate::components::toast::{on_result, use_toasts, ToastKind};
 use crate::i18n::*;
 use crate::model::CurrentUser;
 use leptos::prelude::*;
@@ -60,18 +60,14 @@ fn ChangeEmailForm(current: String, pending: Option<String>) -> impl IntoView {
             .and_then(Result::err)
             .and_then(|e| e.field_message("email"))
     });
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
-            pending.set(Some(email.get_untracked().trim().to_string()));
-            let address = email.get_untracked();
-            toasts.push(
-                ToastKind::Success,
-                tu_string!(i18n, email.link_sent, address = address.trim()).to_string(),
-            );
-            email.set(String::new());
-        }
-        Some(Err(e)) if e.belongs_to_form(&["email"]) => toasts.push(ToastKind::Error, e.message()),
-        _ => {}
+    on_result(action, &["email"], move |_| {
+        pending.set(Some(email.get_untracked().trim().to_string()));
+        let address = email.get_untracked();
+        toasts.push(
+            ToastKind::Success,
+            tu_string!(i18n, email.link_sent, address = address.trim()).to_string(),
+        );
+        email.set(String::new());
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -116,17 +112,11 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
             .and_then(|e| e.field_message("recovery_email"))
     });
     let base = user.clone();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
-            let mut updated = current.get_untracked().unwrap_or_else(|| base.clone());
-            updated.recovery_email = recovery.get_untracked().trim().to_string();
-            current.set(Some(updated));
-            toasts.push(ToastKind::Success, tu_string!(i18n, email.recovery_saved));
-        }
-        Some(Err(e)) if e.belongs_to_form(&["recovery_email"]) => {
-            toasts.push(ToastKind::Error, e.message());
-        }
-        _ => {}
+    on_result(action, &["recovery_email"], move |_| {
+        let mut updated = current.get_untracked().unwrap_or_else(|| base.clone());
+        updated.recovery_email = recovery.get_untracked().trim().to_string();
+        current.set(Some(updated));
+        toasts.push(ToastKind::Success, tu_string!(i18n, email.recovery_saved));
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -5,7 +5,7 @@ use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::title::PageTitle;
-use crate::components::toast::{use_toasts, ToastKind};
+use crate::components::toast::{on_result, use_toasts, ToastKind};
 use crate::i18n::*;
 use crate::model::AccountSource;
 use crate::validate;
@@ -84,20 +84,16 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
     };
     let mismatch = move || !confirm.get().is_empty() && confirm.get() != new.get();
 
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
+    on_result(
+        action,
+        &["current_password", "new_password", "confirm_password"],
+        move |_| {
             current.set(String::new());
             new.set(String::new());
             confirm.set(String::new());
             toasts.push(ToastKind::Success, tu_string!(i18n, password.changed));
-        }
-        Some(Err(e))
-            if e.belongs_to_form(&["current_password", "new_password", "confirm_password"]) =>
-        {
-            toasts.push(ToastKind::Error, e.message());
-        }
-        _ => {}
-    });
+        },
+    );
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -5,7 +5,7 @@ use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
 use crate::components::title::PageTitle;
-use crate::components::toast::{use_toasts, ToastKind};
+use crate::components::toast::{on_result, use_toasts, ToastKind};
 use crate::i18n::*;
 use crate::lang;
 use crate::model::{CurrentUser, Role};
@@ -114,17 +114,15 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
             .any(|s| validate::name(&s.get(), lang::current()).is_err())
     };
 
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(saved)) => {
+    on_result(
+        action,
+        &["first_name", "last_name", "display_name"],
+        move |saved| {
             display.set(saved.display_name.clone());
             current.set(Some(saved));
             toasts.push(ToastKind::Success, tu_string!(i18n, profile.saved));
-        }
-        Some(Err(e)) if e.belongs_to_form(&["first_name", "last_name", "display_name"]) => {
-            toasts.push(ToastKind::Error, e.message());
-        }
-        _ => {}
-    });
+        },
+    );
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -179,17 +177,11 @@ fn ContactForm(user: CurrentUser) -> impl IntoView {
                 .and_then(|e| e.field_message(field))
         })
     };
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(saved)) => {
-            // Show the number as the server understood it.
-            phone.set(saved.phone_display.clone());
-            current.set(Some(saved));
-            toasts.push(ToastKind::Success, tu_string!(i18n, profile.contact_saved));
-        }
-        Some(Err(e)) if e.belongs_to_form(&["phone", "contact_person"]) => {
-            toasts.push(ToastKind::Error, e.message());
-        }
-        _ => {}
+    on_result(action, &["phone", "contact_person"], move |saved| {
+        // Show the number as the server understood it.
+        phone.set(saved.phone_display.clone());
+        current.set(Some(saved));
+        toasts.push(ToastKind::Success, tu_string!(i18n, profile.contact_saved));
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -227,13 +219,9 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let zones = Resource::new(|| (), |_| list_time_zones());
     let chosen = RwSignal::new(user.time_zone.clone());
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(saved)) => {
-            current.set(Some(saved));
-            toasts.push(ToastKind::Success, tu_string!(i18n, profile.tz_saved));
-        }
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
-        None => {}
+    on_result(action, &[], move |saved| {
+        current.set(Some(saved));
+        toasts.push(ToastKind::Success, tu_string!(i18n, profile.tz_saved));
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -276,17 +264,13 @@ fn LanguageForm(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let chosen = RwSignal::new(user.language.clone());
     let default_name = lang::parse(&user.default_language).map_or("English", lang::name);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(saved)) => {
-            let locale = lang::parse(&saved.language)
-                .or_else(|| lang::parse(&saved.default_language))
-                .unwrap_or_default();
-            current.set(Some(saved));
-            lang::switch(locale);
-            toasts.push(ToastKind::Success, tu_string!(i18n, profile.language_saved));
-        }
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
-        None => {}
+    on_result(action, &[], move |saved| {
+        let locale = lang::parse(&saved.language)
+            .or_else(|| lang::parse(&saved.default_language))
+            .unwrap_or_default();
+        current.set(Some(saved));
+        lang::switch(locale);
+        toasts.push(ToastKind::Success, tu_string!(i18n, profile.language_saved));
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

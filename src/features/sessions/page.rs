@@ -3,7 +3,7 @@
 use super::{list_sessions, DeviceSession, RevokeOtherSessions, RevokeSession};
 use crate::components::load::LoadError;
 use crate::components::title::PageTitle;
-use crate::components::toast::{use_toasts, ToastKind};
+use crate::components::toast::{on_result, use_toasts, ToastKind};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -18,22 +18,19 @@ pub fn SessionsPage() -> impl IntoView {
         |_| list_sessions(),
     );
 
-    Effect::new(move |_| match revoke.value().get() {
-        Some(Ok(())) => toasts.push(
+    on_result(revoke, &[], move |()| {
+        toasts.push(
             ToastKind::Success,
             tu_string!(i18n, sessions.signed_out_one),
-        ),
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
-        None => {}
+        );
     });
-    Effect::new(move |_| match revoke_others.value().get() {
-        Some(Ok(0)) => toasts.push(ToastKind::Success, tu_string!(i18n, sessions.none_other)),
-        Some(Ok(n)) => toasts.push(
-            ToastKind::Success,
-            tu_string!(i18n, sessions.signed_out_n, n = n).to_string(),
-        ),
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
-        None => {}
+    on_result(revoke_others, &[], move |n| {
+        let message = if n == 0 {
+            tu_string!(i18n, sessions.none_other).to_string()
+        } else {
+            tu_string!(i18n, sessions.signed_out_n, n = n).to_string()
+        };
+        toasts.push(ToastKind::Success, message);
     });
 
     view! {

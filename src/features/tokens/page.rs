@@ -9,7 +9,7 @@ use crate::components::form::{FieldMessage, TextField};
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
-use crate::components::toast::{use_toasts, ToastKind};
+use crate::components::toast::{on_result, use_toasts, ToastKind};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -58,29 +58,21 @@ pub fn TokensPage() -> impl IntoView {
     let to_delete = RwSignal::new(None::<TokenInfo>);
     let confirm_open = RwSignal::new(false);
 
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(made)) => {
+    on_result(
+        create,
+        &["name", "days", "scope", "allowed_ips"],
+        move |made| {
             secret.set(Some(made.value));
             name.set(String::new());
             ips.set(String::new());
-        }
-        Some(Err(e)) if e.belongs_to_form(&["name", "days", "scope", "allowed_ips"]) => {
-            toasts.push(ToastKind::Error, e.message());
-        }
-        _ => {}
+        },
+    );
+    on_result(regenerate, &[], move |made| {
+        secret.set(Some(made.value));
+        toasts.push(ToastKind::Success, tu_string!(i18n, tokens.regenerated));
     });
-    Effect::new(move |_| match regenerate.value().get() {
-        Some(Ok(made)) => {
-            secret.set(Some(made.value));
-            toasts.push(ToastKind::Success, tu_string!(i18n, tokens.regenerated));
-        }
-        Some(Err(e)) if e.belongs_to_form(&[]) => toasts.push(ToastKind::Error, e.message()),
-        _ => {}
-    });
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => toasts.push(ToastKind::Success, tu_string!(i18n, tokens.deleted)),
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
-        None => {}
+    on_result(delete, &[], move |_| {
+        toasts.push(ToastKind::Success, tu_string!(i18n, tokens.deleted));
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -239,18 +231,12 @@ pub fn AppPasswordsPage() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let to_revoke = RwSignal::new(None::<AppPasswordInfo>);
     let confirm_open = RwSignal::new(false);
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(made)) => {
-            secret.set(Some(made.password));
-            name.set(String::new());
-        }
-        Some(Err(e)) if e.belongs_to_form(&["name"]) => toasts.push(ToastKind::Error, e.message()),
-        _ => {}
+    on_result(create, &["name"], move |made| {
+        secret.set(Some(made.password));
+        name.set(String::new());
     });
-    Effect::new(move |_| match revoke.value().get() {
-        Some(Ok(())) => toasts.push(ToastKind::Success, tu_string!(i18n, tokens.revoked)),
-        Some(Err(e)) => toasts.push(ToastKind::Error, e.message()),
-        None => {}
+    on_result(revoke, &[], move |_| {
+        toasts.push(ToastKind::Success, tu_string!(i18n, tokens.revoked));
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

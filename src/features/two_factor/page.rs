@@ -10,7 +10,7 @@ use crate::components::layout::use_current_user;
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
-use crate::components::toast::{use_toasts, ToastKind};
+use crate::components::toast::{on_result, use_toasts, ToastKind};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -144,22 +144,14 @@ fn EnabledCard(
     let disable = ServerAction::<DisableTwoFactor>::new();
     let disable_guard = SudoGuard::new(disable);
     let code = RwSignal::new(String::new());
-    Effect::new(move |_| match regenerate.value().get() {
-        Some(Ok(codes)) => {
-            fresh_codes.set(Some(codes));
-            toasts.push(ToastKind::Success, tu_string!(i18n, two_factor.regenerated));
-            refresh.update(|n| *n += 1);
-        }
-        Some(Err(e)) if e.belongs_to_form(&[]) => toasts.push(ToastKind::Error, e.message()),
-        _ => {}
+    on_result(regenerate, &[], move |codes| {
+        fresh_codes.set(Some(codes));
+        toasts.push(ToastKind::Success, tu_string!(i18n, two_factor.regenerated));
+        refresh.update(|n| *n += 1);
     });
-    Effect::new(move |_| match disable.value().get() {
-        Some(Ok(())) => {
-            toasts.push(ToastKind::Success, tu_string!(i18n, two_factor.off));
-            refresh.update(|n| *n += 1);
-        }
-        Some(Err(e)) if e.belongs_to_form(&["code"]) => toasts.push(ToastKind::Error, e.message()),
-        _ => {}
+    on_result(disable, &["code"], move |_| {
+        toasts.push(ToastKind::Success, tu_string!(i18n, two_factor.off));
+        refresh.update(|n| *n += 1);
     });
     let code_error = Signal::derive(move || {
         disable
