@@ -96,6 +96,7 @@ test("a page whose data failed to load says so and offers a retry", async ({ pag
   await page.getByRole("link", { name: "Devices & sessions", exact: true }).click();
   const alert = page.locator("#main").getByRole("alert");
   await expect(alert).toContainText("This page could not be loaded.");
+  await page.screenshot({ path: "test-results/load-error.png" });
   await page.getByRole("button", { name: "Try again" }).click();
   await expect(page.locator("#main .session-list li")).toHaveCount(1);
   await expect(alert).toBeHidden();
