@@ -11,9 +11,10 @@ use crate::server::db::{self, api_tokens, users::UserRow};
 use crate::server::infra::context::RequestCtx;
 use crate::server::infra::state::AppState;
 use crate::server::tokens::token_info;
+use crate::server::Result;
 
 /// The signed-in administrator, or `Forbidden` (`Unauthorized` when signed out).
-pub fn require(ctx: &RequestCtx) -> Result<&UserRow, AppError> {
+pub fn require(ctx: &RequestCtx) -> Result<&UserRow> {
     let auth = ctx.require_auth()?;
     require_user(&auth.user)?;
     Ok(&auth.user)
@@ -21,7 +22,7 @@ pub fn require(ctx: &RequestCtx) -> Result<&UserRow, AppError> {
 
 /// `user` is an administrator, or `Forbidden` (for callers authenticated otherwise,
 /// such as the REST API).
-pub fn require_user(user: &UserRow) -> Result<(), AppError> {
+pub fn require_user(user: &UserRow) -> Result<()> {
     if user.role() == Role::Admin {
         Ok(())
     } else {
@@ -34,7 +35,7 @@ pub async fn list_tokens(
     state: &AppState,
     ctx: &RequestCtx,
     admin: &UserRow,
-) -> Result<Vec<(String, TokenInfo)>, AppError> {
+) -> Result<Vec<(String, TokenInfo)>> {
     Ok(all_tokens(state, admin)
         .await?
         .iter()
@@ -42,17 +43,30 @@ pub async fn list_tokens(
         .collect())
 }
 
+/// Audits a successful workspace-wide action of `admin` (no single account concerned).
+async fn record(state: &AppState, ctx: &RequestCtx, admin: &UserRow, action: AuditAction) {
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        None,
+        action,
+        Outcome::Success,
+    )
+    .await;
+}
+
 /// Every user's token rows with their owners' usernames.
 pub async fn all_tokens(
     state: &AppState,
     admin: &UserRow,
-) -> Result<Vec<(api_tokens::TokenRow, String)>, AppError> {
+) -> Result<Vec<(api_tokens::TokenRow, String)>> {
     require_user(admin)?;
     Ok(api_tokens::list_all(&state.db).await?)
 }
 
 /// Every account (the REST API's admin listing).
-pub async fn list_users(state: &AppState, admin: &UserRow) -> Result<Vec<UserRow>, AppError> {
+pub async fn list_users(state: &AppState, admin: &UserRow) -> Result<Vec<UserRow>> {
     require_user(admin)?;
     Ok(db::users::list(&state.db).await?)
 }
@@ -64,7 +78,7 @@ pub async fn revoke_token(
     ctx: &RequestCtx,
     admin: &UserRow,
     id: &str,
-) -> Result<(), AppError> {
+) -> Result<()> {
     require_user(admin)?;
     let row = api_tokens::find(&state.db, id)
         .await?
@@ -121,7 +135,7 @@ pub async fn reset_two_factor(
     ctx: &RequestCtx,
     admin: &UserRow,
     username: &str,
-) -> Result<bool, AppError> {
+) -> Result<bool> {
     require_user(admin)?;
     crate::server::two_factor::reset(state, ctx, Actor::User(admin), username.trim()).await
 }
@@ -132,7 +146,7 @@ pub async fn set_two_factor_mandatory(
     ctx: &RequestCtx,
     admin: &UserRow,
     mandatory: bool,
-) -> Result<(), AppError> {
+) -> Result<()> {
     require_user(admin)?;
     let value = if mandatory { "true" } else { "false" };
     crate::server::workspace::set(&state.db, "two_factor_mandatory", value).await?;
@@ -140,15 +154,7 @@ pub async fn set_two_factor_mandatory(
         key: "two_factor_mandatory".into(),
         value: value.into(),
     };
-    audit::record_on(
-        state,
-        ctx,
-        Actor::User(admin),
-        None,
-        action,
-        Outcome::Success,
-    )
-    .await;
+    record(state, ctx, admin, action).await;
     Ok(())
 }
 
@@ -161,7 +167,7 @@ pub async fn publish(
     area: &str,
     title: &str,
     body: &str,
-) -> Result<(String, u64), AppError> {
+) -> Result<(String, u64)> {
     require_user(admin)?;
     let ws = crate::server::workspace::load(&state.db).await?;
     let l = crate::server::workspace::user_locale(admin, &ws);
@@ -173,14 +179,6 @@ pub async fn publish(
         notification_id: id.clone(),
         recipients,
     };
-    audit::record_on(
-        state,
-        ctx,
-        Actor::User(admin),
-        None,
-        action,
-        Outcome::Success,
-    )
-    .await;
+    record(state, ctx, admin, action).await;
     Ok((id, recipients))
 }

@@ -59,26 +59,17 @@ pub async fn confirm(
             ));
         }
         attempt.succeeded(state).await?;
-        db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
-        audit::record(
+    } else {
+        check_own_password(
             state,
             ctx,
             user,
+            password,
             AuditAction::Reauthenticate,
-            Outcome::Success,
+            ("password", td_string!(ctx.locale, sudo.wrong)),
         )
-        .await;
-        return Ok(());
+        .await?;
     }
-    check_own_password(
-        state,
-        ctx,
-        user,
-        password,
-        AuditAction::Reauthenticate,
-        ("password", td_string!(ctx.locale, sudo.wrong)),
-    )
-    .await?;
     db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
     audit::record(
         state,

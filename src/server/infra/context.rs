@@ -295,7 +295,7 @@ fn unavailable(req: &Request) -> Response {
         .into_response()
 }
 
-pub use crate::validate::encode_component;
+use crate::validate::encode_component;
 
 #[cfg(test)]
 mod tests {
