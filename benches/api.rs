@@ -62,7 +62,7 @@ async fn main() {
             name: "bench",
             shown: &token::shown_part(&value),
             digest: &token::digest(&value),
-            scope: "read",
+            scope: tessera::model::TokenScope::Read,
             allowed_ips: "127.0.0.0/8",
             expires_at: db::now() + 86_400,
         },

@@ -51,6 +51,62 @@ impl AccountSource {
     }
 }
 
+/// What an API token may do: only read, or also change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenScope {
+    Read,
+    Write,
+}
+
+impl TokenScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Write => "write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TokenScope> {
+        match s {
+            "read" => Some(TokenScope::Read),
+            "write" => Some(TokenScope::Write),
+            _ => None,
+        }
+    }
+}
+
+/// Column values that are not one of an enum's names (the CHECK constraints
+/// make this unreachable; decoding fails instead of guessing).
+#[derive(Debug)]
+pub struct UnknownName(pub String);
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown name {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+macro_rules! try_from_string {
+    ($($t:ty),*) => {$(
+        impl TryFrom<String> for $t {
+            type Error = UnknownName;
+            fn try_from(s: String) -> Result<Self, UnknownName> {
+                <$t>::parse(&s).ok_or(UnknownName(s))
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+try_from_string!(Role, AccountSource, TokenScope);
+
 /// The signed-in person, as the UI needs them. Carries no secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {

@@ -21,7 +21,7 @@ pub async fn change_password(
     confirm: &Password,
 ) -> Result<(), AppError> {
     let user = &auth.user;
-    if user.source == AccountSource::External.as_str() {
+    if user.source == AccountSource::External {
         return Err(AppError::BadRequest(
             td_string!(ctx.locale, password.external).to_string(),
         ));

@@ -43,7 +43,7 @@ pub async fn request_reset(
     let Some(user) = users::find_by_login(&state.db, login).await? else {
         return Ok(());
     };
-    if user.is_disabled() || user.source == AccountSource::External.as_str() {
+    if user.is_disabled() || user.source == AccountSource::External {
         return Ok(());
     }
     let token = session::new_id();

@@ -6,6 +6,7 @@ use crate::error::{AppError, FieldError};
 use crate::features::tokens::types::{NewTokenValue, TokenInfo};
 use crate::i18n::td_string;
 use crate::lang::Locale;
+use crate::model::TokenScope;
 use crate::server::api::last_used::Kind;
 use crate::server::api::token;
 use crate::server::audit::{self, AuditAction, Outcome};
@@ -48,7 +49,7 @@ pub(crate) fn token_info(
         id: row.id.clone(),
         name: row.name.clone(),
         shown: row.shown.clone(),
-        read_only: row.scope == "read",
+        read_only: row.scope == TokenScope::Read,
         allowed_ips: row.allowed_ips.clone(),
         created: when(row.created_at, reader, l),
         expires: when(row.expires_at, reader, l),
@@ -75,7 +76,7 @@ async fn check_token_input(
     state: &AppState,
     l: Locale,
     input: &TokenInput<'_>,
-) -> Result<(String, i64, &'static str, String), AppError> {
+) -> Result<(String, i64, TokenScope, String), AppError> {
     let mut errors = Vec::new();
     let mut push = |field: &str, message: String| {
         errors.push(FieldError {
@@ -101,14 +102,10 @@ async fn check_token_input(
             td_string!(l, tokens.days_range, max = max).to_string(),
         );
     }
-    let scope = match input.scope {
-        "read" => "read",
-        "write" => "write",
-        _ => {
-            push("scope", td_string!(l, tokens.scope_bad).to_string());
-            "read"
-        }
-    };
+    let scope = TokenScope::parse(input.scope).unwrap_or_else(|| {
+        push("scope", td_string!(l, tokens.scope_bad).to_string());
+        TokenScope::Read
+    });
     let ips = match net::parse_list(input.allowed_ips) {
         Ok(nets) => net::format_list(&nets),
         Err(bad) => {

@@ -119,7 +119,7 @@ pub async fn status(state: &AppState, user: &UserRow) -> Result<TwoFactorStatus,
 }
 
 fn managed_by_directory(user: &UserRow, ws: &workspace::Workspace) -> bool {
-    ws.directory_provides_2fa && user.source == AccountSource::External.as_str()
+    ws.directory_provides_2fa && user.source == AccountSource::External
 }
 
 /// Sudo mode: a new secret, shown once as QR code, text and URI; inactive until

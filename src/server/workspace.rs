@@ -123,7 +123,7 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), AppError> {
 /// Why the identity fields (display name, primary and recovery email) are
 /// read-only for this user, if they are.
 pub fn identity_lock(user: &UserRow, ws: &Workspace) -> Option<LockReason> {
-    if user.source == AccountSource::External.as_str() {
+    if user.source == AccountSource::External {
         Some(LockReason::External)
     } else if ws.lock_profiles {
         Some(LockReason::Admin)

@@ -72,45 +72,16 @@ pub fn AvatarCard() -> impl IntoView {
         );
     });
 
-    // Show the chosen file before it is sent, and refuse what is too large at once.
     let on_pick = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let input: web_sys::HtmlInputElement =
-                ev.target().and_then(|t| t.dyn_into().ok()).expect("input");
-            if let Some(old) = preview.get_untracked() {
-                let _ = web_sys::Url::revoke_object_url(&old);
-            }
-            match input.files().and_then(|f| f.get(0)) {
-                Some(file) if file.size() > 5.0 * 1024.0 * 1024.0 => {
-                    error.set(Some(tu_string!(i18n, avatar.too_big).into()));
-                    preview.set(None);
-                }
-                Some(file) => {
-                    error.set(None);
-                    preview.set(web_sys::Url::create_object_url_with_blob(&file).ok());
-                }
-                None => preview.set(None),
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
+        show_picked(&ev, preview, error, || {
+            tu_string!(i18n, avatar.too_big).into()
+        });
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let Some(target) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-            else {
-                return;
-            };
-            if let Ok(data) = web_sys::FormData::new_with_form(&target) {
-                upload.dispatch_local(data);
-            }
+        if let Some(data) = form_data(&ev) {
+            upload.dispatch_local(data);
         }
     };
     let busy = move || upload.pending().get() || remove.pending().get();
@@ -148,4 +119,50 @@ pub fn AvatarCard() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// Shows the file chosen in the input `ev` came from before it is sent, and
+/// refuses one that is too large at once (the server checks again).
+fn show_picked(
+    ev: &leptos::ev::Event,
+    preview: RwSignal<Option<String>>,
+    error: RwSignal<Option<String>>,
+    too_big: impl FnOnce() -> String,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Some(old) = preview.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&old);
+        }
+        match input.files().and_then(|f| f.get(0)) {
+            Some(file) if file.size() > 5.0 * 1024.0 * 1024.0 => {
+                error.set(Some(too_big()));
+                preview.set(None);
+            }
+            Some(file) => {
+                error.set(None);
+                preview.set(web_sys::Url::create_object_url_with_blob(&file).ok());
+            }
+            None => preview.set(None),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, preview, error, too_big);
+}
+
+/// The fields of the form a submit event came from, as multipart data.
+#[cfg(feature = "hydrate")]
+fn form_data(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::FormData> {
+    use wasm_bindgen::JsCast;
+    let form = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())?;
+    web_sys::FormData::new_with_form(&form).ok()
 }

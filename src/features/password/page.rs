@@ -39,42 +39,6 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
 
-    // Rules the browser can check at once …
-    let local_rules = {
-        let (username, email) = (username.clone(), email.clone());
-        Memo::new(move |_| {
-            validate::password_problems(&new.get(), &username, &email, i18n.get_locale())
-        })
-    };
-    // … and the common-password list, asked of the server once typing pauses.
-    let settled = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let value = new.get();
-        browser::after(300, move || {
-            if new.get_untracked() == value {
-                settled.set(value);
-            }
-        });
-    });
-    let server_rules = Resource::new(
-        move || settled.get(),
-        |pw| async move {
-            if pw.chars().count() < validate::MIN_PASSWORD {
-                Vec::new()
-            } else {
-                check_password(pw).await.unwrap_or_default()
-            }
-        },
-    );
-    let broken = move || {
-        let mut all = local_rules.get();
-        if settled.get() == new.get() {
-            all.extend(server_rules.get().unwrap_or_default());
-        }
-        all
-    };
-    let score = move || strength(&new.get(), broken().len());
-
     let server_error = move |field: &'static str| {
         action
             .value()
@@ -109,29 +73,13 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
             <h2 id="change-heading">{t!(i18n, password.change)}</h2>
             <form class="form" on:submit=submit novalidate>
                 // Lets password managers tie the new password to this account.
-                <input type="text" name="username" autocomplete="username" value=username hidden readonly/>
+                <input type="text" name="username" autocomplete="username" value=username.clone() hidden readonly/>
                 <TextField id="current_password" label=move || t!(i18n, password.current) value=current input_type="password"
                     autocomplete="current-password" error=Signal::derive(move || server_error("current_password"))/>
                 <TextField id="new_password" label=move || t!(i18n, common.new_password) value=new input_type="password"
                     autocomplete="new-password"
                     error=Signal::derive(move || server_error("new_password"))/>
-                <div class="strength" aria-live="polite">
-                    <meter id="strength" min="0" max="4" low="2" high="3" optimum="4"
-                        value=move || score().to_string() aria-label=move || t_string!(i18n, password.strength)></meter>
-                    <span class="muted">{move || {
-                        let label = match score() {
-                            0 => t_string!(i18n, password.very_weak),
-                            1 => t_string!(i18n, password.weak),
-                            2 => t_string!(i18n, password.fair),
-                            3 => t_string!(i18n, password.good),
-                            _ => t_string!(i18n, password.strong),
-                        };
-                        t_string!(i18n, password.strength_is, label = label).to_string()
-                    }}</span>
-                </div>
-                <ul class="rules" id="password-rules" aria-label=move || t_string!(i18n, password.rules)>
-                    {move || (!new.get().is_empty()).then(|| broken().into_iter().map(|r| view! { <li>{r}</li> }).collect_view())}
-                </ul>
+                <PasswordChecks new=new username=username.clone() email=email/>
                 <TextField id="confirm_password" label=move || t!(i18n, common.confirm_new_password) value=confirm input_type="password"
                     autocomplete="new-password"
                     error=Signal::derive(move || if mismatch() { Some(t_string!(i18n, password.mismatch).to_string()) } else { server_error("confirm_password") })/>
@@ -143,5 +91,62 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
                 </div>
             </form>
         </section>
+    }
+}
+
+/// A strength meter and the list of rules `new` breaks, updated as it is typed:
+/// the rules the browser can check at once, and the common-password list asked
+/// of the server once typing pauses.
+#[component]
+fn PasswordChecks(new: RwSignal<String>, username: String, email: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let local_rules = Memo::new(move |_| {
+        validate::password_problems(&new.get(), &username, &email, i18n.get_locale())
+    });
+    let settled = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let value = new.get();
+        browser::after(300, move || {
+            if new.get_untracked() == value {
+                settled.set(value);
+            }
+        });
+    });
+    let server_rules = Resource::new(
+        move || settled.get(),
+        |pw| async move {
+            if pw.chars().count() < validate::MIN_PASSWORD {
+                Vec::new()
+            } else {
+                check_password(pw).await.unwrap_or_default()
+            }
+        },
+    );
+    let broken = move || {
+        let mut all = local_rules.get();
+        if settled.get() == new.get() {
+            all.extend(server_rules.get().unwrap_or_default());
+        }
+        all
+    };
+    let score = move || strength(&new.get(), broken().len());
+    view! {
+        <div class="strength" aria-live="polite">
+            <meter id="strength" min="0" max="4" low="2" high="3" optimum="4"
+                value=move || score().to_string() aria-label=move || t_string!(i18n, password.strength)></meter>
+            <span class="muted">{move || {
+                let label = match score() {
+                    0 => t_string!(i18n, password.very_weak),
+                    1 => t_string!(i18n, password.weak),
+                    2 => t_string!(i18n, password.fair),
+                    3 => t_string!(i18n, password.good),
+                    _ => t_string!(i18n, password.strong),
+                };
+                t_string!(i18n, password.strength_is, label = label).to_string()
+            }}</span>
+        </div>
+        <ul class="rules" id="password-rules" aria-label=move || t_string!(i18n, password.rules)>
+            {move || (!new.get().is_empty()).then(|| broken().into_iter().map(|r| view! { <li>{r}</li> }).collect_view())}
+        </ul>
     }
 }

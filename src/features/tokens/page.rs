@@ -35,7 +35,6 @@ pub fn TokensPage() -> impl IntoView {
     let i18n = use_i18n();
     let toasts = use_toasts();
     let create = ServerAction::<CreateToken>::new();
-    let create_guard = SudoGuard::new(create);
     let regenerate = ServerAction::<RegenerateToken>::new();
     let regen_guard = SudoGuard::new(regenerate);
     let delete = ServerAction::<DeleteToken>::new();
@@ -50,23 +49,8 @@ pub fn TokensPage() -> impl IntoView {
         |_| list_tokens(),
     );
     let secret = RwSignal::new(None::<String>);
-    let name = RwSignal::new(String::new());
-    let preset = RwSignal::new("30".to_string());
-    let custom_days = RwSignal::new("30".to_string());
-    let scope = RwSignal::new("read".to_string());
-    let ips = RwSignal::new(String::new());
     let to_delete = RwSignal::new(None::<TokenInfo>);
     let confirm_open = RwSignal::new(false);
-
-    on_result(
-        create,
-        &["name", "days", "scope", "allowed_ips"],
-        move |made| {
-            secret.set(Some(made.value));
-            name.set(String::new());
-            ips.set(String::new());
-        },
-    );
     on_result(regenerate, &[], move |made| {
         secret.set(Some(made.value));
         toasts.push(ToastKind::Success, tu_string!(i18n, tokens.regenerated));
@@ -74,71 +58,17 @@ pub fn TokensPage() -> impl IntoView {
     on_result(delete, &[], move |_| {
         toasts.push(ToastKind::Success, tu_string!(i18n, tokens.deleted));
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let days = if preset.get_untracked() == "custom" {
-            custom_days.get_untracked()
-        } else {
-            preset.get_untracked()
-        };
-        create_guard.dispatch(CreateToken {
-            name: name.get_untracked(),
-            days: days.trim().parse().unwrap_or(0),
-            scope: scope.get_untracked(),
-            allowed_ips: ips.get_untracked(),
-        });
-    };
-    let max_days = move || {
+    let max_days = Signal::derive(move || {
         tokens
             .get()
             .and_then(Result::ok)
             .map_or(365, |(_, max)| max)
-    };
-    let days_error = field_error(create, "days");
+    });
     view! {
         <PageTitle text=move || t_string!(i18n, tokens.title).to_string()/>
         <h1>{t!(i18n, tokens.title)}</h1>
         <p class="muted">{t!(i18n, tokens.lead)} " " <a href="/api/docs" rel="external">{t!(i18n, tokens.docs)}</a></p>
-        <section class="card" aria-labelledby="new-token-heading">
-            <h2 id="new-token-heading">{t!(i18n, tokens.new_token)}</h2>
-            <form class="form" on:submit=submit novalidate>
-                <TextField id="name" label=move || t!(i18n, tokens.name) value=name
-                    hint=move || t!(i18n, tokens.name_hint) error=field_error(create, "name")/>
-                <div class="grid-2">
-                    <div class="field">
-                        <label for="expiry">{t!(i18n, tokens.expiry)}</label>
-                        <select id="expiry" on:change=move |ev| preset.set(event_target_value(&ev)) aria-describedby="days-error">
-                            {EXPIRY_PRESETS.iter().map(|d| view! {
-                                <option value=d.to_string() selected=*d == 30>{move || t_string!(i18n, tokens.days_n, n = d).to_string()}</option>
-                            }).collect_view()}
-                            <option value="custom">{t!(i18n, tokens.custom)}</option>
-                        </select>
-                        <Show when=move || preset.get() == "custom">
-                            <label for="custom_days">{move || t_string!(i18n, tokens.custom_days, max = max_days()).to_string()}</label>
-                            <input id="custom_days" type="number" min="1" max=move || max_days().to_string() inputmode="numeric"
-                                prop:value=move || custom_days.get() on:input=move |ev| custom_days.set(event_target_value(&ev))
-                                aria-invalid=move || days_error.get().is_some().to_string() aria-describedby="days-error"/>
-                        </Show>
-                        <FieldMessage id="days-error" message=days_error/>
-                    </div>
-                    <fieldset class="choices">
-                        <legend>{t!(i18n, tokens.scope)}</legend>
-                        <label><input type="radio" name="scope" value="read" prop:checked=move || scope.get() == "read"
-                            on:change=move |_| scope.set("read".into())/>{t!(i18n, tokens.scope_read)}</label>
-                        <label><input type="radio" name="scope" value="write" prop:checked=move || scope.get() == "write"
-                            on:change=move |_| scope.set("write".into())/>{t!(i18n, tokens.scope_write)}</label>
-                    </fieldset>
-                </div>
-                <TextField id="allowed_ips" label=move || t!(i18n, tokens.ips) value=ips
-                    hint=move || t!(i18n, tokens.ips_hint) error=field_error(create, "allowed_ips")/>
-                <div class="actions">
-                    <button type="submit" class="button primary" disabled=move || create.pending().get()
-                        aria-busy=move || create.pending().get().to_string()>
-                        {move || if create.pending().get() { t_string!(i18n, tokens.creating) } else { t_string!(i18n, tokens.create) }}
-                    </button>
-                </div>
-            </form>
-        </section>
+        <NewTokenForm create=create secret=secret max_days=max_days/>
         <section class="card" aria-labelledby="tokens-heading">
             <h2 id="tokens-heading">{t!(i18n, tokens.list)}</h2>
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
@@ -172,8 +102,91 @@ pub fn TokensPage() -> impl IntoView {
             title=Signal::derive(move || to_delete.get().map(|t| t_string!(i18n, tokens.delete_title, name = t.name).to_string()).unwrap_or_default())
             lead=move || t!(i18n, tokens.delete_lead) confirm_label=move || t!(i18n, tokens.delete)
             on_confirm=move |_| if let Some(t) = to_delete.get_untracked() { delete.dispatch(DeleteToken { id: t.id }); }/>
-        <SudoDialog open=create_guard.open on_confirmed=move |_| create_guard.retry()/>
         <SudoDialog open=regen_guard.open on_confirmed=move |_| regen_guard.retry()/>
+    }
+}
+
+/// The "New token" form: name, expiry (preset or custom days), scope and
+/// address rule. A created token's value goes to `secret` to be shown once.
+#[component]
+fn NewTokenForm(
+    create: ServerAction<CreateToken>,
+    secret: RwSignal<Option<String>>,
+    max_days: Signal<i64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let create_guard = SudoGuard::new(create);
+    let name = RwSignal::new(String::new());
+    let preset = RwSignal::new("30".to_string());
+    let custom_days = RwSignal::new("30".to_string());
+    let scope = RwSignal::new("read".to_string());
+    let ips = RwSignal::new(String::new());
+    on_result(
+        create,
+        &["name", "days", "scope", "allowed_ips"],
+        move |made| {
+            secret.set(Some(made.value));
+            name.set(String::new());
+            ips.set(String::new());
+        },
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let days = if preset.get_untracked() == "custom" {
+            custom_days.get_untracked()
+        } else {
+            preset.get_untracked()
+        };
+        create_guard.dispatch(CreateToken {
+            name: name.get_untracked(),
+            days: days.trim().parse().unwrap_or(0),
+            scope: scope.get_untracked(),
+            allowed_ips: ips.get_untracked(),
+        });
+    };
+    let days_error = field_error(create, "days");
+    view! {
+        <section class="card" aria-labelledby="new-token-heading">
+            <h2 id="new-token-heading">{t!(i18n, tokens.new_token)}</h2>
+            <form class="form" on:submit=submit novalidate>
+                <TextField id="name" label=move || t!(i18n, tokens.name) value=name
+                    hint=move || t!(i18n, tokens.name_hint) error=field_error(create, "name")/>
+                <div class="grid-2">
+                    <div class="field">
+                        <label for="expiry">{t!(i18n, tokens.expiry)}</label>
+                        <select id="expiry" on:change=move |ev| preset.set(event_target_value(&ev)) aria-describedby="days-error">
+                            {EXPIRY_PRESETS.iter().map(|d| view! {
+                                <option value=d.to_string() selected=*d == 30>{move || t_string!(i18n, tokens.days_n, n = d).to_string()}</option>
+                            }).collect_view()}
+                            <option value="custom">{t!(i18n, tokens.custom)}</option>
+                        </select>
+                        <Show when=move || preset.get() == "custom">
+                            <label for="custom_days">{move || t_string!(i18n, tokens.custom_days, max = max_days.get()).to_string()}</label>
+                            <input id="custom_days" type="number" min="1" max=move || max_days.get().to_string() inputmode="numeric"
+                                prop:value=move || custom_days.get() on:input=move |ev| custom_days.set(event_target_value(&ev))
+                                aria-invalid=move || days_error.get().is_some().to_string() aria-describedby="days-error"/>
+                        </Show>
+                        <FieldMessage id="days-error" message=days_error/>
+                    </div>
+                    <fieldset class="choices">
+                        <legend>{t!(i18n, tokens.scope)}</legend>
+                        <label><input type="radio" name="scope" value="read" prop:checked=move || scope.get() == "read"
+                            on:change=move |_| scope.set("read".into())/>{t!(i18n, tokens.scope_read)}</label>
+                        <label><input type="radio" name="scope" value="write" prop:checked=move || scope.get() == "write"
+                            on:change=move |_| scope.set("write".into())/>{t!(i18n, tokens.scope_write)}</label>
+                    </fieldset>
+                </div>
+                <TextField id="allowed_ips" label=move || t!(i18n, tokens.ips) value=ips
+                    hint=move || t!(i18n, tokens.ips_hint) error=field_error(create, "allowed_ips")/>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || create.pending().get()
+                        aria-busy=move || create.pending().get().to_string()>
+                        {move || if create.pending().get() { t_string!(i18n, tokens.creating) } else { t_string!(i18n, tokens.create) }}
+                    </button>
+                </div>
+            </form>
+        </section>
+        <SudoDialog open=create_guard.open on_confirmed=move |_| create_guard.retry()/>
     }
 }
 

@@ -62,7 +62,7 @@ pub async fn admin_users(
                 username: u.username.clone(),
                 email: u.email.clone(),
                 role: u.role().as_str().to_string(),
-                source: u.source.clone(),
+                source: u.source.as_str().to_string(),
                 disabled: u.is_disabled(),
                 created_at: rfc3339(u.created_at),
             })

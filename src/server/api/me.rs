@@ -100,7 +100,7 @@ pub(crate) fn token_dto(
         id: row.id.clone(),
         name: row.name.clone(),
         shown: row.shown.clone(),
-        scope: row.scope.clone(),
+        scope: row.scope.as_str().to_string(),
         allowed_ips: row.allowed_ips.clone(),
         created_at: rfc3339(row.created_at),
         expires_at: rfc3339(row.expires_at),

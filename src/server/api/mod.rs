@@ -301,7 +301,7 @@ async fn by_token(state: &AppState, value: &str) -> Result<cache::Verified, ApiE
         allowed: crate::server::infra::net::parse_list(&row.allowed_ips).unwrap_or_default(),
         expires_at: Some(row.expires_at),
         credential: Credential::Token {
-            read_only: row.scope == "read",
+            read_only: row.scope == crate::model::TokenScope::Read,
             id: row.id,
         },
     };

@@ -1,6 +1,7 @@
 //! The `api_tokens` and `app_passwords` tables.
 
 use super::{new_id, now, Db};
+use crate::model::TokenScope;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct TokenRow {
@@ -8,7 +9,8 @@ pub struct TokenRow {
     pub user_id: String,
     pub name: String,
     pub shown: String,
-    pub scope: String,
+    #[sqlx(try_from = "String")]
+    pub scope: TokenScope,
     pub allowed_ips: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -31,7 +33,7 @@ pub struct NewToken<'a> {
     pub name: &'a str,
     pub shown: &'a str,
     pub digest: &'a str,
-    pub scope: &'a str,
+    pub scope: TokenScope,
     pub allowed_ips: &'a str,
     pub expires_at: i64,
 }
@@ -48,7 +50,7 @@ pub async fn insert(db: &Db, t: &NewToken<'_>) -> Result<String, sqlx::Error> {
     .bind(t.name)
     .bind(t.shown)
     .bind(t.digest)
-    .bind(t.scope)
+    .bind(t.scope.as_str())
     .bind(t.allowed_ips)
     .bind(now())
     .bind(t.expires_at)

@@ -21,8 +21,10 @@ pub struct UserRow {
     pub id: String,
     pub username: String,
     pub email: String,
-    pub role: String,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub source: AccountSource,
     pub password_hash: Option<String>,
     pub first_name: String,
     pub last_name: String,
@@ -50,8 +52,7 @@ impl UserRow {
     }
 
     pub fn role(&self) -> Role {
-        // The CHECK constraint admits only these two; fall back to the weaker one.
-        Role::parse(&self.role).unwrap_or(Role::User)
+        self.role
     }
 
     pub fn to_current(&self) -> CurrentUser {
@@ -60,7 +61,7 @@ impl UserRow {
             username: self.username.clone(),
             email: self.email.clone(),
             role: self.role(),
-            source: AccountSource::parse(&self.source).unwrap_or(AccountSource::Local),
+            source: self.source,
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
             display_name: self.display_name.clone(),
