@@ -99,25 +99,51 @@ pub const HOME: &str = "/settings/profile";
 /// Where to go after signing in: a path on this site, or [`HOME`].
 ///
 /// Browsers "repair" what they are given before following it: they drop tabs and
-/// newlines, turn `\` into `/`, and read `//host` as another site. So a path is kept
-/// only when it starts with exactly one `/` and holds no control character, no
-/// whitespace and no backslash anywhere; everything else (absolute URLs too) becomes
-/// [`HOME`]. Paths back to the sign-in page would loop and are dropped as well.
+/// newlines, turn `\` into `/`, and read `//host` as another site. So a value is
+/// kept only when it starts with `/`, holds no control character, no whitespace
+/// and no backslash anywhere, and — resolved as a URL against this site — stays
+/// on this site. What is returned is that resolved path (with `.` and `..`
+/// removed, characters percent-encoded), so the browser has nothing left to
+/// repair. Everything else (absolute URLs too) becomes [`HOME`]. Paths back to
+/// the sign-in page would loop and are dropped as well.
+#[cfg(feature = "ssr")]
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && n.len() <= 2048
-                && !n
-                    .chars()
-                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
-                && !n.starts_with("/login") =>
-        {
-            n.to_string()
-        }
-        _ => HOME.to_string(),
+    const SITE: &str = "https://tessera.invalid/";
+    let Some(n) = next else {
+        return HOME.to_string();
+    };
+    if !n.starts_with('/')
+        || n.len() > 2048
+        || n.chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return HOME.to_string();
     }
+    let Ok(site) = url::Url::parse(SITE) else {
+        return HOME.to_string();
+    };
+    let Ok(url) = site.join(n) else {
+        return HOME.to_string();
+    };
+    let path = url.path();
+    if url.origin() != site.origin()
+        || !path.starts_with('/')
+        || path.starts_with("//")
+        || path == "/login"
+        || path.starts_with("/login/")
+    {
+        return HOME.to_string();
+    }
+    let mut out = path.to_string();
+    if let Some(q) = url.query() {
+        out.push('?');
+        out.push_str(q);
+    }
+    if let Some(f) = url.fragment() {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// Percent-encodes everything but unreserved characters and `/` (for a path
@@ -225,11 +251,41 @@ mod tests {
             "",
             "/login",
             "/login?next=/login",
+            "/login/two-factor",
+            "/./login",
+            "/settings/../login",
+            "/..//evil.example",
+            "/.//evil.example",
+            "/%2e%2e//evil.example",
+            "/\u{2028}/evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{85}/evil.example",
+            "/\u{1b}/evil.example",
+            "/\u{b}/evil.example",
+            "/\u{c}/evil.example",
+            "/\\/evil.example",
+            "/\t\\evil.example",
         ] {
             assert_eq!(safe_next(Some(bad)), HOME, "{bad:?}");
         }
         assert_eq!(safe_next(None), HOME);
-        // Encoded slashes stay a path on this site.
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), HOME);
+        // What comes back is what the browser follows: normalised, encoded.
+        assert_eq!(safe_next(Some("/settings/./tokens")), "/settings/tokens");
+        assert_eq!(safe_next(Some("/a/../settings/tokens")), "/settings/tokens");
+        assert_eq!(safe_next(Some("/settings/ü")), "/settings/%C3%BC");
+        assert_eq!(
+            safe_next(Some("/settings/\u{200b}x")),
+            "/settings/%E2%80%8Bx"
+        );
+        assert_eq!(
+            safe_next(Some("/settings/tokens?a=1#list")),
+            "/settings/tokens?a=1#list"
+        );
+        assert_eq!(safe_next(Some("/login-help")), "/login-help");
+        // Encoded slashes and tabs stay a path on this site.
+        assert_eq!(safe_next(Some("/%09/evil.example")), "/%09/evil.example");
         assert_eq!(
             safe_next(Some("/%2F%2Fevil.example")),
             "/%2F%2Fevil.example"

@@ -20,6 +20,15 @@ pub fn require(ctx: &RequestCtx) -> Result<&UserRow> {
     Ok(&auth.user)
 }
 
+/// The signed-in administrator in sudo mode: every admin action that changes
+/// something needs a fresh re-authentication, like the user's own sensitive
+/// actions (`ReauthRequired` opens the sudo dialog).
+pub fn require_sudo(ctx: &RequestCtx) -> Result<&UserRow> {
+    let admin = require(ctx)?;
+    crate::server::auth::sudo::require(ctx.require_auth()?)?;
+    Ok(admin)
+}
+
 /// `user` is an administrator, or `Forbidden` (for callers authenticated otherwise,
 /// such as the REST API).
 pub fn require_user(user: &UserRow) -> Result<()> {
@@ -150,6 +159,8 @@ pub async fn set_two_factor_mandatory(
     require_user(admin)?;
     let value = if mandatory { "true" } else { "false" };
     crate::server::workspace::set(&state.db, "two_factor_mandatory", value).await?;
+    // API credentials cached as allowed may now be refused (and the other way).
+    state.auth_cache.clear();
     let action = AuditAction::SettingChanged {
         key: "two_factor_mandatory".into(),
         value: value.into(),

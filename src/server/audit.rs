@@ -180,13 +180,19 @@ impl Outcome {
     }
 }
 
-/// Who acted: a known account, or a name only (an unknown login typed at the
-/// sign-in page, the operator's command line).
+/// Who acted: a known account, a name only (the operator's command line), or
+/// someone who typed a login that matches no account.
 #[derive(Clone, Copy, Debug)]
 pub enum Actor<'a> {
     User(&'a UserRow),
     Named(&'a str),
+    /// The typed login matched no account. It is used as a throttle key but
+    /// never stored: people type passwords into the login field by mistake.
+    Unknown(&'a str),
 }
+
+/// How an unknown login appears in the audit log.
+pub const UNKNOWN_ACTOR: &str = "(unknown account)";
 
 impl<'a> From<&'a UserRow> for Actor<'a> {
     fn from(u: &'a UserRow) -> Self {
@@ -205,7 +211,7 @@ pub async fn record<'a>(
     let actor = actor.into();
     let target = match actor {
         Actor::User(u) => Some(u.id.as_str()),
-        Actor::Named(_) => None,
+        Actor::Named(_) | Actor::Unknown(_) => None,
     };
     record_on(state, ctx, actor, target, action, outcome).await;
 }
@@ -223,6 +229,7 @@ pub async fn record_on(
     let (actor_id, actor_name) = match actor {
         Actor::User(u) => (Some(u.id.as_str()), u.username.as_str()),
         Actor::Named(n) => (None, n),
+        Actor::Unknown(_) => (None, UNKNOWN_ACTOR),
     };
     let detail = action.detail().to_string();
     let entry = db::audit::Entry {

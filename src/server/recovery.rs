@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::model::AccountSource;
-use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::auth::{password::Password, policy, session};
 use crate::server::db::{self, tokens, users};
 use crate::server::email::bad_link;
@@ -18,7 +18,10 @@ use crate::server::workspace;
 pub const RESET_LINK_SECS: i64 = 30 * 60;
 
 /// Mails a reset link when the account exists and has a local password. The
-/// answer is the same either way, so nobody learns which accounts exist.
+/// answer is the same either way, and so is the work done before answering:
+/// the typed login and the address are counted, and everything that depends on
+/// whether the account exists (lookup, link, mail) happens after the answer, so
+/// neither the reply nor its timing tells anyone which accounts exist.
 pub async fn request_reset(
     state: &AppState,
     ctx: &RequestCtx,
@@ -36,14 +39,39 @@ pub async fn request_reset(
         state,
         ctx,
         Kind::ResetLink,
-        login,
+        Actor::Unknown(login),
         AuditAction::PasswordResetRequested,
     )
     .await?;
+    let (state, ctx, login) = (state.clone(), ctx.clone(), login.to_string());
+    state.background.clone().spawn(async move {
+        if let Err(e) = send_reset_link(&state, &ctx, &login).await {
+            tracing::warn!(error = %e, "could not send a password reset link");
+        }
+    });
+    Ok(())
+}
+
+/// The part of [`request_reset`] done after answering.
+async fn send_reset_link(state: &AppState, ctx: &RequestCtx, login: &str) -> Result<(), AppError> {
     let Some(user) = users::find_by_login(&state.db, login).await? else {
         return Ok(());
     };
     if user.is_disabled() || user.source == AccountSource::External {
+        return Ok(());
+    }
+    // Per account too, whichever identifier was typed: at most a few links an
+    // hour reach one mailbox however many addresses ask.
+    if throttle::reserve_account(
+        state,
+        ctx,
+        Kind::ResetLink,
+        Actor::User(&user),
+        AuditAction::PasswordResetRequested,
+    )
+    .await
+    .is_err()
+    {
         return Ok(());
     }
     let token = session::new_id();
@@ -120,7 +148,7 @@ pub async fn reset(
     users::set_password_hash(&mut *tx, &user.id, &new_hash).await?;
     db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
     tx.commit().await?;
-    throttle::clear_account(state, Kind::Password, &user.username).await?;
+    throttle::clear_account(state, Kind::Password, &user).await?;
     audit::record(
         state,
         ctx,

@@ -4,7 +4,7 @@
 
 use crate::error::AppError;
 use crate::i18n::td_string;
-use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::auth::{check_own_password, password::Password};
 use crate::server::db;
 use crate::server::infra::context::{Auth, RequestCtx};
@@ -40,7 +40,7 @@ pub async fn confirm(
             state,
             ctx,
             Kind::Code,
-            &user.username,
+            Actor::User(user),
             AuditAction::Reauthenticate,
         )
         .await?;

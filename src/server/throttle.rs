@@ -16,6 +16,9 @@ const THROTTLE_WINDOW_SECS: i64 = 3600;
 /// The longest delay. There is deliberately no permanent lockout: an attacker
 /// must not be able to lock a victim out of their own account for good.
 const MAX_DELAY_SECS: i64 = 900;
+// `store::reserve` computes the same delays in SQL, capping at 2^10: the cap
+// must lie between 2^9 and 2^10 for the two to agree.
+const _: () = assert!(MAX_DELAY_SECS > 512 && MAX_DELAY_SECS <= 1024);
 
 /// Seconds to wait before the next attempt after the `attempt`th one:
 /// 0 while free attempts remain, then 2, 4, 8, … capped at 15 minutes.
@@ -36,16 +39,13 @@ pub struct Attempt {
 
 impl Attempt {
     /// The owner proved the password: the account's counter starts over, and the
-    /// address gets this attempt back (many people may share one address, and
-    /// their successful sign-ins must not add up to a delay).
+    /// address gets this one attempt back (many people may share one address,
+    /// and their successful sign-ins must not add up to a delay). Nothing more:
+    /// a delay already set for the address stays, so signing in to an account
+    /// of one's own never buys guesses against others.
     pub async fn succeeded(&self, state: &AppState) -> Result<(), AppError> {
         store::clear(&state.db, &self.account_key).await?;
-        store::forgive(
-            &state.db,
-            &self.ip_key,
-            state.config.throttle_free_per_address,
-        )
-        .await?;
+        store::give_back(&state.db, &self.ip_key).await?;
         Ok(())
     }
 }
@@ -60,6 +60,10 @@ pub enum Kind {
     Code,
     /// A password reset link asked for.
     ResetLink,
+    /// A mail sent to an address the caller chose (email change, recovery address).
+    Mail,
+    /// An API token or app password presented to `/api/v1` (per address only).
+    Api,
 }
 
 impl Kind {
@@ -68,58 +72,130 @@ impl Kind {
             Kind::Password => "acct",
             Kind::Code => "2fa",
             Kind::ResetLink => "reset",
+            Kind::Mail => "mail",
+            Kind::Api => "api",
         }
     }
 }
 
-/// The throttle key of `login`'s account for `kind`.
-pub fn account_key(kind: Kind, login: &str) -> String {
-    format!("{}:{}", kind.prefix(), login.trim().to_lowercase())
+/// The throttle key of an account for `kind`: one counter per account,
+/// whichever identifier (username or email) was typed. A login that matches no
+/// account counts under its own text.
+pub fn account_key(kind: Kind, who: Actor<'_>) -> String {
+    match who {
+        Actor::User(u) => format!("{}:{}", kind.prefix(), u.id),
+        Actor::Named(n) | Actor::Unknown(n) => {
+            format!("{}:?{}", kind.prefix(), n.trim().to_lowercase())
+        }
+    }
 }
 
-/// Counts an attempt against the account name and the client address before any
-/// checking (so parallel guesses count too); refuses while either is delayed.
+/// The throttle key of the calling address for `kind`.
+fn address_key(kind: Kind, ip: &str) -> String {
+    match kind {
+        // Sign-in, sudo and password change share the address budget: they
+        // all guess passwords.
+        Kind::Password => format!("ip:{ip}"),
+        _ => format!("ip:{}:{ip}", kind.prefix()),
+    }
+}
+
+/// The refusal of a delayed attempt: 429 with the seconds to wait.
+pub fn refusal(ctx: &RequestCtx, until: i64, now: i64) -> AppError {
+    let wait = (until - now).max(1) as u64;
+    AppError::TooManyRequests {
+        message: td_string!(ctx.locale, errors.throttled, secs = wait).to_string(),
+        retry_after_secs: wait,
+    }
+}
+
+/// Counts an attempt against the account and the client address before any
+/// checking, and refuses while either is delayed. Counting and the decision are
+/// one statement per key, so a burst of parallel guesses cannot slip past the
+/// delay: once the free attempts are used up, the next one sets the delay as it
+/// is counted and every later one is refused until it passes.
 /// A refusal is audited as `action` with the outcome `throttled`.
 pub async fn reserve(
     state: &AppState,
     ctx: &RequestCtx,
     kind: Kind,
-    login: &str,
+    who: Actor<'_>,
     action: AuditAction,
 ) -> Result<Attempt, AppError> {
-    let now = db::now();
-    let account_key = account_key(kind, login);
-    let ip_key = format!("ip:{}", ctx.ip);
+    let attempt = Attempt {
+        account_key: account_key(kind, who),
+        ip_key: address_key(kind, &ctx.ip),
+    };
     for (key, free) in [
-        (&account_key, FREE_ACCOUNT_ATTEMPTS),
-        (&ip_key, state.config.throttle_free_per_address),
+        (&attempt.account_key, FREE_ACCOUNT_ATTEMPTS),
+        (&attempt.ip_key, state.config.throttle_free_per_address),
     ] {
-        match store::reserve(&state.db, key, now, THROTTLE_WINDOW_SECS).await? {
-            store::Reservation::Blocked { until } => {
-                audit::record(state, ctx, Actor::Named(login), action, Outcome::Throttled).await;
-                let wait = (until - now).max(1) as u64;
-                return Err(AppError::TooManyRequests {
-                    message: td_string!(ctx.locale, errors.throttled, secs = wait).to_string(),
-                    retry_after_secs: wait,
-                });
-            }
-            store::Reservation::Allowed { attempt } => {
-                let delay = delay_secs(attempt, free);
-                if delay > 0 {
-                    store::block_until(&state.db, key, now + delay).await?;
-                }
-            }
-        }
+        count(state, ctx, key, free, who, action.clone()).await?;
     }
-    Ok(Attempt {
-        account_key,
-        ip_key,
-    })
+    Ok(attempt)
+}
+
+/// Like [`reserve`], for the account alone (the address was counted already).
+pub async fn reserve_account(
+    state: &AppState,
+    ctx: &RequestCtx,
+    kind: Kind,
+    who: Actor<'_>,
+    action: AuditAction,
+) -> Result<(), AppError> {
+    count(
+        state,
+        ctx,
+        &account_key(kind, who),
+        FREE_ACCOUNT_ATTEMPTS,
+        who,
+        action,
+    )
+    .await
+}
+
+async fn count(
+    state: &AppState,
+    ctx: &RequestCtx,
+    key: &str,
+    free: i64,
+    who: Actor<'_>,
+    action: AuditAction,
+) -> Result<(), AppError> {
+    let now = db::now();
+    if let store::Reservation::Blocked { until } =
+        store::reserve(&state.db, key, now, THROTTLE_WINDOW_SECS, free).await?
+    {
+        audit::record(state, ctx, who, action, Outcome::Throttled).await;
+        return Err(refusal(ctx, until, now));
+    }
+    Ok(())
+}
+
+/// Counts a failed API credential from `ip` (per address: the credential named
+/// no account we could count against). Returns the time the address is
+/// blocked until, when it is.
+pub async fn api_failure(state: &AppState, ip: &str) -> Result<Option<i64>, AppError> {
+    let now = db::now();
+    let key = address_key(Kind::Api, ip);
+    let free = state.config.throttle_free_per_address;
+    Ok(
+        match store::reserve(&state.db, &key, now, THROTTLE_WINDOW_SECS, free).await? {
+            store::Reservation::Blocked { until } => Some(until),
+            store::Reservation::Allowed { blocked_until, .. } => {
+                (blocked_until > now).then_some(blocked_until)
+            }
+        },
+    )
 }
 
 /// Forgets an account's failures (a password was reset by its owner).
-pub async fn clear_account(state: &AppState, kind: Kind, login: &str) -> Result<(), AppError> {
-    store::clear(&state.db, &account_key(kind, login)).await?;
+pub async fn clear_account(
+    state: &AppState,
+    kind: Kind,
+    user: &crate::server::db::users::UserRow,
+) -> Result<(), AppError> {
+    store::clear(&state.db, &account_key(kind, Actor::User(user))).await?;
     Ok(())
 }
 

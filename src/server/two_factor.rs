@@ -118,6 +118,15 @@ pub async fn status(state: &AppState, user: &UserRow) -> Result<TwoFactorStatus,
     })
 }
 
+/// The workspace mandates 2FA and `user` has not turned it on (and no
+/// directory provides it for them).
+pub async fn missing_under_mandate(state: &AppState, user: &UserRow) -> Result<bool, AppError> {
+    let ws = workspace::load(&state.db).await?;
+    Ok(ws.two_factor_mandatory
+        && !managed_by_directory(user, &ws)
+        && !store::is_enabled(&state.db, &user.id).await?)
+}
+
 fn managed_by_directory(user: &UserRow, ws: &workspace::Workspace) -> bool {
     ws.directory_provides_2fa && user.source == AccountSource::External
 }
@@ -199,7 +208,7 @@ pub async fn enable(
         state,
         ctx,
         Kind::Code,
-        &auth.user.username,
+        Actor::User(&auth.user),
         AuditAction::TwoFactorEnable,
     )
     .await?;
@@ -239,6 +248,7 @@ pub async fn enable(
     }
     store::replace_codes(&mut tx, &auth.user.id, &digests).await?;
     tx.commit().await?;
+    state.auth_cache.forget_user(&auth.user.id);
     audit::record(
         state,
         ctx,
@@ -295,7 +305,7 @@ pub async fn disable(
         state,
         ctx,
         Kind::Code,
-        &auth.user.username,
+        Actor::User(&auth.user),
         AuditAction::TwoFactorDisable,
     )
     .await?;
@@ -314,6 +324,7 @@ pub async fn disable(
     let mut tx = state.db.begin().await?;
     store::delete_all(&mut tx, &auth.user.id).await?;
     tx.commit().await?;
+    state.auth_cache.forget_user(&auth.user.id);
     audit::record(
         state,
         ctx,
@@ -374,7 +385,7 @@ pub async fn finish_challenge(
         state,
         ctx,
         Kind::Code,
-        &user.username,
+        Actor::User(&user),
         AuditAction::SecondFactor,
     )
     .await?;
@@ -441,6 +452,7 @@ pub async fn reset(
     let mut tx = state.db.begin().await?;
     let had = store::delete_all(&mut tx, &user.id).await?;
     tx.commit().await?;
+    state.auth_cache.forget_user(&user.id);
     let action = AuditAction::TwoFactorReset {
         username: user.username.clone(),
     };

@@ -15,6 +15,7 @@ async fn app_with_sink() -> (TestApp, Sink) {
 }
 
 async fn deliver(app: &TestApp) -> usize {
+    app.state.background.settle().await;
     tessera::server::infra::mail::deliver_due(&app.state.db, &app.state.mailer)
         .await
         .expect("deliver")

@@ -15,6 +15,7 @@ mod http_layer;
 mod language;
 mod password;
 mod profile;
+mod security;
 mod services;
 mod sessions;
 mod two_factor;

@@ -112,7 +112,7 @@ pub async fn admin_list_tokens() -> Result<Vec<(String, TokenInfo)>, AppError> {
 pub async fn admin_revoke_token(id: String) -> Result<(), AppError> {
     use crate::server::admin;
     crate::server::serve(|c| async move {
-        let me = admin::require(&c.ctx)?;
+        let me = admin::require_sudo(&c.ctx)?;
         admin::revoke_token(&c.state, &c.ctx, me, &id).await
     })
     .await

@@ -59,7 +59,7 @@ pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
 pub async fn admin_reset_two_factor(username: String) -> Result<bool, AppError> {
     use crate::server::admin;
     crate::server::serve(|c| async move {
-        let me = admin::require(&c.ctx)?;
+        let me = admin::require_sudo(&c.ctx)?;
         admin::reset_two_factor(&c.state, &c.ctx, me, &username).await
     })
     .await
@@ -70,7 +70,7 @@ pub async fn admin_reset_two_factor(username: String) -> Result<bool, AppError> 
 pub async fn admin_set_two_factor_mandatory(mandatory: bool) -> Result<(), AppError> {
     use crate::server::admin;
     crate::server::serve(|c| async move {
-        let me = admin::require(&c.ctx)?;
+        let me = admin::require_sudo(&c.ctx)?;
         admin::set_two_factor_mandatory(&c.state, &c.ctx, me, mandatory).await
     })
     .await

@@ -46,7 +46,7 @@ pub struct Published {
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
     responses((status = 200, body = [AdminUser]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
-    security(("token" = []), ("app_password" = [])))]
+    security(("token" = [])))]
 /// Every account (administrators only).
 pub async fn admin_users(
     State(state): State<AppState>,
@@ -72,7 +72,7 @@ pub async fn admin_users(
 
 #[utoipa::path(get, path = "/api/v1/admin/tokens", tag = "admin",
     responses((status = 200, body = [Token]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
-    security(("token" = []), ("app_password" = [])))]
+    security(("token" = [])))]
 /// Every user's tokens with their owners (administrators only).
 pub async fn admin_tokens(
     State(state): State<AppState>,
@@ -107,7 +107,7 @@ pub async fn admin_revoke_token(
 #[utoipa::path(post, path = "/api/v1/admin/notifications", tag = "admin", request_body = Publish,
     responses((status = 201, body = Published), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("token" = []), ("app_password" = [])))]
+    security(("token" = [])))]
 /// Publishes a notification to every active account in an area (administrators only; audited).
 pub async fn admin_publish(
     State(state): State<AppState>,

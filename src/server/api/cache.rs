@@ -5,6 +5,11 @@
 //! Deleting, regenerating or revoking a credential, and changing the profile
 //! through the API, drop its entries at once on this server. Another server
 //! sharing the database notices within `TTL` at the latest.
+//!
+//! A lookup that was already reading the database when an entry was dropped
+//! must not put the old credential back: every drop raises a generation
+//! counter, a lookup notes the generation before it reads, and [`AuthCache::put`]
+//! stores nothing when it changed meanwhile.
 
 use super::Credential;
 use crate::server::db::users::UserRow;
@@ -21,27 +26,49 @@ const MAX_ENTRIES: usize = 10_000;
 pub struct Verified {
     pub user: UserRow,
     pub credential: Credential,
-    /// Tokens only; empty: any address.
-    pub allowed: Vec<IpNet>,
+    /// Tokens only; empty: any address. `None`: the stored rule did not
+    /// parse, and the credential is refused everywhere (fail closed).
+    pub allowed: Option<Vec<IpNet>>,
     /// Tokens only (unix seconds); app passwords do not expire.
     pub expires_at: Option<i64>,
+    /// 2FA is mandatory in the workspace and this account has none yet.
+    pub lacks_two_factor: bool,
 }
 
 #[derive(Default)]
 pub struct AuthCache {
-    entries: Mutex<HashMap<String, (Verified, Instant)>>,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, (Verified, Instant)>,
+    generation: u64,
 }
 
 impl AuthCache {
+    /// Note this before reading the database; pass it to [`AuthCache::put`].
+    pub fn generation(&self) -> u64 {
+        self.entries.lock().map_or(u64::MAX, |e| e.generation)
+    }
+
     pub fn get(&self, key: &str) -> Option<Verified> {
-        let map = self.entries.lock().ok()?;
-        map.get(key)
+        let entries = self.entries.lock().ok()?;
+        entries
+            .map
+            .get(key)
             .filter(|(_, at)| at.elapsed() < TTL)
             .map(|(v, _)| v.clone())
     }
 
-    pub fn put(&self, key: String, verified: Verified) {
-        if let Ok(mut map) = self.entries.lock() {
+    /// Stores what a lookup read, unless something was dropped since the
+    /// lookup noted `generation` (it may have read what was just revoked).
+    pub fn put(&self, key: String, verified: Verified, generation: u64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.generation != generation {
+                return;
+            }
+            let map = &mut entries.map;
             if map.len() >= MAX_ENTRIES {
                 map.retain(|_, (_, at)| at.elapsed() < TTL);
                 if map.len() >= MAX_ENTRIES {
@@ -54,8 +81,9 @@ impl AuthCache {
 
     /// Drops everything cached for one credential (token or app password id).
     pub fn forget_credential(&self, id: &str) {
-        if let Ok(mut map) = self.entries.lock() {
-            map.retain(|_, (v, _)| match &v.credential {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.generation += 1;
+            entries.map.retain(|_, (v, _)| match &v.credential {
                 Credential::Token { id: t, .. } | Credential::AppPassword { id: t } => t != id,
             });
         }
@@ -63,8 +91,17 @@ impl AuthCache {
 
     /// Drops everything cached for a user (their data changed).
     pub fn forget_user(&self, user_id: &str) {
-        if let Ok(mut map) = self.entries.lock() {
-            map.retain(|_, (v, _)| v.user.id != user_id);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.generation += 1;
+            entries.map.retain(|_, (v, _)| v.user.id != user_id);
+        }
+    }
+
+    /// Drops everything (a workspace rule every credential depends on changed).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.generation += 1;
+            entries.map.clear();
         }
     }
 }
@@ -103,17 +140,19 @@ mod tests {
                 id: token.into(),
                 read_only: true,
             },
-            allowed: Vec::new(),
+            allowed: Some(Vec::new()),
             expires_at: None,
+            lacks_two_factor: false,
         }
     }
 
     #[test]
     fn entries_are_dropped_by_credential_and_by_user() {
         let cache = AuthCache::default();
-        cache.put("a".into(), verified("ada", "t1"));
-        cache.put("b".into(), verified("ada", "t2"));
-        cache.put("c".into(), verified("bob", "t3"));
+        let g = cache.generation();
+        cache.put("a".into(), verified("ada", "t1"), g);
+        cache.put("b".into(), verified("ada", "t2"), g);
+        cache.put("c".into(), verified("bob", "t3"), g);
         assert!(cache.get("a").is_some());
         cache.forget_credential("t1");
         assert!(cache.get("a").is_none());
@@ -126,12 +165,30 @@ mod tests {
     #[test]
     fn entries_expire() {
         let cache = AuthCache::default();
-        cache.put("a".into(), verified("ada", "t1"));
-        if let Ok(mut map) = cache.entries.lock() {
-            if let Some(e) = map.get_mut("a") {
+        cache.put("a".into(), verified("ada", "t1"), cache.generation());
+        if let Ok(mut entries) = cache.entries.lock() {
+            if let Some(e) = entries.map.get_mut("a") {
                 e.1 = Instant::now() - TTL;
             }
         }
         assert!(cache.get("a").is_none());
+    }
+
+    #[test]
+    fn a_lookup_that_raced_a_revocation_stores_nothing() {
+        let cache = AuthCache::default();
+        // A lookup notes the generation, then reads the (still valid) row …
+        let before = cache.generation();
+        // … meanwhile the token is deleted on this server …
+        cache.forget_credential("t1");
+        // … and the lookup's result must not resurrect it for the TTL.
+        cache.put("a".into(), verified("ada", "t1"), before);
+        assert!(cache.get("a").is_none());
+        cache.put("a".into(), verified("ada", "t1"), cache.generation());
+        assert!(cache.get("a").is_some());
+        let before = cache.generation();
+        cache.clear();
+        cache.put("b".into(), verified("bob", "t2"), before);
+        assert!(cache.get("b").is_none());
     }
 }

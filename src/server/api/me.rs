@@ -147,13 +147,16 @@ pub async fn patch_me(
 }
 
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me",
-    responses((status = 200, body = [Token]), (status = 401, body = ErrorBody)),
-    security(("token" = []), ("app_password" = [])))]
-/// The caller's personal API tokens (never their values).
+    responses((status = 200, body = [Token]), (status = 401, body = ErrorBody),
+        (status = 403, description = "`app_password_not_allowed`: list credentials with a token", body = ErrorBody)),
+    security(("token" = [])))]
+/// The caller's personal API tokens (never their values). Personal API tokens
+/// only: app passwords list no credentials.
 pub async fn my_tokens(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<Token>>, ApiError> {
+    caller.require_not_app_password()?;
     let rows = api_tokens::list_for_user(&state.db, &caller.user.id).await?;
     Ok(Json(
         rows.iter().map(|r| token_dto(&state, r, None)).collect(),

@@ -14,6 +14,7 @@ pub mod token;
 
 use crate::server::db::{self, api_tokens, users::UserRow};
 use crate::server::infra::state::AppState;
+use crate::server::throttle;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::Query;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -98,6 +99,8 @@ pub struct ApiError {
     pub message: String,
     /// Per-field messages for `validation` errors.
     pub fields: Vec<crate::error::FieldError>,
+    /// Seconds for `Retry-After` (429 only).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -107,6 +110,20 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    fn too_many(retry_after_secs: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after_secs),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!(
+                    "Too many failed attempts from your address. Try again in {retry_after_secs} seconds."
+                ),
+            )
         }
     }
 
@@ -129,7 +146,11 @@ impl From<crate::error::AppError> for ApiError {
                 code: "validation",
                 message,
                 fields,
+                retry_after: None,
             },
+            E::TooManyRequests {
+                retry_after_secs, ..
+            } => ApiError::too_many(retry_after_secs),
             E::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
             E::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
             E::Unavailable => {
@@ -165,6 +186,10 @@ impl IntoResponse for ApiError {
                 .collect::<Vec<_>>());
         }
         let mut res = (self.status, Json(serde_json::json!({ "error": error }))).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -203,13 +228,18 @@ impl Caller {
         }
     }
 
-    /// The caller is an administrator (`server::admin::require_user`), or 403.
+    /// The caller is an administrator (`server::admin::require_user`) using a
+    /// personal API token, or 403: app passwords never expire, skip 2FA and
+    /// have no scope, so they reach no admin endpoint.
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        crate::server::admin::require_user(&self.user)
-            .map_err(|_| ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Administrators only."))
+        crate::server::admin::require_user(&self.user).map_err(|_| {
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Administrators only.")
+        })?;
+        self.require_not_app_password()
     }
 
-    /// App passwords never manage credentials (tokens, app passwords, 2FA).
+    /// App passwords never manage or list credentials (tokens, app passwords,
+    /// 2FA) and reach no admin endpoint.
     pub fn require_not_app_password(&self) -> Result<(), ApiError> {
         match self.credential {
             Credential::AppPassword { .. } => Err(ApiError::new(
@@ -235,26 +265,38 @@ impl FromRequestParts<AppState> for Caller {
             &parts.headers,
             &state.config.trusted_proxies,
         );
-        let auth = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let verified = if let Some(value) = auth.strip_prefix("Bearer ") {
-            by_token(state, value.trim()).await?
-        } else if let Some(encoded) = auth.strip_prefix("Basic ") {
-            by_app_password(state, encoded.trim()).await?
-        } else {
-            return Err(ApiError::unauthorized());
-        };
-        if verified.expires_at.is_some_and(|at| at <= db::now()) || verified.user.is_disabled() {
-            return Err(ApiError::unauthorized());
+        let ip_text = ip.to_string();
+        // An address delayed for guessing is refused before any credential is
+        // looked at (an in-memory check: no database read per request).
+        let now = db::now();
+        if let Some(until) = state.api_blocked.until(&ip_text, now) {
+            return Err(ApiError::too_many((until - now).max(1) as u64));
         }
-        if !crate::server::infra::net::allows(&verified.allowed, ip) {
+        let verified = match verify(state, &parts.headers).await {
+            Ok(v) => v,
+            Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+                // Failures are counted per address in the database (so every
+                // server sees them); a success costs no write.
+                if let Some(until) = throttle::api_failure(state, &ip_text).await? {
+                    state.api_blocked.block(&ip_text, until, now);
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(allowed) = &verified.allowed else {
+            // An address rule that no longer parses allows nobody (fail closed).
+            return Err(ip_not_allowed());
+        };
+        if !crate::server::infra::net::allows(allowed, ip) {
+            return Err(ip_not_allowed());
+        }
+        if verified.lacks_two_factor {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "ip_not_allowed",
-                "This token may not be used from your address.",
+                "two_factor_required",
+                "Two-factor authentication is mandatory in this workspace: turn it on in your \
+                 account settings before using the API.",
             ));
         }
         let caller = Caller {
@@ -278,9 +320,37 @@ impl FromRequestParts<AppState> for Caller {
             Credential::Token { id, .. } => (Kind::Token, id),
             Credential::AppPassword { id } => (Kind::AppPassword, id),
         };
-        state.last_used.record(kind, id, &ip.to_string());
+        state.last_used.record(kind, id, &ip_text);
         Ok(caller)
     }
+}
+
+fn ip_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "ip_not_allowed",
+        "This token may not be used from your address.",
+    )
+}
+
+/// The credential in `Authorization`, checked: known, not expired, its user
+/// active. Every failure is 401 `unauthorized`.
+async fn verify(state: &AppState, headers: &http::HeaderMap) -> Result<cache::Verified, ApiError> {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let verified = if let Some(value) = auth.strip_prefix("Bearer ") {
+        by_token(state, value.trim()).await?
+    } else if let Some(encoded) = auth.strip_prefix("Basic ") {
+        by_app_password(state, encoded.trim()).await?
+    } else {
+        return Err(ApiError::unauthorized());
+    };
+    if verified.expires_at.is_some_and(|at| at <= db::now()) || verified.user.is_disabled() {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(verified)
 }
 
 async fn by_token(state: &AppState, value: &str) -> Result<cache::Verified, ApiError> {
@@ -293,22 +363,34 @@ async fn by_token(state: &AppState, value: &str) -> Result<cache::Verified, ApiE
     if let Some(hit) = state.auth_cache.get(&key) {
         return Ok(hit);
     }
+    let generation = state.auth_cache.generation();
     let row = api_tokens::find_by_digest(&state.db, &digest)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
+    let user = live_user(state, &row.user_id).await?;
+    let allowed = match crate::server::infra::net::parse_list(&row.allowed_ips) {
+        Ok(list) => Some(list),
+        Err(_) => {
+            tracing::error!(token_id = %row.id, "stored address rule does not parse; refusing");
+            None
+        }
+    };
     let verified = cache::Verified {
-        user: live_user(state, &row.user_id).await?,
-        allowed: crate::server::infra::net::parse_list(&row.allowed_ips).unwrap_or_default(),
+        lacks_two_factor: lacks_two_factor(state, &user).await?,
+        user,
+        allowed,
         expires_at: Some(row.expires_at),
         credential: Credential::Token {
             read_only: row.scope == crate::model::TokenScope::Read,
             id: row.id,
         },
     };
-    state.auth_cache.put(key, verified.clone());
+    state.auth_cache.put(key, verified.clone(), generation);
     Ok(verified)
 }
 
+/// HTTP Basic with an app password. Unknown users and wrong passwords cost
+/// the same single query, so the answer's timing names no account.
 async fn by_app_password(state: &AppState, encoded: &str) -> Result<cache::Verified, ApiError> {
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded)
@@ -323,21 +405,27 @@ async fn by_app_password(state: &AppState, encoded: &str) -> Result<cache::Verif
     if let Some(hit) = state.auth_cache.get(&key) {
         return Ok(hit);
     }
-    let user = db::users::find_by_username(&state.db, username)
-        .await?
-        .filter(|u| !u.is_disabled())
-        .ok_or_else(ApiError::unauthorized)?;
-    let row = api_tokens::find_app_password(&state.db, &user.id, &digest)
+    let generation = state.auth_cache.generation();
+    let row = api_tokens::find_app_password_of(&state.db, username, &digest)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
+    let user = live_user(state, &row.user_id).await?;
     let verified = cache::Verified {
+        lacks_two_factor: lacks_two_factor(state, &user).await?,
         user,
         credential: Credential::AppPassword { id: row.id },
-        allowed: Vec::new(),
+        allowed: Some(Vec::new()),
         expires_at: None,
     };
-    state.auth_cache.put(key, verified.clone());
+    state.auth_cache.put(key, verified.clone(), generation);
     Ok(verified)
+}
+
+/// Whether the workspace mandates 2FA and `user` has none (looked up when a
+/// credential is verified, then cached with it; changing the mandate or the
+/// user's 2FA drops the cache).
+async fn lacks_two_factor(state: &AppState, user: &UserRow) -> Result<bool, ApiError> {
+    Ok(crate::server::two_factor::missing_under_mandate(state, user).await?)
 }
 
 async fn live_user(state: &AppState, id: &str) -> Result<UserRow, ApiError> {

@@ -60,25 +60,24 @@ pub async fn sign_in(
         return Err(AppError::Validation(missing));
     }
 
-    let attempt = throttle::reserve(state, ctx, Kind::Password, login, AuditAction::SignIn).await?;
+    // The account is looked up first so that its counter is the same whichever
+    // identifier was typed; an unknown login costs the same work below.
     let user = users::find_by_login(&state.db, login).await?;
+    let who = user.as_ref().map_or(Actor::Unknown(login), Actor::User);
+    let attempt = throttle::reserve(state, ctx, Kind::Password, who, AuditAction::SignIn).await?;
     let usable = user
         .as_ref()
         .filter(|u| !u.is_disabled())
         .and_then(|u| u.password_hash.as_deref());
     let verified = state.hasher.verify(password, usable).await?;
-    let Some(user) = user.filter(|_| verified.ok) else {
-        audit::record(
-            state,
-            ctx,
-            Actor::Named(login),
-            AuditAction::SignIn,
-            Outcome::Failure,
-        )
-        .await;
-        return Err(AppError::BadRequest(
-            td_string!(ctx.locale, errors.bad_credentials).to_string(),
-        ));
+    let bad = || AppError::BadRequest(td_string!(ctx.locale, errors.bad_credentials).to_string());
+    if !verified.ok {
+        audit::record(state, ctx, who, AuditAction::SignIn, Outcome::Failure).await;
+        return Err(bad());
+    }
+    // A password only verifies against a stored hash, so there is an account.
+    let Some(user) = user else {
+        return Err(bad());
     };
 
     attempt.succeeded(state).await?;
@@ -142,8 +141,14 @@ pub async fn check_own_password(
     action: AuditAction,
     wrong: (&str, &str),
 ) -> Result<(), AppError> {
-    let attempt =
-        throttle::reserve(state, ctx, Kind::Password, &user.username, action.clone()).await?;
+    let attempt = throttle::reserve(
+        state,
+        ctx,
+        Kind::Password,
+        Actor::User(user),
+        action.clone(),
+    )
+    .await?;
     let verified = state
         .hasher
         .verify(password, user.password_hash.as_deref())

@@ -53,6 +53,8 @@ pub struct Hasher {
     /// Verified against when the account does not exist, so an unknown username
     /// costs the same time as a wrong password.
     dummy_hash: Arc<str>,
+    /// Password checks run so far (what the throttle must keep small).
+    verifications: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Hasher {
@@ -69,7 +71,14 @@ impl Hasher {
             params: cfg,
             permits: Arc::new(Semaphore::new(cores)),
             dummy_hash: dummy.into(),
+            verifications: Arc::default(),
         })
+    }
+
+    /// How many passwords were checked since start (tests and metrics).
+    pub fn verifications(&self) -> u64 {
+        self.verifications
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
@@ -95,6 +104,8 @@ impl Hasher {
             .acquire()
             .await
             .map_err(|_| HashError::Closed)?;
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let argon = self.argon.clone();
         let pw = password.expose().to_string();
         let real = stored.is_some();

@@ -208,17 +208,20 @@ pub async fn list_app_passwords(
 }
 
 /// The user's app password with this digest.
-pub async fn find_app_password(
+/// The app password of the account named `username` (case-insensitive) whose
+/// digest is `digest`: one query whether or not the account exists.
+pub async fn find_app_password_of(
     db: &Db,
-    user_id: &str,
+    username: &str,
     digest: &str,
 ) -> Result<Option<AppPasswordRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, user_id, name, created_at, last_used_at, last_used_ip FROM app_passwords \
-         WHERE digest = $1 AND user_id = $2",
+        "SELECT a.id, a.user_id, a.name, a.created_at, a.last_used_at, a.last_used_ip \
+         FROM app_passwords a JOIN users u ON u.id = a.user_id \
+         WHERE a.digest = $1 AND LOWER(u.username) = LOWER($2)",
     )
     .bind(digest)
-    .bind(user_id)
+    .bind(username)
     .fetch_optional(db)
     .await
 }

@@ -67,6 +67,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| format!("server error: {e}"));
+    // Mail that answered requests started is queued before the stop.
+    state.background.settle().await;
     // Uses of tokens since the last flush are not lost on a clean stop.
     let written = state.last_used.flush(&state.db).await;
     tracing::info!(written, "recorded last uses of tokens and app passwords");

@@ -67,26 +67,47 @@ pub fn allows(nets: &[IpNet], ip: IpAddr) -> bool {
     nets.is_empty() || nets.iter().any(|n| n.contains(&ip))
 }
 
+/// Stands for a client whose forwarded address could not be read: never a
+/// proxy, never an address a token's allowlist names by accident.
+pub const UNKNOWN_CLIENT: IpAddr = IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+
+/// One `X-Forwarded-For` entry: `ip`, `ip:port`, `[v6]` or `[v6]:port`.
+fn forwarded_entry(s: &str) -> Option<IpAddr> {
+    let s = s.trim();
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(sock) = s.parse::<std::net::SocketAddr>() {
+        return Some(sock.ip());
+    }
+    s.strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .and_then(|v6| v6.parse::<std::net::Ipv6Addr>().ok())
+        .map(IpAddr::V6)
+}
+
 /// The calling client: the socket peer, unless the peer is a trusted proxy;
 /// then `X-Forwarded-For` is read from the right, skipping trusted proxies, and
-/// the first other address is the client. Untrusted peers cannot spoof it.
+/// the first other entry is the client. An entry that is not an address ends
+/// the walk as an unknown client ([`UNKNOWN_CLIENT`]), never as the proxy.
+/// Untrusted peers cannot spoof it.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     let peer = peer.to_canonical();
     if trusted.is_empty() || !allows(trusted, peer) {
         return peer;
     }
-    let forwarded: Vec<IpAddr> = headers
+    let values: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map_while(|s| s.trim().parse::<IpAddr>().ok())
-        .map(|ip| ip.to_canonical())
+        .map(|v| v.to_str().unwrap_or("?"))
         .collect();
     let mut client = peer;
-    for ip in forwarded.iter().rev() {
-        client = *ip;
-        if !allows(trusted, *ip) {
+    for entry in values.iter().rev().flat_map(|v| v.rsplit(',')) {
+        let Some(ip) = forwarded_entry(entry) else {
+            return UNKNOWN_CLIENT;
+        };
+        client = ip.to_canonical();
+        if !allows(trusted, client) {
             break;
         }
     }
@@ -161,5 +182,36 @@ mod tests {
             "1.1.1.1, 203.0.113.9".parse().expect("hv"),
         );
         assert_eq!(client_ip(ip("10.0.0.1"), &h, &trusted), ip("203.0.113.9"));
+    }
+
+    fn forwarded(value: &str) -> IpAddr {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", value.parse().expect("hv"));
+        client_ip(ip("10.0.0.1"), &h, &parse_list("10.0.0.0/8").expect("ok"))
+    }
+
+    #[test]
+    fn a_junk_forwarded_entry_is_an_unknown_client_never_the_proxy() {
+        // The bug: reading left to right stopped at "x" and left the proxy as client.
+        assert_eq!(forwarded("x, 198.51.100.7"), ip("198.51.100.7"));
+        assert_eq!(forwarded("198.51.100.7, x"), UNKNOWN_CLIENT);
+        assert_eq!(forwarded("198.51.100.7, x, 10.0.0.9"), UNKNOWN_CLIENT);
+        assert_eq!(forwarded(""), UNKNOWN_CLIENT);
+        assert_eq!(forwarded("10.0.0.9, 10.0.0.8"), ip("10.0.0.9"));
+        // Ports and brackets, as some proxies write them.
+        assert_eq!(forwarded("198.51.100.7:4711"), ip("198.51.100.7"));
+        assert_eq!(forwarded("[2001:db8::7]:443"), ip("2001:db8::7"));
+        assert_eq!(forwarded("[2001:db8::7]"), ip("2001:db8::7"));
+        assert_eq!(forwarded("2001:db8::7"), ip("2001:db8::7"));
+        assert_eq!(forwarded("::ffff:198.51.100.7"), ip("198.51.100.7"));
+        // Several header lines: the last line is the nearest hop.
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", "203.0.113.1".parse().expect("hv"));
+        h.append(
+            "x-forwarded-for",
+            "198.51.100.7, 10.0.0.3".parse().expect("hv"),
+        );
+        let trusted = parse_list("10.0.0.0/8").expect("ok");
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &trusted), ip("198.51.100.7"));
     }
 }

@@ -22,6 +22,10 @@ pub struct AppState {
     pub last_used: Arc<LastUsed>,
     /// API credentials verified in the last seconds (see `api::cache`).
     pub auth_cache: Arc<AuthCache>,
+    /// Addresses delayed after failed API credentials (see `server::throttle`).
+    pub api_blocked: Arc<super::background::BlockedAddresses>,
+    /// Work started by requests and finished after their answers.
+    pub background: super::background::Background,
     pub leptos: LeptosOptions,
 }
 
@@ -53,6 +57,8 @@ impl AppState {
             keys,
             last_used: Arc::new(LastUsed::default()),
             auth_cache: Arc::new(AuthCache::default()),
+            api_blocked: Arc::default(),
+            background: super::background::Background::default(),
             leptos,
         })
     }

@@ -197,7 +197,9 @@ impl TestApp {
             .expect("sql");
     }
 
+    /// Counts rows once the work requests left running has finished.
     pub async fn count(&self, query: &str) -> i64 {
+        self.state.background.settle().await;
         let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(query.to_string()))
             .fetch_one(&self.state.db)
             .await
