@@ -4,11 +4,12 @@
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::lang::Locale;
-use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::auth::{session, sudo};
 use crate::server::db::{tokens, users};
 use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
+use crate::server::throttle::{self, Kind};
 use crate::server::{infra::mail, workspace};
 use crate::validate;
 
@@ -55,6 +56,16 @@ pub async fn request_change(
             td_string!(l, email.taken).to_string(),
         ));
     }
+    // Each request mails an address the caller chose: counted per account and
+    // per client address, so nobody turns Tessera into a mail cannon.
+    throttle::reserve(
+        state,
+        ctx,
+        Kind::Mail,
+        Actor::User(&auth.user),
+        AuditAction::EmailChangeRequested,
+    )
+    .await?;
     let token = session::new_id();
     tokens::insert(
         &state.db,

@@ -144,7 +144,13 @@ pub async fn start(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<En
     sudo::require(auth)?;
     let mut secret = vec![0u8; 20]; // 160 bits, as RFC 4226 recommends
     rand::rng().fill_bytes(&mut secret);
-    if !store::put_pending(&state.db, &auth.user.id, &state.keys.seal(&secret)).await? {
+    if !store::put_pending(
+        &state.db,
+        &auth.user.id,
+        &state.keys.seal(&secret, &auth.user.id),
+    )
+    .await?
+    {
         return Err(AppError::BadRequest(
             td_string!(l, two_factor.already_on).to_string(),
         ));
@@ -216,9 +222,9 @@ pub async fn enable(
         .await?
         .filter(|t| t.enabled == 0)
         .ok_or_else(|| AppError::BadRequest(td_string!(l, two_factor.start_again).to_string()))?;
-    let secret = state
+    let (secret, _) = state
         .keys
-        .open(&pending.secret)
+        .open(&pending.secret, &auth.user.id)
         .ok_or_else(|| internal("sealed secret unreadable"))?;
     let Some(step) = matching_step(&generator(secret, &auth.user.username), code, unix_now())
     else {
@@ -344,10 +350,20 @@ pub async fn verify_totp(state: &AppState, user: &UserRow, code: &str) -> Result
     else {
         return Ok(false);
     };
-    let secret = state
+    let (secret, legacy) = state
         .keys
-        .open(&row.secret)
+        .open(&row.secret, &user.id)
         .ok_or_else(|| internal("sealed secret unreadable"))?;
+    if legacy {
+        // Sealed before secrets were bound to their account: bind it now.
+        store::reseal(
+            &state.db,
+            &user.id,
+            &row.secret,
+            &state.keys.seal(&secret, &user.id),
+        )
+        .await?;
+    }
     let Some(step) = matching_step(&generator(secret, &user.username), code, unix_now()) else {
         return Ok(false);
     };

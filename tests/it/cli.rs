@@ -145,10 +145,7 @@ fn duplicates_and_weak_passwords_are_refused_clearly() {
     );
     assert!(!weak.status.success());
     let err = text(&weak.stderr);
-    assert!(
-        err.contains("at least 8 characters") && err.contains("digit or a special character"),
-        "{err}"
-    );
+    assert!(err.contains("at least 8 characters"), "{err}");
 
     let bad = cli.run(
         &[

@@ -441,4 +441,10 @@ async fn failed_deliveries_are_retried_and_visible() {
             .await,
         1
     );
+    // Given up, it keeps no link either (ASVS V14: no secrets left at rest).
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE body LIKE '%token=%'")
+            .await,
+        0
+    );
 }

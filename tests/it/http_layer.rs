@@ -366,3 +366,37 @@ async fn signed_in_pages_arrive_whole() {
         );
     }
 }
+
+/// Building a router while someone's page renders must not stall that page.
+/// Listing the routes renders the app under a process-wide "do not load
+/// resources" switch (leptos-rs/leptos#4773); when every router listed them
+/// anew, a signed-in page whose resource was first polled meanwhile never
+/// finished (the suite hung about one run in seven). Routes are listed once.
+#[tokio::test]
+async fn building_routers_never_stalls_a_page_being_rendered() {
+    let app = TestApp::new().await;
+    app.create_user("ada", "right-horse-42").await;
+    let id = app.session("ada", "right-horse-42").await;
+    let state = app.state.clone();
+    let builder = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            for _ in 0..200 {
+                drop(tessera::server::app(state.clone()));
+                tokio::task::yield_now().await;
+            }
+        });
+    });
+    for i in 0..40 {
+        let r = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            app.get("/settings/profile", Some(&id), "text/html"),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("render {i} never finished"));
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    builder.join().expect("router builder");
+}

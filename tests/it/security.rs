@@ -347,3 +347,92 @@ async fn an_unreadable_address_rule_allows_nobody() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert_eq!(code(&r), "ip_not_allowed");
 }
+
+// ── V2.4 / V5: mail to addresses the caller chooses ─────────────────────────
+
+/// Email-change requests mail an address the caller typed: counted per account
+/// (and per client address), so a session cannot be used as a mail cannon.
+#[tokio::test]
+async fn email_change_requests_are_throttled() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let r = app
+            .post_form(
+                "/api/email/change",
+                &[("email", &format!("target{i}@victim.example"))],
+                Some(&s),
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert!(
+        statuses[..6].iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(&statuses[6..], &[StatusCode::TOO_MANY_REQUESTS; 2]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr LIKE '%@victim.example'")
+            .await,
+        6
+    );
+}
+
+// ── V16: logs hold no secrets and no attacker-chosen text ───────────────────
+
+/// A client's request id is echoed only when it looks like one.
+#[tokio::test]
+async fn request_ids_from_clients_are_bounded() {
+    let app = TestApp::new().await;
+    let send = |id: String| {
+        let req = Request::get("/healthz")
+            .header("x-request-id", id)
+            .body(Body::empty())
+            .expect("request");
+        app.send(req, None)
+    };
+    let echoed = |r: &Reply| {
+        r.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(echoed(&send("abc-123.x_y".into()).await), "abc-123.x_y");
+    for bad in [
+        "a".repeat(65),
+        "a b".into(),
+        "x\"\\n".into(),
+        "<script>".into(),
+    ] {
+        let r = send(bad.clone()).await;
+        let id = echoed(&r);
+        assert_ne!(id, bad);
+        assert_eq!(id.len(), 36, "a fresh UUID instead of {bad:?}");
+    }
+}
+
+/// Account rows are printed without their password hash (they travel in
+/// request contexts that are easy to log by accident), and a login that
+/// matches no account (maybe a password typed into the wrong field) is not
+/// stored in the audit log.
+#[tokio::test]
+async fn debug_output_and_audit_rows_hold_no_secrets() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", PW).await;
+    let shown = format!("{ada:?}");
+    assert!(!shown.contains("argon2"), "{shown}");
+    app.login("Tr0ub4dor&3-typed-into-login", PW).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE actor_name LIKE '%Tr0ub4dor%' OR detail LIKE '%Tr0ub4dor%'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE actor_name = '(unknown account)' AND outcome = 'failure'")
+            .await,
+        1
+    );
+}

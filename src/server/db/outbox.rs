@@ -74,7 +74,9 @@ pub async fn mark_sent(db: &Db, id: &str) -> Result<(), sqlx::Error> {
         .map(|_| ())
 }
 
-/// Records a failed attempt: retried at `retry_at`, or given up (`failed`) when None.
+/// Records a failed attempt: retried at `retry_at`, or given up (`failed`) when
+/// None. A mail given up loses its text like a delivered one: its links must
+/// not wait in the database for someone to read them.
 pub async fn mark_failed(
     db: &Db,
     id: &str,
@@ -83,7 +85,8 @@ pub async fn mark_failed(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
-         status = CASE WHEN $2 = 0 THEN 'failed' ELSE 'pending' END, next_attempt_at = $2 WHERE id = $3",
+         status = CASE WHEN $2 = 0 THEN 'failed' ELSE 'pending' END, next_attempt_at = $2, \
+         body = CASE WHEN $2 = 0 THEN '(not delivered; text removed)' ELSE body END WHERE id = $3",
     )
     .bind(error)
     .bind(retry_at.unwrap_or(0))

@@ -24,6 +24,17 @@ pub async fn is_enabled(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
 
 /// Starts (or restarts) an enrolment: a new secret, not yet enabled. Refuses to
 /// touch an enabled one (returns false).
+/// Replaces a stored secret by the same secret sealed anew (only if unchanged).
+pub async fn reseal(db: &Db, user_id: &str, old: &str, new: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE totp SET secret = $1 WHERE user_id = $2 AND secret = $3")
+        .bind(new)
+        .bind(user_id)
+        .bind(old)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn put_pending(db: &Db, user_id: &str, sealed: &str) -> Result<bool, sqlx::Error> {
     sqlx::query("DELETE FROM totp WHERE user_id = $1 AND enabled = 0")
         .bind(user_id)

@@ -16,7 +16,9 @@ macro_rules! select_users {
     };
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// One account. `Debug` leaves out the password hash (rows end up in `Auth`,
+/// `RequestCtx` and `Caller`, which are easy to log by accident).
+#[derive(Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,
     pub username: String,
@@ -44,6 +46,18 @@ pub struct UserRow {
     pub avatar_version: String,
     /// "en", "de", or empty for the workspace default.
     pub language: String,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("source", &self.source)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
 }
 
 impl UserRow {

@@ -103,7 +103,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub public_url: String,
     pub data_dir: PathBuf,
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub site_dir: PathBuf,
     pub session_idle_timeout_secs: i64,
     pub session_absolute_timeout_secs: i64,
@@ -118,6 +118,37 @@ pub struct Config {
     pub secret_key: Option<SecretKey>,
     /// Proxies whose `X-Forwarded-For` names the client (see `server::net`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// The database URL, which may carry a PostgreSQL password: `Debug` shows it
+/// with the password replaced.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("…"));
+                write!(f, "DatabaseUrl({:?})", u.as_str())
+            }
+            Ok(_) => write!(f, "DatabaseUrl({:?})", self.0),
+            Err(_) => f.write_str("DatabaseUrl(…)"),
+        }
+    }
 }
 
 /// The SMTP URL, which may carry a password: never printed by `Debug`.
@@ -219,18 +250,19 @@ impl Config {
                     || v.starts_with("postgres:")
                     || v.starts_with("postgresql:") =>
             {
-                v.to_string()
+                DatabaseUrl(v.to_string())
             }
-            Some(v) => {
+            // The value is not repeated: it may hold a password.
+            Some(_) => {
                 return Err(bad(
                     "database_url",
-                    format!("`{v}` must start with sqlite: or postgres:"),
+                    "must start with sqlite: or postgres:".to_string(),
                 ))
             }
-            None => format!(
+            None => DatabaseUrl(format!(
                 "sqlite://{}?mode=rwc",
                 data_dir.join("tessera.db").display()
-            ),
+            )),
         };
         let site_dir = match get("site_dir").or(env.get("LEPTOS_SITE_ROOT").map(String::as_str)) {
             Some(v) => PathBuf::from(v),
@@ -405,11 +437,41 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_holds_no_password() {
+        let c = Config::from_sources(
+            "",
+            &env(&[
+                (
+                    "TESSERA_DATABASE_URL",
+                    "postgres://tessera:s3cret-pw@db:5432/tessera",
+                ),
+                ("TESSERA_SMTP_URL", "smtp://mailer:m4il-pw@mail:587"),
+            ]),
+        )
+        .expect("valid");
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("s3cret-pw") && !shown.contains("m4il-pw"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("postgres://tessera:%E2%80%A6@db:5432/tessera"),
+            "{shown}"
+        );
+        let bad = Config::from_sources(
+            "",
+            &env(&[("TESSERA_DATABASE_URL", "mysql://u:s3cret-pw@db/x")]),
+        )
+        .expect_err("refused");
+        assert!(!bad.to_string().contains("s3cret-pw"), "{bad}");
+    }
+
+    #[test]
     fn defaults_without_file_or_env() {
         let c = Config::from_sources("", &env(&[])).expect("defaults are valid");
         assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
-        assert_eq!(c.database_url, "sqlite://data/tessera.db?mode=rwc");
+        assert_eq!(c.database_url.expose(), "sqlite://data/tessera.db?mode=rwc");
         assert_eq!(c.session_idle_timeout_secs, 12 * 3600);
         assert_eq!(c.argon2, Argon2Config::default());
         assert!(!c.secure_cookies());

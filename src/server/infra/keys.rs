@@ -13,6 +13,9 @@ use rand::RngCore;
 use sha2::Sha256;
 use std::path::Path;
 
+/// Marks values sealed with their owner as associated data.
+const SEALED_V2: &str = "v2:";
+
 pub struct Keys {
     totp: XChaCha20Poly1305,
     code_mac: [u8; 32],
@@ -50,29 +53,49 @@ impl Keys {
         }
     }
 
-    /// Encrypts with a fresh random nonce: base64(nonce ‖ ciphertext+tag).
-    pub fn seal(&self, plain: &[u8]) -> String {
+    /// Encrypts with a fresh random nonce, bound to `owner` (the user id) as
+    /// associated data, so a sealed value copied to another account's row does
+    /// not open there: `v2:` + base64(nonce ‖ ciphertext+tag).
+    pub fn seal(&self, plain: &[u8], owner: &str) -> String {
         let mut nonce = [0u8; 24];
         rand::rng().fill_bytes(&mut nonce);
+        let payload = chacha20poly1305::aead::Payload {
+            msg: plain,
+            aad: owner.as_bytes(),
+        };
         let sealed = self
             .totp
-            .encrypt(XNonce::from_slice(&nonce), plain)
+            .encrypt(XNonce::from_slice(&nonce), payload)
             .expect("XChaCha20-Poly1305 encryption does not fail for small inputs");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
-        base64::engine::general_purpose::STANDARD.encode(out)
+        format!(
+            "{SEALED_V2}{}",
+            base64::engine::general_purpose::STANDARD.encode(out)
+        )
     }
 
-    /// The plaintext, or None when the value was not sealed with this key.
-    pub fn open(&self, stored: &str) -> Option<Vec<u8>> {
+    /// The plaintext, or None when the value was not sealed with this key for
+    /// `owner`. The second value is true for a value sealed before owners were
+    /// bound (no prefix): the caller seals it again.
+    pub fn open(&self, stored: &str, owner: &str) -> Option<(Vec<u8>, bool)> {
+        let (encoded, legacy) = match stored.strip_prefix(SEALED_V2) {
+            Some(rest) => (rest, false),
+            None => (stored, true),
+        };
         let raw = base64::engine::general_purpose::STANDARD
-            .decode(stored)
+            .decode(encoded)
             .ok()?;
         if raw.len() < 24 {
             return None;
         }
         let (nonce, sealed) = raw.split_at(24);
-        self.totp.decrypt(XNonce::from_slice(nonce), sealed).ok()
+        let aad: &[u8] = if legacy { b"" } else { owner.as_bytes() };
+        let payload = chacha20poly1305::aead::Payload { msg: sealed, aad };
+        self.totp
+            .decrypt(XNonce::from_slice(nonce), payload)
+            .ok()
+            .map(|plain| (plain, legacy))
     }
 
     /// What is stored for a recovery code: a keyed digest, useless without the key.
@@ -124,11 +147,30 @@ mod tests {
     fn sealed_secrets_open_only_with_their_key() {
         let a = Keys::from_master(&SecretKey([1; 32]));
         let b = Keys::from_master(&SecretKey([2; 32]));
-        let sealed = a.seal(b"secret bytes");
-        assert_ne!(sealed, a.seal(b"secret bytes"), "fresh nonce each time");
-        assert_eq!(a.open(&sealed).as_deref(), Some(&b"secret bytes"[..]));
-        assert_eq!(b.open(&sealed), None);
-        assert_eq!(a.open("not base64!"), None);
+        let sealed = a.seal(b"secret bytes", "u1");
+        assert_ne!(
+            sealed,
+            a.seal(b"secret bytes", "u1"),
+            "fresh nonce each time"
+        );
+        assert_eq!(
+            a.open(&sealed, "u1"),
+            Some((b"secret bytes".to_vec(), false))
+        );
+        assert_eq!(b.open(&sealed, "u1"), None);
+        // Bound to its owner: copied into another account's row it does not open.
+        assert_eq!(a.open(&sealed, "u2"), None);
+        assert_eq!(a.open("not base64!", "u1"), None);
+        // A value sealed before owners were bound still opens, marked for resealing.
+        let nonce = [7u8; 24];
+        let legacy = a
+            .totp
+            .encrypt(XNonce::from_slice(&nonce), &b"old"[..])
+            .expect("encrypt");
+        let mut raw = nonce.to_vec();
+        raw.extend_from_slice(&legacy);
+        let stored = base64::engine::general_purpose::STANDARD.encode(raw);
+        assert_eq!(a.open(&stored, "u1"), Some((b"old".to_vec(), true)));
         assert_ne!(a.code_digest("abc"), b.code_digest("abc"));
     }
 

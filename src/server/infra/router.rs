@@ -14,8 +14,17 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+/// The page routes, listed once per process. Listing them renders the whole app
+/// under Leptos' `SuppressResourceLoad`, a process-wide switch: a resource
+/// first polled meanwhile (a page rendering for someone else) waits forever
+/// (leptos-rs/leptos#4773). Once per process, before any router exists, no
+/// render can overlap it — the hang the integration suite showed when every
+/// test built its own router.
+static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
+    std::sync::LazyLock::new(|| generate_route_list(App));
+
 pub fn app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let options = state.leptos.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -51,7 +60,26 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_odd_request_id))
         .with_state(state)
+}
+
+/// A client's `X-Request-Id` is kept only when it looks like one (at most 64
+/// letters, digits, `-`, `_`, `.`); otherwise a fresh id replaces it, so
+/// nobody can write what they like into every log line and response.
+async fn drop_odd_request_id<B>(mut req: Request<B>) -> Request<B> {
+    let odd = req.headers().get("x-request-id").is_some_and(|v| {
+        let b = v.as_bytes();
+        b.is_empty()
+            || b.len() > 64
+            || !b
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+    });
+    if odd {
+        req.headers_mut().remove("x-request-id");
+    }
+    req
 }
 
 /// Runs inside every page render: the page's inline scripts carry the nonce that

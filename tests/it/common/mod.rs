@@ -19,10 +19,9 @@ use tower::ServiceExt;
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 /// One multi-threaded runtime that serves every test's requests, as the real server
-/// has one. Each `#[tokio::test]` has a runtime of its own, and Leptos' server-side
-/// rendering, driven from several of them at once in one process, now and then never
-/// finished a page (about one run in six); a single runtime never did, here or in the
-/// real server under 12 concurrent clients. Tests still send requests concurrently.
+/// has one (each `#[tokio::test]` has a small runtime of its own). Tests still send
+/// requests concurrently. (The pages that now and then never finished were not
+/// about runtimes: see `ROUTES` in `server/infra/router.rs`.)
 static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> =
     std::sync::LazyLock::new(|| {
         tokio::runtime::Builder::new_multi_thread()
