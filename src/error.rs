@@ -40,6 +40,10 @@ pub enum AppError {
     /// none yet: nothing works until it is set up.
     #[error("Set up two-factor authentication first.")]
     TwoFactorRequired,
+    /// The password was generated and shown (the first administrator's):
+    /// nothing works until the owner has chosen their own.
+    #[error("Choose a new password first.")]
+    PasswordChangeRequired,
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -98,6 +102,9 @@ impl AppError {
             AppError::TwoFactorRequired => {
                 td_string!(locale, errors.two_factor_required).to_string()
             }
+            AppError::PasswordChangeRequired => {
+                td_string!(locale, errors.password_change_required).to_string()
+            }
             AppError::Unavailable => td_string!(locale, errors.unavailable).to_string(),
             AppError::Internal { request_id } => {
                 td_string!(locale, errors.internal, id = request_id).to_string()
@@ -118,7 +125,10 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::BadRequest(_) | AppError::Malformed => 400,
             AppError::Unauthorized => 401,
-            AppError::Forbidden | AppError::ReauthRequired | AppError::TwoFactorRequired => 403,
+            AppError::Forbidden
+            | AppError::ReauthRequired
+            | AppError::TwoFactorRequired
+            | AppError::PasswordChangeRequired => 403,
             AppError::NotFound => 404,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,

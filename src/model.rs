@@ -107,6 +107,14 @@ macro_rules! try_from_string {
 
 try_from_string!(Role, AccountSource, TokenScope);
 
+/// What a confirmation link confirmed: a new primary address, or a new
+/// recovery address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmedAddress {
+    pub address: String,
+    pub recovery: bool,
+}
+
 /// The signed-in person, as the UI needs them. Carries no secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {
@@ -134,6 +142,11 @@ pub struct CurrentUser {
     pub avatar_url: Option<String>,
     /// A new primary address waiting for its confirmation link to be used.
     pub pending_email: Option<String>,
+    /// A new recovery address waiting for its confirmation link to be used.
+    pub pending_recovery_email: Option<String>,
+    /// The password was generated and shown (the first administrator's): a new
+    /// one must be chosen before anything else.
+    pub must_change_password: bool,
     /// The interface language chosen ("en", "de"), empty for the workspace default.
     pub language: String,
     /// The workspace default language, used while `language` is empty.
@@ -257,6 +270,8 @@ mod tests {
             default_language: "en".into(),
             two_factor_enabled: false,
             two_factor_required: false,
+            pending_recovery_email: None,
+            must_change_password: false,
         }
     }
 

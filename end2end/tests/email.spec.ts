@@ -76,3 +76,32 @@ test("forgotten password: reset by mail, then sign in", async ({ page }) => {
   await expect(page.getByRole("alert")).toHaveText("Incorrect username or password.");
   await signInOk(page, name, "Reset-horse-99");
 });
+
+test("a new recovery address works only once the link sent to it is opened", async ({ page }) => {
+  const name = uniqueName("rec");
+  const backup = `${name}@backup.example`;
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  await hydrated(page);
+  await page.getByLabel("Password recovery address").fill(backup);
+  await page.getByRole("button", { name: "Save recovery address" }).click();
+  await expect(page.getByRole("status")).toContainText(`We sent a confirmation link to ${backup}`);
+  await expect(page.locator("#pending-recovery-email")).toContainText(`Waiting for confirmation of ${backup}`);
+  // The primary address hears about it at once.
+  await mailTo(`${name}@example.org`, "A new recovery address was requested");
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator("#pending-recovery-email")).toContainText(backup);
+  await expect(page.getByLabel("Password recovery address")).toHaveValue("");
+
+  const link = linkIn(await mailTo(backup, "Confirm your recovery address"), "/confirm-email");
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm new address" }).click();
+  await expect(page.getByText(`Done. Password reset links now go to ${backup}.`)).toBeVisible();
+  await page.getByRole("link", { name: "Go to your profile" }).click();
+  await hydrated(page);
+  await expect(page.getByLabel("Password recovery address")).toHaveValue(backup);
+  await expect(page.locator("#pending-recovery-email")).toHaveCount(0);
+  await mailTo(`${name}@example.org`, "Your recovery address was changed");
+});

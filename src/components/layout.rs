@@ -50,9 +50,15 @@ pub fn SignedInLayout() -> impl IntoView {
     let i18n = use_i18n();
     // While the workspace mandates 2FA and this account has none, only the
     // enrolment page works (the server refuses everything else too).
+    // Likewise a generated password must be replaced first.
     Effect::new(move |_| {
-        let required = ctx.get().is_some_and(|u| u.two_factor_required);
-        if required && location.pathname.get() != "/settings/two-factor" {
+        let (password, two_factor) = ctx.get().map_or((false, false), |u| {
+            (u.must_change_password, u.two_factor_required)
+        });
+        let here = location.pathname.get();
+        if password && here != "/settings/password" {
+            browser::go_to("/settings/password");
+        } else if !password && two_factor && here != "/settings/two-factor" {
             browser::go_to("/settings/two-factor");
         }
     });

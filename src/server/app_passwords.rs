@@ -13,6 +13,7 @@ use crate::server::db::{api_tokens, users::UserRow};
 use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::error::unique_clash;
 use crate::server::infra::state::AppState;
+use crate::server::notifications::{self, SecurityEvent};
 use crate::server::tokens::when;
 use rand::Rng;
 
@@ -100,6 +101,12 @@ pub async fn create_app_password(
         name: name.to_string(),
     };
     audit::record(state, ctx, &auth.user, action, Outcome::Success).await;
+    notifications::security_event(
+        state,
+        &auth.user,
+        SecurityEvent::AppPasswordCreated { name },
+    )
+    .await;
     let rows = api_tokens::list_app_passwords(&state.db, &auth.user.id).await?;
     let row = rows.iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
     Ok(NewAppPassword {

@@ -45,6 +45,8 @@ pub enum AuditAction {
     EmailChangeRequested,
     EmailChanged,
     RecoveryEmailChanged,
+    /// A new recovery address waits for its confirmation link.
+    RecoveryEmailRequested,
     AvatarChange,
     AvatarRemove,
     TokenCreate {
@@ -111,6 +113,7 @@ impl AuditAction {
             A::EmailChangeRequested => "email.change_requested",
             A::EmailChanged => "email.changed",
             A::RecoveryEmailChanged => "email.recovery_changed",
+            A::RecoveryEmailRequested => "email.recovery_requested",
             A::AvatarChange => "avatar.change",
             A::AvatarRemove => "avatar.remove",
             A::TokenCreate { .. } => "token.create",

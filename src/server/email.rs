@@ -4,11 +4,13 @@
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::lang::Locale;
+use crate::model::ConfirmedAddress;
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::auth::{session, sudo};
 use crate::server::db::{tokens, users};
 use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
+use crate::server::notifications::{self, SecurityEvent};
 use crate::server::throttle::{self, Kind};
 use crate::server::{infra::mail, workspace};
 use crate::validate;
@@ -99,25 +101,49 @@ pub async fn request_change(
     Ok(())
 }
 
-/// Uses a confirmation link: the new address takes effect, the old one is told.
+/// Uses a confirmation link: the new primary address takes effect (the old
+/// one is told), or the new recovery address does (the primary one is told).
 pub async fn confirm_change(
     state: &AppState,
     ctx: &RequestCtx,
     token: &str,
-) -> Result<String, AppError> {
+) -> Result<ConfirmedAddress, AppError> {
+    let hash = session::hash_id(token.trim());
     let mut tx = state.db.begin().await?;
-    let Some(t) = tokens::consume(
-        &mut *tx,
-        &session::hash_id(token.trim()),
-        tokens::EMAIL_CHANGE,
-    )
-    .await?
-    else {
-        return Err(bad_link(ctx.locale));
+    let (t, recovery) = match tokens::consume(&mut *tx, &hash, tokens::EMAIL_CHANGE).await? {
+        Some(t) => (t, false),
+        None => match tokens::consume(&mut *tx, &hash, tokens::RECOVERY_EMAIL).await? {
+            Some(t) => (t, true),
+            None => return Err(bad_link(ctx.locale)),
+        },
     };
     let user = users::find_by_id(&state.db, &t.user_id)
         .await?
         .ok_or_else(|| bad_link(ctx.locale))?;
+    if recovery {
+        users::update_recovery_email(&mut *tx, &user.id, &t.new_email).await?;
+        tx.commit().await?;
+        audit::record(
+            state,
+            ctx,
+            &user,
+            AuditAction::RecoveryEmailChanged,
+            Outcome::Success,
+        )
+        .await;
+        notifications::security_event(
+            state,
+            &user,
+            SecurityEvent::RecoveryChanged {
+                address: &t.new_email,
+            },
+        )
+        .await;
+        return Ok(ConfirmedAddress {
+            address: t.new_email,
+            recovery: true,
+        });
+    }
     match users::update_email(&mut *tx, &user.id, &t.new_email).await {
         Ok(()) => {}
         Err(e) if users::is_unique_violation(&e) => {
@@ -148,31 +174,100 @@ pub async fn confirm_change(
         Outcome::Success,
     )
     .await;
-    Ok(t.new_email)
+    Ok(ConfirmedAddress {
+        address: t.new_email,
+        recovery: false,
+    })
 }
 
-/// Sets where password reset links go (empty: the primary address).
+/// Sets where password reset links go. Empty (or the primary address): the
+/// primary address, at once. A new address takes effect only when the link
+/// mailed to it is used, so a hijacked session cannot quietly route the next
+/// reset link to an attacker; the primary address is told either way.
+/// Returns the address a confirmation link went to, if one did.
 pub async fn set_recovery(
     state: &AppState,
     ctx: &RequestCtx,
     auth: &Auth,
     email: &str,
-) -> Result<(), AppError> {
+) -> Result<Option<String>, AppError> {
     refuse_if_locked(state, ctx, auth).await?;
     sudo::require(auth)?;
-    let email = if email.trim().is_empty() {
-        String::new()
-    } else {
-        validate::email(email, ctx.locale).map_err(|m| AppError::field("recovery_email", m))?
-    };
-    users::update_recovery_email(&state.db, &auth.user.id, &email).await?;
+    let l = ctx.locale;
+    let user = &auth.user;
+    let typed = email.trim();
+    if typed.is_empty() || typed.eq_ignore_ascii_case(&user.email) {
+        let mut tx = state.db.begin().await?;
+        tokens::delete_unused(&mut *tx, &user.id, tokens::RECOVERY_EMAIL).await?;
+        users::update_recovery_email(&mut *tx, &user.id, "").await?;
+        tx.commit().await?;
+        if !user.recovery_email.is_empty() {
+            audit::record(
+                state,
+                ctx,
+                user,
+                AuditAction::RecoveryEmailChanged,
+                Outcome::Success,
+            )
+            .await;
+            notifications::security_event(
+                state,
+                user,
+                SecurityEvent::RecoveryChanged { address: "" },
+            )
+            .await;
+        }
+        return Ok(None);
+    }
+    let email = validate::email(typed, l).map_err(|m| AppError::field("recovery_email", m))?;
+    if email.eq_ignore_ascii_case(&user.recovery_email) {
+        return Err(AppError::field(
+            "recovery_email",
+            td_string!(l, email.recovery_same).to_string(),
+        ));
+    }
+    throttle::reserve(
+        state,
+        ctx,
+        Kind::Mail,
+        Actor::User(user),
+        AuditAction::RecoveryEmailRequested,
+    )
+    .await?;
+    let token = session::new_id();
+    tokens::insert(
+        &state.db,
+        &session::hash_id(&token),
+        tokens::RECOVERY_EMAIL,
+        &user.id,
+        &email,
+        CHANGE_LINK_SECS,
+    )
+    .await?;
+    let link = format!("{}/confirm-email?token={token}", state.config.public_url);
+    let body = td_string!(
+        l,
+        mail.recovery_body,
+        address = &email,
+        username = &user.username,
+        link = link
+    )
+    .to_string();
+    let subject = td_string!(l, mail.recovery_subject).to_string();
+    mail::enqueue(&state.db, &email, &subject, &body).await?;
     audit::record(
         state,
         ctx,
-        &auth.user,
-        AuditAction::RecoveryEmailChanged,
+        user,
+        AuditAction::RecoveryEmailRequested,
         Outcome::Success,
     )
     .await;
-    Ok(())
+    notifications::security_event(
+        state,
+        user,
+        SecurityEvent::RecoveryRequested { address: &email },
+    )
+    .await;
+    Ok(Some(email))
 }

@@ -1,13 +1,141 @@
-//! Producing in-app notifications: account (security) events for one user, and
-//! administrators' broadcasts to an area.
+//! Producing notifications: security events for one user (by mail to the
+//! primary address and in the app, always), and administrators' broadcasts to
+//! an area.
 //!
 //! Delivery preferences per area and channel (§8) do not exist yet; until they
-//! do, every notification is delivered in-app.
+//! do, broadcasts are delivered in-app. Security notices will stay on whatever
+//! the preferences say: they cannot be turned off.
 
 use crate::error::{AppError, FieldError};
+use crate::i18n::td_string;
 use crate::lang::Locale;
 use crate::model::NotificationArea;
 use crate::server::db::{self, users::UserRow, Db};
+use crate::server::infra::{mail, state::AppState};
+use crate::server::workspace;
+
+/// Something that happened to an account that its owner must hear about,
+/// whoever did it (ASVS V6.3.7: notify on changes to authentication).
+#[derive(Clone, Copy, Debug)]
+pub enum SecurityEvent<'a> {
+    PasswordChanged,
+    /// With the names of the API tokens and app passwords that still work.
+    PasswordReset {
+        credentials: &'a [String],
+    },
+    TwoFactorOn,
+    TwoFactorOff,
+    TokenCreated {
+        name: &'a str,
+    },
+    AppPasswordCreated {
+        name: &'a str,
+    },
+    /// A new recovery address was entered; it waits for its link.
+    RecoveryRequested {
+        address: &'a str,
+    },
+    /// The recovery address now is `address` (empty: the primary one).
+    RecoveryChanged {
+        address: &'a str,
+    },
+}
+
+impl SecurityEvent<'_> {
+    /// (subject, what happened) in language `l`.
+    fn texts(self, l: Locale, username: &str) -> (String, String) {
+        use SecurityEvent as E;
+        let u = username;
+        match self {
+            E::PasswordChanged => (
+                td_string!(l, security_mail.password_changed_subject).to_string(),
+                td_string!(l, security_mail.password_changed, username = u).to_string(),
+            ),
+            E::PasswordReset { credentials } => (
+                td_string!(l, security_mail.password_reset_subject).to_string(),
+                if credentials.is_empty() {
+                    td_string!(l, security_mail.password_reset_none, username = u).to_string()
+                } else {
+                    let list = credentials.join(", ");
+                    td_string!(l, security_mail.password_reset, username = u, list = list)
+                        .to_string()
+                },
+            ),
+            E::TwoFactorOn => (
+                td_string!(l, security_mail.two_factor_on_subject).to_string(),
+                td_string!(l, security_mail.two_factor_on, username = u).to_string(),
+            ),
+            E::TwoFactorOff => (
+                td_string!(l, security_mail.two_factor_off_subject).to_string(),
+                td_string!(l, security_mail.two_factor_off, username = u).to_string(),
+            ),
+            E::TokenCreated { name } => (
+                td_string!(l, security_mail.token_created_subject).to_string(),
+                td_string!(l, security_mail.token_created, username = u, token = name).to_string(),
+            ),
+            E::AppPasswordCreated { name } => (
+                td_string!(l, security_mail.app_password_created_subject).to_string(),
+                td_string!(
+                    l,
+                    security_mail.app_password_created,
+                    username = u,
+                    token = name
+                )
+                .to_string(),
+            ),
+            E::RecoveryRequested { address } => (
+                td_string!(l, security_mail.recovery_requested_subject).to_string(),
+                td_string!(
+                    l,
+                    security_mail.recovery_requested,
+                    username = u,
+                    address = address
+                )
+                .to_string(),
+            ),
+            E::RecoveryChanged { address } => (
+                td_string!(l, security_mail.recovery_changed_subject).to_string(),
+                if address.is_empty() {
+                    td_string!(l, security_mail.recovery_removed, username = u).to_string()
+                } else {
+                    td_string!(
+                        l,
+                        security_mail.recovery_changed,
+                        username = u,
+                        address = address
+                    )
+                    .to_string()
+                },
+            ),
+        }
+    }
+}
+
+/// Tells `user` about a security event: a mail to the primary address (in
+/// their language, with where to reset the password and review the account)
+/// and an in-app notification. A failure is logged, never passed on: the event
+/// itself has already happened.
+pub async fn security_event(state: &AppState, user: &UserRow, event: SecurityEvent<'_>) {
+    let l = match workspace::load(&state.db).await {
+        Ok(ws) => workspace::user_locale(user, &ws),
+        Err(_) => Locale::en,
+    };
+    let (subject, what) = event.texts(l, &user.username);
+    let base = &state.config.public_url;
+    let body = td_string!(
+        l,
+        security_mail.body,
+        name = user.to_current().shown_name(),
+        what = &what,
+        reset_link = format!("{base}/forgot-password"),
+        review_link = format!("{base}/settings/sessions")
+    )
+    .to_string();
+    if let Err(e) = mail::enqueue(&state.db, &user.email, &subject, &body).await {
+        tracing::warn!(error = %e, "could not queue a security notice");
+    }
+    security(&state.db, user, &subject, &what).await;
+}
 
 pub const TITLE_MAX: usize = 200;
 pub const BODY_MAX: usize = 4000;

@@ -9,9 +9,12 @@ use crate::server::auth::{check_own_password, password::Password, policy};
 use crate::server::db::{self, users};
 use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
+use crate::server::notifications::{self, SecurityEvent};
 
 /// Changes the signed-in user's password. The current password is the
-/// re-authentication; afterwards every other session of the user is ended.
+/// re-authentication; afterwards every other session of the user is ended,
+/// every link and sign-in challenge still open is void, this session gets a
+/// new id (returned for the cookie) with sudo mode open, and the owner is told.
 pub async fn change_password(
     state: &AppState,
     ctx: &RequestCtx,
@@ -19,7 +22,7 @@ pub async fn change_password(
     current: &Password,
     new: &Password,
     confirm: &Password,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let user = &auth.user;
     if user.source == AccountSource::External {
         return Err(AppError::BadRequest(
@@ -74,11 +77,13 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     users::set_password_hash(&mut *tx, &user.id, &hash).await?;
     db::sessions::delete_all_for_user(&mut *tx, &user.id, Some(&auth.session_hash)).await?;
-    // A reset link mailed earlier must not undo this change.
-    db::tokens::delete_unused(&mut *tx, &user.id, db::tokens::PASSWORD_RESET).await?;
+    // A link mailed earlier (a reset, an address change) or a sign-in
+    // challenge opened with the old password must not outlive this change.
+    db::tokens::delete_all_unused(&mut *tx, &user.id).await?;
+    db::two_factor::delete_challenges_of(&mut *tx, &user.id).await?;
     tx.commit().await?;
-    // The current password was just proven: that opens the sudo window too.
-    db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
+    // The current password was just proven: a new session id, sudo mode open.
+    let session_id = crate::server::sessions::renew(state, auth).await?;
     audit::record(
         state,
         ctx,
@@ -87,5 +92,6 @@ pub async fn change_password(
         Outcome::Success,
     )
     .await;
-    Ok(())
+    notifications::security_event(state, user, SecurityEvent::PasswordChanged).await;
+    Ok(session_id)
 }

@@ -11,6 +11,7 @@ use crate::server::email::bad_link;
 use crate::server::infra::context::RequestCtx;
 use crate::server::infra::mail;
 use crate::server::infra::state::AppState;
+use crate::server::notifications::{self, SecurityEvent};
 use crate::server::throttle::{self, Kind};
 use crate::server::workspace;
 
@@ -105,6 +106,17 @@ async fn send_reset_link(state: &AppState, ctx: &RequestCtx, login: &str) -> Res
     Ok(())
 }
 
+/// "API token “ci” (tsr_ab12…)", one per credential that outlives a reset.
+async fn credential_names(state: &AppState, user_id: &str) -> Result<Vec<String>, AppError> {
+    let tokens = db::api_tokens::list_for_user(&state.db, user_id).await?;
+    let apps = db::api_tokens::list_app_passwords(&state.db, user_id).await?;
+    Ok(tokens
+        .iter()
+        .map(|t| format!("\"{}\" ({}…)", t.name, t.shown))
+        .chain(apps.iter().map(|a| format!("\"{}\"", a.name)))
+        .collect())
+}
+
 /// Sets a new password with a reset link; ends every session of the account.
 pub async fn reset(
     state: &AppState,
@@ -146,7 +158,11 @@ pub async fn reset(
         return Err(bad_link(ctx.locale));
     }
     users::set_password_hash(&mut *tx, &user.id, &new_hash).await?;
+    // Whoever had the account before this reset is shut out: every session
+    // ends, and every link and sign-in challenge still open is void.
     db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
+    tokens::delete_all_unused(&mut *tx, &user.id).await?;
+    db::two_factor::delete_challenges_of(&mut *tx, &user.id).await?;
     tx.commit().await?;
     throttle::clear_account(state, Kind::Password, &user).await?;
     audit::record(
@@ -155,6 +171,17 @@ pub async fn reset(
         &user,
         AuditAction::PasswordReset,
         Outcome::Success,
+    )
+    .await;
+    // Tokens and app passwords keep working (scripts must not break), but the
+    // owner is shown each one to review.
+    let credentials = credential_names(state, &user.id).await?;
+    notifications::security_event(
+        state,
+        &user,
+        SecurityEvent::PasswordReset {
+            credentials: &credentials,
+        },
     )
     .await;
     Ok(())

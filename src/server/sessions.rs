@@ -79,3 +79,15 @@ pub async fn revoke_others(
     audit::record(state, ctx, &auth.user, action, Outcome::Success).await;
     Ok(n)
 }
+
+/// The password was just proven again: the session gets a new id (one that
+/// leaked before is worth nothing now) and sudo mode opens. Returns the new id
+/// for the cookie.
+pub async fn renew(state: &AppState, auth: &Auth) -> Result<String, AppError> {
+    let id = crate::server::auth::session::new_id();
+    let hash = crate::server::auth::session::hash_id(&id);
+    if !db::sessions::renew_with_sudo(&state.db, &auth.session_hash, &hash).await? {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(id)
+}

@@ -11,7 +11,8 @@ use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
 use crate::server::throttle::{self, Kind};
 
-/// Checks the password (throttled like a sign-in) and opens the sudo window.
+/// Checks the password (throttled like a sign-in) and opens the sudo window on
+/// a new session id, returned for the cookie.
 /// Accounts with 2FA may give a current code from their app instead: six
 /// digits can never be a valid password (at least eight characters).
 pub async fn confirm(
@@ -19,7 +20,7 @@ pub async fn confirm(
     ctx: &RequestCtx,
     auth: &Auth,
     password: &Password,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let user = &auth.user;
     if password.expose().is_empty() {
         return Err(AppError::field(
@@ -70,7 +71,7 @@ pub async fn confirm(
         )
         .await?;
     }
-    db::sessions::set_sudo(&state.db, &auth.session_hash).await?;
+    let session_id = crate::server::sessions::renew(state, auth).await?;
     audit::record(
         state,
         ctx,
@@ -79,5 +80,5 @@ pub async fn confirm(
         Outcome::Success,
     )
     .await;
-    Ok(())
+    Ok(session_id)
 }

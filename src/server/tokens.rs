@@ -16,6 +16,7 @@ use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::error::unique_clash;
 use crate::server::infra::state::AppState;
 use crate::server::infra::{net, timefmt};
+use crate::server::notifications::{self, SecurityEvent};
 
 const MAX_NAME: usize = 100;
 
@@ -151,6 +152,12 @@ pub async fn create_token(
         name: name.clone(),
     };
     audit::record(state, ctx, &auth.user, action, Outcome::Success).await;
+    notifications::security_event(
+        state,
+        &auth.user,
+        SecurityEvent::TokenCreated { name: &name },
+    )
+    .await;
     let row = api_tokens::find(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -15,6 +15,7 @@ use crate::server::auth::{session, sudo};
 use crate::server::db::{self, two_factor as store, users::UserRow};
 use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
+use crate::server::notifications::{self, SecurityEvent};
 use crate::server::throttle::{self, Kind};
 use crate::server::{infra::mail, workspace};
 use base64::Engine;
@@ -263,6 +264,7 @@ pub async fn enable(
         Outcome::Success,
     )
     .await;
+    notifications::security_event(state, &auth.user, SecurityEvent::TwoFactorOn).await;
     Ok(codes)
 }
 
@@ -339,6 +341,7 @@ pub async fn disable(
         Outcome::Success,
     )
     .await;
+    notifications::security_event(state, &auth.user, SecurityEvent::TwoFactorOff).await;
     Ok(())
 }
 

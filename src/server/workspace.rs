@@ -154,5 +154,7 @@ pub async fn current_user(db: &Db, user: &UserRow) -> Result<CurrentUser, AppErr
     current.two_factor_enabled = db::two_factor::is_enabled(db, &user.id).await?;
     current.two_factor_required = ws.two_factor_mandatory && !current.two_factor_enabled;
     current.pending_email = db::tokens::pending_email_change(db, &user.id).await?;
+    current.pending_recovery_email =
+        db::tokens::pending_address(db, &user.id, db::tokens::RECOVERY_EMAIL).await?;
     Ok(current)
 }

@@ -55,11 +55,15 @@ async fn email_change_needs_a_recent_password() {
         .post_form("/api/sudo", &[("password", "right-horse-42")], Some(&id))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Proving the password again gives the session a new id; the old one is void.
+    let renewed = r.session_cookie().expect("a new session id");
+    assert_ne!(renewed, id);
+    assert_eq!(app.whoami(&id).await, None);
     let r = app
         .post_form(
             "/api/email/change",
             &[("email", "ada@new.example")],
-            Some(&id),
+            Some(&renewed),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -228,6 +232,14 @@ async fn password_reset_through_the_recovery_address() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The new recovery address works once the link sent to it is opened.
+    deliver(&app).await;
+    let link = link_token(&sink.to("ada@backup.example")[0], "/confirm-email");
+    let r = app
+        .post_form("/api/email/confirm", &[("token", &link)], None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    deliver(&app).await;
 
     // Same answer for an unknown account, and no mail.
     let unknown = app
@@ -242,7 +254,7 @@ async fn password_reset_through_the_recovery_address() {
         (known.status, known.body.clone())
     );
     assert_eq!(deliver(&app).await, 1);
-    let mail = &sink.to("ada@backup.example")[0];
+    let mail = &sink.to("ada@backup.example")[1];
     let token = link_token(mail, "/reset-password");
 
     let reset = |pw: &'static str, confirm: &'static str| {

@@ -39,8 +39,11 @@ async fn a_change_ends_other_sessions_and_the_new_password_works() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // This session stays, under a new id (the old one is void).
+    let renewed = r.session_cookie().expect("a new session id");
+    assert_eq!(app.whoami(&here).await, None);
     assert_eq!(
-        app.whoami(&here).await.as_deref(),
+        app.whoami(&renewed).await.as_deref(),
         Some("ada"),
         "this session stays"
     );

@@ -255,6 +255,7 @@ async fn admin_actions_need_sudo_mode() {
         .post_form("/api/sudo", &[("password", PW)], Some(&s))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let s = r.session_cookie().expect("renewed session");
     let r = app
         .post_form("/api/admin/tokens/revoke", &[("id", &tid)], Some(&s))
         .await;
@@ -435,4 +436,266 @@ async fn debug_output_and_audit_rows_hold_no_secrets() {
             .await,
         1
     );
+}
+
+// ── V6.4 / V6.3.7: recovery that outlives a takeover, and owners who are told ─
+
+/// The text of the newest queued mail to `to` (mail waits in the outbox here).
+async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
+    app.state.background.settle().await;
+    sqlx::query_as(
+        "SELECT subject, body FROM outbox WHERE to_addr = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(to)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap_or_else(|_| panic!("no mail to {to}"))
+}
+
+fn token_in(body: &str, path: &str) -> String {
+    let start = body.find(&format!("{path}?token=")).expect("link") + path.len() + 7;
+    body[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
+async fn recovery_email(app: &TestApp) -> String {
+    let (r,): (String,) = sqlx::query_as("SELECT recovery_email FROM users WHERE username = 'ada'")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("row");
+    r
+}
+
+/// A hijacked session cannot quietly route the next reset link elsewhere: a
+/// new recovery address takes effect only through the link mailed to it, and
+/// the primary address is told at once.
+#[tokio::test]
+async fn a_new_recovery_address_needs_its_link_and_the_owner_is_told() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    let r = app
+        .post_form(
+            "/api/email/recovery",
+            &[("recovery_email", "mallory@evil.example")],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, "\"mallory@evil.example\"", "a link went there");
+    assert_eq!(recovery_email(&app).await, "", "nothing changed yet");
+    let (subject, body) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(subject, "A new recovery address was requested");
+    assert!(body.contains("mallory@evil.example") && body.contains("/forgot-password"));
+    // Reset links still go to the primary address.
+    app.post_form("/api/password/forgot", &[("login", "ada")], None)
+        .await;
+    let (subject, _) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(subject, "Reset your Tessera password");
+    // Only the link (sent to the new address) makes it the recovery address.
+    let (_, body) = last_mail(&app, "mallory@evil.example").await;
+    let r = app
+        .post_form(
+            "/api/email/confirm",
+            &[("token", &token_in(&body, "/confirm-email"))],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("\"recovery\":true"), "{}", r.body);
+    assert_eq!(recovery_email(&app).await, "mallory@evil.example");
+    let (subject, _) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(subject, "Your recovery address was changed");
+}
+
+/// A password reset shuts out whoever had the account: every session ends,
+/// every pending link (an email change an intruder started) and every open
+/// sign-in challenge is void; tokens keep working and the owner gets a list.
+#[tokio::test]
+async fn a_reset_shuts_out_whoever_had_the_account() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", PW).await;
+    let intruder = app.session("ada", PW).await;
+    let (_, value) = token(&app, &intruder, "deploy", "read", "").await;
+    let r = app
+        .post_form(
+            "/api/email/change",
+            &[("email", "mallory@evil.example")],
+            Some(&intruder),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (_, change_mail) = last_mail(&app, "mallory@evil.example").await;
+    app.sql(&format!(
+        "INSERT INTO login_challenges (id_hash, user_id, failures, expires_at) VALUES ('x', '{}', 0, 9999999999)",
+        ada.id
+    ))
+    .await;
+
+    app.post_form("/api/password/forgot", &[("login", "ada")], None)
+        .await;
+    let (_, reset_mail) = last_mail(&app, "ada@example.org").await;
+    let r = app
+        .post_form(
+            "/api/password/reset",
+            &[
+                ("token", &token_in(&reset_mail, "/reset-password")),
+                ("new_password", "brand-new-horse-7"),
+                ("confirm_password", "brand-new-horse-7"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    assert_eq!(app.whoami(&intruder).await, None, "sessions end");
+    let r = app
+        .post_form(
+            "/api/email/confirm",
+            &[("token", &token_in(&change_mail, "/confirm-email"))],
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "the intruder's link is void"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM login_challenges").await, 0);
+    let r = api(&app, Method::GET, "/api/v1/me", &bearer(&value), None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "tokens keep working");
+    let (subject, body) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(subject, "Your Tessera password was reset");
+    assert!(
+        body.contains("\"deploy\" (tsr_"),
+        "the mail lists the token: {body}"
+    );
+}
+
+/// Changing the password voids pending links too, and the owner is told.
+#[tokio::test]
+async fn a_password_change_voids_pending_links_and_tells_the_owner() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    app.post_form(
+        "/api/email/change",
+        &[("email", "ada@new.example")],
+        Some(&s),
+    )
+    .await;
+    let (_, change_mail) = last_mail(&app, "ada@new.example").await;
+    let r = app
+        .post_form(
+            "/api/password/change",
+            &[
+                ("current_password", PW),
+                ("new_password", "brand-new-horse-7"),
+                ("confirm_password", "brand-new-horse-7"),
+            ],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .post_form(
+            "/api/email/confirm",
+            &[("token", &token_in(&change_mail, "/confirm-email"))],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let (subject, _) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(subject, "Your Tessera password was changed");
+}
+
+/// New credentials are announced to the primary address (and in the app).
+#[tokio::test]
+async fn new_credentials_are_announced_to_the_owner() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    token(&app, &s, "ci", "read", "").await;
+    let (subject, body) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(subject, "A new API token was created");
+    assert!(body.contains("\"ci\""), "{body}");
+    app.post_form("/api/app-passwords/create", &[("name", "mail")], Some(&s))
+        .await;
+    let (subject, _) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(subject, "A new app password was created");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notifications WHERE area = 'security'")
+            .await,
+        2
+    );
+}
+
+/// Proving the password again (sudo mode) gives the session a new id: one
+/// that leaked before is worth nothing afterwards.
+#[tokio::test]
+async fn sudo_mode_comes_with_a_new_session_id() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let old = app.session("ada", PW).await;
+    let r = app
+        .post_form("/api/sudo", &[("password", PW)], Some(&old))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let new = r.session_cookie().expect("new id");
+    assert_ne!(new, old);
+    assert_eq!(app.whoami(&old).await, None);
+    assert_eq!(app.whoami(&new).await.as_deref(), Some("ada"));
+}
+
+/// The first administrator's generated password has been on a screen: it
+/// must be replaced before anything else works.
+#[tokio::test]
+async fn a_generated_admin_password_must_be_replaced_first() {
+    let app = TestApp::new().await;
+    let created = tessera::server::infra::bootstrap::ensure_admin(&app.state, None)
+        .await
+        .expect("bootstrap")
+        .expect("created");
+    let generated = created.password.expect("generated").expose().to_string();
+    let s = app.session("admin", &generated).await;
+    let r = app.get("/settings/profile", Some(&s), "text/html").await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    assert_eq!(
+        r.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/settings/password")
+    );
+    let r = app
+        .post_form("/api/app-passwords/create", &[("name", "x")], Some(&s))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("PasswordChangeRequired"), "{}", r.body);
+    let r = app.get("/settings/password", Some(&s), "text/html").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .post_form(
+            "/api/password/change",
+            &[
+                ("current_password", &generated),
+                ("new_password", "my-own-horse-77"),
+                ("confirm_password", "my-own-horse-77"),
+            ],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let s = r.session_cookie().expect("renewed");
+    let r = app.get("/settings/profile", Some(&s), "text/html").await;
+    assert_eq!(r.status, StatusCode::OK);
+    // A password chosen by the operator (TESSERA_ADMIN_PASSWORD) is not forced.
+    let other = TestApp::new().await;
+    tessera::server::infra::bootstrap::ensure_admin(&other.state, Some("operator-chosen-9".into()))
+        .await
+        .expect("bootstrap");
+    let s = other.session("admin", "operator-chosen-9").await;
+    let r = other.get("/settings/profile", Some(&s), "text/html").await;
+    assert_eq!(r.status, StatusCode::OK);
 }

@@ -75,12 +75,11 @@ async fn enrolled(app: &TestApp) -> (String, Enrolled) {
     let r = post(app, "/api/two-factor/start", &[], &cookie).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "sudo mode first");
     assert!(r.body.contains("ReauthRequired"));
-    assert_eq!(
-        post(app, "/api/sudo", &[("password", PW)], &cookie)
-            .await
-            .status,
-        StatusCode::OK
-    );
+    let r = post(app, "/api/sudo", &[("password", PW)], &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Sudo mode comes with a new session id.
+    let session = r.session_cookie().expect("renewed session");
+    let cookie = format!("tessera_session={session}");
     let r = post(app, "/api/two-factor/start", &[], &cookie).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let e: Value = serde_json::from_str(&r.body).expect("json");
@@ -130,6 +129,12 @@ async fn enrolled(app: &TestApp) -> (String, Enrolled) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     enrolled.codes = serde_json::from_str(&r.body).expect("codes");
     assert_eq!(enrolled.codes.len(), 10);
+    // The owner is told at the primary address (a security notice).
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'ada@example.org' AND subject = 'Two-factor authentication turned on'")
+            .await,
+        1
+    );
     (session, enrolled)
 }
 
@@ -371,6 +376,10 @@ async fn a_code_from_the_app_also_confirms_sudo_mode() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = post(&app, "/api/sudo", &[("password", &ada.code(0))], &cookie).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let cookie = format!(
+        "tessera_session={}",
+        r.session_cookie().expect("renewed session")
+    );
     let r = post(&app, "/api/two-factor/recovery-codes", &[], &cookie).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // The same code does not work twice.
@@ -504,7 +513,11 @@ async fn directory_accounts_cannot_enrol_when_the_directory_provides_2fa() {
         .expect("set");
     let session = app.session("eve", PW).await;
     let cookie = format!("tessera_session={session}");
-    post(&app, "/api/sudo", &[("password", PW)], &cookie).await;
+    let r = post(&app, "/api/sudo", &[("password", PW)], &cookie).await;
+    let cookie = format!(
+        "tessera_session={}",
+        r.session_cookie().expect("renewed session")
+    );
     let r = post(&app, "/api/two-factor/start", &[], &cookie).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(

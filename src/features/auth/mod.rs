@@ -32,11 +32,11 @@ pub async fn login(
         let target = match auth::sign_in(&c.state, &c.ctx, &login, &Password::new(password)).await?
         {
             auth::SignIn::Session(signed_in) => {
-                set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
+                c.set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
                 next
             }
             auth::SignIn::SecondFactor { challenge_id } => {
-                set_cookie(&session::set_challenge_cookie(
+                c.set_cookie(&session::set_challenge_cookie(
                     &c.state.config,
                     &challenge_id,
                     crate::server::two_factor::CHALLENGE_SECS,
@@ -77,8 +77,8 @@ pub async fn login_second_factor(
             two_factor::finish_challenge(&c.state, &c.ctx, challenge.as_deref(), &code, recovery)
                 .await?;
         let signed_in = auth::open_session(&c.state, &c.ctx, user).await?;
-        set_cookie(&session::clear_challenge_cookie(&c.state.config));
-        set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
+        c.set_cookie(&session::clear_challenge_cookie(&c.state.config));
+        c.set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
         let next = crate::validate::safe_next(next.as_deref());
         if accepts_html() {
             leptos_axum::redirect(&next);
@@ -88,20 +88,15 @@ pub async fn login_second_factor(
     .await
 }
 
-#[cfg(feature = "ssr")]
-fn set_cookie(value: &str) {
-    if let Ok(cookie) = http::HeaderValue::from_str(value) {
-        expect_context::<leptos_axum::ResponseOptions>()
-            .append_header(http::header::SET_COOKIE, cookie);
-    }
-}
-
 /// Re-enters the password to open sudo mode for ten minutes.
 #[server(endpoint = "sudo")]
 pub async fn confirm_password(password: String) -> Result<(), AppError> {
     use crate::server::{auth::password::Password, sudo};
     crate::server::serve(|c| async move {
-        sudo::confirm(&c.state, &c.ctx, c.auth()?, &Password::new(password)).await
+        let session_id =
+            sudo::confirm(&c.state, &c.ctx, c.auth()?, &Password::new(password)).await?;
+        c.set_session_cookie(&session_id);
+        Ok(())
     })
     .await
 }

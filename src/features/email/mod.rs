@@ -4,6 +4,7 @@
 pub mod page;
 
 use crate::error::AppError;
+use crate::model::ConfirmedAddress;
 use leptos::prelude::*;
 
 /// Sends a confirmation link to `email` (sudo mode). The address changes when
@@ -19,15 +20,16 @@ pub async fn request_email_change(email: String) -> Result<(), AppError> {
 
 /// Uses a confirmation link; works signed in or not (the link is the proof).
 #[server(endpoint = "email/confirm")]
-pub async fn confirm_email(token: String) -> Result<String, AppError> {
+pub async fn confirm_email(token: String) -> Result<ConfirmedAddress, AppError> {
     use crate::server::email;
     crate::server::serve(|c| async move { email::confirm_change(&c.state, &c.ctx, &token).await })
         .await
 }
 
 /// Sets the recovery address (sudo mode); empty means the primary address.
+/// A new address waits for the link mailed to it: its address is returned.
 #[server(endpoint = "email/recovery")]
-pub async fn set_recovery_email(recovery_email: String) -> Result<(), AppError> {
+pub async fn set_recovery_email(recovery_email: String) -> Result<Option<String>, AppError> {
     use crate::server::email;
     crate::server::serve(|c| async move {
         email::set_recovery(&c.state, &c.ctx, c.auth()?, &recovery_email).await

@@ -111,12 +111,29 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
             .and_then(Result::err)
             .and_then(|e| e.field_message("recovery_email"))
     });
+    let pending = RwSignal::new(user.pending_recovery_email.clone());
     let base = user.clone();
-    on_result(action, &["recovery_email"], move |_| {
+    on_result(action, &["recovery_email"], move |sent: Option<String>| {
         let mut updated = current.get_untracked().unwrap_or_else(|| base.clone());
-        updated.recovery_email = recovery.get_untracked().trim().to_string();
+        match sent {
+            // A new address waits for its link; the current one stays.
+            Some(address) => {
+                toasts.push(
+                    ToastKind::Success,
+                    tu_string!(i18n, email.recovery_link_sent, address = &address).to_string(),
+                );
+                recovery.set(updated.recovery_email.clone());
+                pending.set(Some(address));
+            }
+            None => {
+                updated.recovery_email = String::new();
+                recovery.set(String::new());
+                pending.set(None);
+                toasts.push(ToastKind::Success, tu_string!(i18n, email.recovery_removed));
+            }
+        }
+        updated.pending_recovery_email = pending.get_untracked();
         current.set(Some(updated));
-        toasts.push(ToastKind::Success, tu_string!(i18n, email.recovery_saved));
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -125,6 +142,11 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
         });
     };
     view! {
+        {move || pending.get().map(|address| view! {
+            <p class="notice" id="pending-recovery-email">
+                {t_string!(i18n, email.recovery_pending, address = address).to_string()}
+            </p>
+        })}
         <form class="form recovery" on:submit=submit novalidate>
             <TextField id="recovery_email" label=move || t!(i18n, email.recovery_label) value=recovery input_type="email"
                 autocomplete="email" hint=move || t!(i18n, email.recovery_hint)
@@ -158,8 +180,12 @@ pub fn ConfirmEmailPage() -> impl IntoView {
             <div class="auth-card">
                 <h1>{t!(i18n, email.confirm_title)}</h1>
                 {move || match action.value().get() {
-                    Some(Ok(address)) => view! {
-                        <p role="status">{t_string!(i18n, email.confirm_done, address = address).to_string()}</p>
+                    Some(Ok(done)) => view! {
+                        <p role="status">{if done.recovery {
+                            t_string!(i18n, email.recovery_done, address = done.address).to_string()
+                        } else {
+                            t_string!(i18n, email.confirm_done, address = done.address).to_string()
+                        }}</p>
                         <a class="button primary" href="/settings/profile">{t!(i18n, email.go_to_profile)}</a>
                     }.into_any(),
                     other => view! {

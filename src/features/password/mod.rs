@@ -14,7 +14,7 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     use crate::server::{auth::password::Password, password};
     crate::server::serve(|c| async move {
-        password::change_password(
+        let session_id = password::change_password(
             &c.state,
             &c.ctx,
             c.auth()?,
@@ -22,7 +22,9 @@ pub async fn change_password(
             &Password::new(new_password),
             &Password::new(confirm_password),
         )
-        .await
+        .await?;
+        c.set_session_cookie(&session_id);
+        Ok(())
     })
     .await
 }

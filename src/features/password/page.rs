@@ -18,6 +18,9 @@ pub fn PasswordPage() -> impl IntoView {
     view! {
         <PageTitle text=move || t_string!(i18n, password.title).to_string()/>
         <h1>{t!(i18n, password.title)}</h1>
+        {move || user.get().filter(|u| u.must_change_password).map(|_| view! {
+            <p class="notice" role="alert" id="must-change">{t!(i18n, password.must_change)}</p>
+        })}
         {move || user.get().map(|u| if u.source == AccountSource::External {
             view! {
                 <section class="card">
@@ -33,6 +36,7 @@ pub fn PasswordPage() -> impl IntoView {
 #[component]
 fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
     let toasts = use_toasts();
+    let me = use_current_user();
     let action = ServerAction::<ChangePassword>::new();
     let i18n = use_i18n();
     let current = RwSignal::new(String::new());
@@ -51,10 +55,14 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
     on_result(
         action,
         &["current_password", "new_password", "confirm_password"],
-        move |_| {
+        move |()| {
             current.set(String::new());
             new.set(String::new());
             confirm.set(String::new());
+            if let Some(mut u) = me.get_untracked().filter(|u| u.must_change_password) {
+                u.must_change_password = false;
+                me.set(Some(u));
+            }
             toasts.push(ToastKind::Success, tu_string!(i18n, password.changed));
         },
     );

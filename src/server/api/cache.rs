@@ -130,6 +130,7 @@ mod tests {
             recovery_email: String::new(),
             avatar_version: String::new(),
             language: String::new(),
+            must_change_password: 0,
         }
     }
 

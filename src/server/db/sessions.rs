@@ -120,6 +120,18 @@ pub async fn touch(db: &Db, id_hash: &str, ip: &str) -> Result<(), sqlx::Error> 
 }
 
 /// Opens the sudo window of a session (the password was just entered).
+/// Moves a session to a new id and opens sudo mode on it; false when the old
+/// id no longer exists.
+pub async fn renew_with_sudo(db: &Db, old_hash: &str, new_hash: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE sessions SET id_hash = $1, sudo_at = $2 WHERE id_hash = $3")
+        .bind(new_hash)
+        .bind(now())
+        .bind(old_hash)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn set_sudo(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET sudo_at = $1 WHERE id_hash = $2")
         .bind(now())

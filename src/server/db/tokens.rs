@@ -1,10 +1,11 @@
-//! The `email_tokens` table: single-use links sent by mail (email change
-//! confirmation, password reset). Only the SHA-256 of a token is stored.
+//! The `email_tokens` table: single-use links sent by mail (email change and
+//! recovery address confirmation, password reset). Only the SHA-256 of a token is stored.
 
 use super::{now, Db};
 
 pub const EMAIL_CHANGE: &str = "email_change";
 pub const PASSWORD_RESET: &str = "password_reset";
+pub const RECOVERY_EMAIL: &str = "recovery_email";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Token {
@@ -59,14 +60,37 @@ where
         .map(|_| ())
 }
 
+/// Voids every unused link of a user, whatever it was for (after a password
+/// reset: links mailed before may have been asked for by an intruder).
+pub async fn delete_all_unused<'e, E>(db: E, user_id: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("DELETE FROM email_tokens WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 /// The address an email change is waiting to be confirmed for, if any.
 pub async fn pending_email_change(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+    pending_address(db, user_id, EMAIL_CHANGE).await
+}
+
+/// The address waiting for its confirmation for `purpose` (`EMAIL_CHANGE` or
+/// `RECOVERY_EMAIL`), if any.
+pub async fn pending_address(
+    db: &Db,
+    user_id: &str,
+    purpose: &str,
+) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT new_email FROM email_tokens \
          WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
     )
     .bind(user_id)
-    .bind(EMAIL_CHANGE)
+    .bind(purpose)
     .bind(now())
     .fetch_optional(db)
     .await?;

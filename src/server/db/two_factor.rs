@@ -142,6 +142,19 @@ pub async fn codes_left(db: &Db, user_id: &str) -> Result<i64, sqlx::Error> {
     Ok(n)
 }
 
+/// Ends every open sign-in challenge of a user (their password just changed:
+/// a challenge opened with the old one must not lead to a session).
+pub async fn delete_challenges_of<'e, E>(db: E, user_id: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("DELETE FROM login_challenges WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn insert_challenge(
     db: &Db,
     id_hash: &str,

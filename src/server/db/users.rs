@@ -10,7 +10,7 @@ macro_rules! select_users {
         concat!(
             "SELECT id, username, email, role, source, password_hash, first_name, last_name, ",
             "display_name, disabled, created_at, updated_at, contact_person, phone, time_zone, ",
-            "recovery_email, avatar_version, language FROM users ",
+            "recovery_email, avatar_version, language, must_change_password FROM users ",
             $rest
         )
     };
@@ -46,6 +46,8 @@ pub struct UserRow {
     pub avatar_version: String,
     /// "en", "de", or empty for the workspace default.
     pub language: String,
+    /// 0 or 1: the password was generated and shown; a new one comes first.
+    pub must_change_password: i64,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -63,6 +65,10 @@ impl std::fmt::Debug for UserRow {
 impl UserRow {
     pub fn is_disabled(&self) -> bool {
         self.disabled != 0
+    }
+
+    pub fn must_change_password(&self) -> bool {
+        self.must_change_password != 0
     }
 
     pub fn role(&self) -> Role {
@@ -92,6 +98,8 @@ impl UserRow {
             default_language: String::new(),
             two_factor_enabled: false,
             two_factor_required: false,
+            pending_recovery_email: None,
+            must_change_password: self.must_change_password(),
         }
     }
 }
@@ -161,11 +169,23 @@ pub async fn count_admins(db: &Db) -> Result<i64, sqlx::Error> {
     Ok(n)
 }
 
+/// Marks the account's password as one to replace before anything else.
+pub async fn require_password_change(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn set_password_hash<'e, E>(db: E, id: &str, hash: &str) -> Result<(), sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+    // A password set by its owner is never one that must be changed.
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2, must_change_password = 0 WHERE id = $3",
+    )
         .bind(hash)
         .bind(now())
         .bind(id)
@@ -231,7 +251,10 @@ where
         .map(|_| ())
 }
 
-pub async fn update_recovery_email(db: &Db, id: &str, email: &str) -> Result<(), sqlx::Error> {
+pub async fn update_recovery_email<'e, E>(db: E, id: &str, email: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query("UPDATE users SET recovery_email = $1, updated_at = $2 WHERE id = $3")
         .bind(email)
         .bind(now())

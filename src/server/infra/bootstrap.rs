@@ -16,7 +16,8 @@ pub struct CreatedAdmin {
 }
 
 /// Creates `admin` when no administrator exists. The password is
-/// `TESSERA_ADMIN_PASSWORD` when given, else a random one returned for printing.
+/// `TESSERA_ADMIN_PASSWORD` when given, else a random one returned for printing,
+/// which must be replaced at the first sign-in.
 pub async fn ensure_admin(
     state: &AppState,
     preset: Option<String>,
@@ -26,7 +27,7 @@ pub async fn ensure_admin(
     }
     let generated = preset.is_none();
     let password = Password::new(preset.unwrap_or_else(random_password));
-    auth::create_user(
+    let admin = auth::create_user(
         state,
         FIRST_ADMIN,
         "admin@localhost",
@@ -35,6 +36,11 @@ pub async fn ensure_admin(
         Some(&password),
     )
     .await?;
+    if generated {
+        // Printed to a terminal (and maybe a log): the administrator chooses
+        // their own at first sign-in before anything else works.
+        users::require_password_change(&state.db, &admin.id).await?;
+    }
     Ok(Some(CreatedAdmin {
         username: FIRST_ADMIN.into(),
         password: generated.then_some(password),

@@ -18,6 +18,22 @@ impl Call {
     pub fn auth(&self) -> Result<&Auth, AppError> {
         self.ctx.require_auth()
     }
+
+    /// Adds a `Set-Cookie` header to the answer.
+    pub fn set_cookie(&self, value: &str) {
+        if let Ok(cookie) = http::HeaderValue::from_str(value) {
+            expect_context::<leptos_axum::ResponseOptions>()
+                .append_header(http::header::SET_COOKIE, cookie);
+        }
+    }
+
+    /// Sends the browser a new session id (see `auth::session::renew`).
+    pub fn set_session_cookie(&self, session_id: &str) {
+        self.set_cookie(&crate::server::auth::session::set_cookie(
+            &self.state.config,
+            session_id,
+        ));
+    }
 }
 
 /// Runs a server function's body with a [`Call`] and prepares its error for the

@@ -142,6 +142,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         ws.default_language,
         &header_str(&req, header::ACCEPT_LANGUAGE),
     );
+    if auth.as_ref().is_some_and(|a| a.user.must_change_password()) {
+        if let Some(refusal) = change_password_first(&req, &path) {
+            return refusal;
+        }
+    }
     if let (Some(a), true) = (&auth, ws.two_factor_mandatory) {
         match db::two_factor::is_enabled(&state.db, &a.user.id).await {
             Ok(true) => {}
@@ -184,16 +189,48 @@ fn enrol_first(req: &Request, path: &str) -> Option<Response> {
     if ALLOWED_BEFORE_ENROLMENT.contains(&path) {
         return None;
     }
-    if is_page_request(req) {
-        return Some(redirect("/settings/two-factor"));
+    Some(only_there(
+        req,
+        "/settings/two-factor",
+        &AppError::TwoFactorRequired,
+    ))
+}
+
+/// Where someone whose password was generated and shown may go: the password
+/// page and what it needs.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &[
+    "/settings/password",
+    <crate::features::auth::GetCurrentUser as ServerFn>::PATH,
+    <crate::features::auth::Logout as ServerFn>::PATH,
+    <crate::features::password::ChangePassword as ServerFn>::PATH,
+    <crate::features::password::CheckPassword as ServerFn>::PATH,
+];
+
+/// Sends pages to the password page and refuses server functions with
+/// `PasswordChangeRequired`, unless `path` is part of changing the password.
+fn change_password_first(req: &Request, path: &str) -> Option<Response> {
+    if ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path) {
+        return None;
     }
-    let body = serde_json::to_string(&AppError::TwoFactorRequired).unwrap_or_default();
+    Some(only_there(
+        req,
+        "/settings/password",
+        &AppError::PasswordChangeRequired,
+    ))
+}
+
+/// A page request goes to `page`; anything else is refused with `error`.
+fn only_there(req: &Request, page: &str, error: &AppError) -> Response {
+    if is_page_request(req) {
+        return redirect(page);
+    }
+    let body = serde_json::to_string(error).unwrap_or_default();
     let mut res = (StatusCode::FORBIDDEN, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    Some(res)
+    res
 }
 
 fn header_str(req: &Request, name: impl header::AsHeaderName) -> String {
