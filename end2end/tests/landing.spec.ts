@@ -101,3 +101,25 @@ test("a page whose data failed to load says so and offers a retry", async ({ pag
   await expect(page.locator("#main .session-list li")).toHaveCount(1);
   await expect(alert).toBeHidden();
 });
+
+// Open redirect (#13.2): whatever `next` says, signing in stays on this site —
+// with the page's script and with JavaScript off (the form posts to the server).
+test("a crafted next never takes the browser off the site", async ({ browser }) => {
+  const name = uniqueName("next");
+  createUser(name, "right-horse-42");
+  const crafted = ["/\t/evil.example", "/\\evil.example", "//evil.example", "/..//evil.example", "/%2e%2e//evil.example", "https://evil.example/"];
+  for (const javaScriptEnabled of [true, false]) {
+    for (const next of crafted) {
+      const context = await browser.newContext({ javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto(`/login?next=${encodeURIComponent(next)}`);
+      if (javaScriptEnabled) await hydrated(page);
+      await page.getByLabel("Username or email").fill(name);
+      await page.getByLabel("Password").fill("right-horse-42");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page, `${next} (JavaScript ${javaScriptEnabled ? "on" : "off"})`).toHaveURL(/:\d+\/settings\/profile$/);
+      expect(new URL(page.url()).hostname).toBe("127.0.0.1");
+      await context.close();
+    }
+  }
+});

@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { createUser, hydrated, signInOk, uniqueName, openSection } from "./helpers";
+import { createUser, hydrated, mailTo, signInOk, uniqueName, openSection } from "./helpers";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -122,11 +122,18 @@ test("an admin revokes a user's token, the user is notified, and admin broadcast
   expect(revoked.status(), await revoked.text()).toBe(204);
   expect((await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${script}` } })).status()).toBe(401);
 
-  // The owner is told in-app.
+  // The owner is told in-app: newest first the revocation, then a notice for
+  // each token they created (security notices, also mailed).
   let inbox = await (await request.get("/api/v1/me/notifications", { headers: asReader })).json();
-  expect(inbox.unread).toBe(1);
+  expect(inbox.unread).toBe(3);
   expect(inbox.notifications[0].area).toBe("security");
-  expect(inbox.notifications[0].title).toContain("script", false);
+  expect(inbox.notifications[0].title).toContain("revoked");
+  expect(inbox.notifications[0].title).toContain("script");
+  expect(inbox.notifications.slice(1).map((n: { title: string }) => n.title)).toEqual([
+    "A new API token was created",
+    "A new API token was created",
+  ]);
+  await mailTo(`${user}@example.org`, "A new API token was created");
 
   // A broadcast to an area reaches every account.
   const sent = await request.post("/api/v1/admin/notifications", {
@@ -135,7 +142,7 @@ test("an admin revokes a user's token, the user is notified, and admin broadcast
   });
   expect(sent.status()).toBe(201);
   inbox = await (await request.get("/api/v1/me/notifications?unread=true", { headers: asReader })).json();
-  expect(inbox.unread).toBe(2);
+  expect(inbox.unread).toBe(4);
   expect(inbox.notifications[0].title).toBe("Maintenance tonight");
 
   // A read-only token cannot mark them read; a user's read-write token can.
