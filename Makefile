@@ -18,11 +18,12 @@ TEST_RUSTFLAGS := --cfg erase_components
 # target/debug/tessera into a binary that asks for a wasm file that does not exist.
 export LEPTOS_OUTPUT_NAME := tessera
 
-.PHONY: help run build release test test-unit test-e2e e2e-release lint size bench tools wasm-target browser clean
+.PHONY: help run build release test test-unit test-e2e test-postgres e2e-release lint size bench tools wasm-target browser postgres clean
 
 help:
 	@echo "make run      build and serve on http://127.0.0.1:3000 (data in ./data)"
-	@echo "make test     cargo test, then the Playwright suite against a real server"
+	@echo "make test     cargo test, then the Playwright suite against a real server,"
+	@echo "              then both suites again on a throwaway PostgreSQL cluster"
 	@echo "make release  optimised build (target/release/tessera + target/site)"
 	@echo "make size     release WASM/JS/CSS sizes, raw and compressed"
 	@echo "make lint     rustfmt and clippy for the server and the browser builds"
@@ -56,6 +57,14 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium sqlite3; \
 	fi
 
+# PostgreSQL for the suite's second engine: Debian's server and pg_virtualenv.
+postgres:
+	@if ! command -v pg_virtualenv >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing PostgreSQL from Debian"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql postgresql-client; \
+	fi
+
 ## --- build and run -------------------------------------------------------------
 
 build: tools
@@ -70,13 +79,21 @@ release: tools
 
 ## --- tests ---------------------------------------------------------------------
 
-test: test-unit test-e2e
+test: test-unit test-e2e test-postgres
 
 test-unit: build
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --no-default-features --features ssr
 
 test-e2e: build browser
 	end2end/run.sh target/debug/tessera
+
+# The integration suite (each test on a database of its own) and the browser
+# suite again, on a throwaway PostgreSQL cluster.
+test-postgres: build browser postgres
+	end2end/with-postgres.sh bash -c ' \
+	  env -u TESSERA_DATABASE_URL TESSERA_TEST_DATABASE_URL="$$TESSERA_DATABASE_URL" \
+	    RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --no-default-features --features ssr --test it && \
+	  end2end/run.sh target/debug/tessera'
 
 # The same suite against the optimised build (what operators deploy).
 e2e-release: release browser

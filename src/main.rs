@@ -49,6 +49,7 @@ async fn async_main() -> std::process::ExitCode {
         Command::User(cmd) => commands::user(config, cmd).await,
         Command::Settings(cmd) => commands::settings(config, cmd).await,
         Command::Mail(cmd) => commands::mail(config, cmd).await,
+        Command::Backup { path } => commands::backup(config, &path).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

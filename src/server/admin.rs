@@ -95,7 +95,7 @@ pub async fn revoke_token(
     if !api_tokens::delete(&state.db, None, id).await? {
         return Err(AppError::NotFound);
     }
-    state.auth_cache.forget_credential(id);
+    crate::server::api::invalidate::forget_credential(state, id).await;
     let owner = db::users::find_by_id(&state.db, &row.user_id).await?;
     let action = AuditAction::TokenAdminRevoke {
         token_id: row.id.clone(),
@@ -160,7 +160,7 @@ pub async fn set_two_factor_mandatory(
     let value = if mandatory { "true" } else { "false" };
     crate::server::workspace::set(&state.db, "two_factor_mandatory", value).await?;
     // API credentials cached as allowed may now be refused (and the other way).
-    state.auth_cache.clear();
+    crate::server::api::invalidate::forget_all(state).await;
     let action = AuditAction::SettingChanged {
         key: "two_factor_mandatory".into(),
         value: value.into(),

@@ -130,7 +130,7 @@ pub async fn revoke_app_password(
     if !api_tokens::delete_app_password(&state.db, &auth.user.id, id).await? {
         return Err(AppError::NotFound);
     }
-    state.auth_cache.forget_credential(id);
+    crate::server::api::invalidate::forget_credential(state, id).await;
     let action = AuditAction::AppPasswordRevoke {
         id: id.to_string(),
         name,

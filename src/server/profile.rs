@@ -116,7 +116,7 @@ pub async fn update(
     if !db::users::update_profile(&state.db, &user.id, &profile).await? {
         return Err(AppError::NotFound);
     }
-    state.auth_cache.forget_user(&user.id);
+    crate::server::api::invalidate::forget_user(state, &user.id).await;
     db::users::find_by_id(&state.db, &user.id)
         .await?
         .ok_or(AppError::NotFound)

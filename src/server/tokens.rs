@@ -194,7 +194,7 @@ pub async fn regenerate_token(
     if !replaced {
         return Err(AppError::NotFound);
     }
-    state.auth_cache.forget_credential(id);
+    crate::server::api::invalidate::forget_credential(state, id).await;
     let action = AuditAction::TokenRegenerate {
         token_id: row.id.clone(),
         name: row.name.clone(),
@@ -222,7 +222,7 @@ pub async fn delete_token(
     if !api_tokens::delete(&state.db, Some(&auth.user.id), id).await? {
         return Err(AppError::NotFound);
     }
-    state.auth_cache.forget_credential(id);
+    crate::server::api::invalidate::forget_credential(state, id).await;
     let action = AuditAction::TokenDelete {
         token_id: row.id,
         name: row.name,

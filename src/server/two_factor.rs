@@ -255,7 +255,7 @@ pub async fn enable(
     }
     store::replace_codes(&mut tx, &auth.user.id, &digests).await?;
     tx.commit().await?;
-    state.auth_cache.forget_user(&auth.user.id);
+    crate::server::api::invalidate::forget_user(state, &auth.user.id).await;
     audit::record(
         state,
         ctx,
@@ -332,7 +332,7 @@ pub async fn disable(
     let mut tx = state.db.begin().await?;
     store::delete_all(&mut tx, &auth.user.id).await?;
     tx.commit().await?;
-    state.auth_cache.forget_user(&auth.user.id);
+    crate::server::api::invalidate::forget_user(state, &auth.user.id).await;
     audit::record(
         state,
         ctx,
@@ -471,7 +471,7 @@ pub async fn reset(
     let mut tx = state.db.begin().await?;
     let had = store::delete_all(&mut tx, &user.id).await?;
     tx.commit().await?;
-    state.auth_cache.forget_user(&user.id);
+    crate::server::api::invalidate::forget_user(state, &user.id).await;
     let action = AuditAction::TwoFactorReset {
         username: user.username.clone(),
     };

@@ -1,16 +1,29 @@
 //! The operator's command line, run as a real process against a real database.
 
+use crate::common;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};
 
 struct Cli {
     dir: tempfile::TempDir,
+    /// A PostgreSQL database of this test's own, when the suite runs on one.
+    database: Option<String>,
 }
 
 impl Cli {
     fn new() -> Cli {
+        // On PostgreSQL (see common::fresh_postgres_database) each CLI test gets
+        // a database of its own, made on a thread of its own (tests may be async).
+        let database = std::thread::spawn(|| {
+            tokio::runtime::Runtime::new()
+                .expect("runtime")
+                .block_on(common::fresh_postgres_database())
+        })
+        .join()
+        .expect("database thread");
         Cli {
             dir: tempfile::tempdir().expect("temp dir"),
+            database,
         }
     }
 
@@ -21,7 +34,11 @@ impl Cli {
             .env("TESSERA_DATA_DIR", self.dir.path().join("data"))
             .env_remove("TESSERA_CONFIG")
             .env_remove("TESSERA_ADMIN_PASSWORD")
+            .env_remove("TESSERA_DATABASE_URL")
             .env("TESSERA_LOG", "warn");
+        if let Some(url) = &self.database {
+            c.env("TESSERA_DATABASE_URL", url);
+        }
         c
     }
 
@@ -315,4 +332,46 @@ fn two_factor_settings_and_reset_from_the_cli() {
     let out = cli.run(&["user", "reset-2fa", "--username", "ada"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("ada had no two-factor authentication"));
+}
+
+#[tokio::test]
+async fn backup_copies_the_sqlite_database() {
+    let cli = Cli::new();
+    let out = cli.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "ada",
+            "--email",
+            "ada@example.org",
+            "--password-stdin",
+        ],
+        "right-horse-42\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let copy = cli.dir.path().join("copy.db");
+    let copy_arg = copy.display().to_string();
+    let out = cli.run(&["backup", &copy_arg], "");
+    if common::on_postgres() {
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("pg_dump"),
+            "{}",
+            text(&out.stderr)
+        );
+        return;
+    }
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pool = tessera::server::db::connect(&format!("sqlite://{copy_arg}"))
+        .await
+        .expect("open the copy");
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE username = 'ada'")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(n, 1);
+    // Never over an existing file.
+    let out = cli.run(&["backup", &copy_arg], "");
+    assert!(!out.status.success());
 }

@@ -305,7 +305,15 @@ async fn internal_errors_do_not_leak() {
     app.create_user("ada", "right-horse-42").await;
     let id = app.session("ada", "right-horse-42").await;
     // Make the write fail inside the database, with a message that must stay there.
-    app.sql("CREATE TRIGGER broken BEFORE UPDATE ON users BEGIN SELECT RAISE(ABORT, 'secret sql detail'); END").await;
+    if common::on_postgres() {
+        app.sql("CREATE FUNCTION broken() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'secret sql detail'; END $$ LANGUAGE plpgsql").await;
+        app.sql(
+            "CREATE TRIGGER broken BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION broken()",
+        )
+        .await;
+    } else {
+        app.sql("CREATE TRIGGER broken BEFORE UPDATE ON users BEGIN SELECT RAISE(ABORT, 'secret sql detail'); END").await;
+    }
     let r = app
         .post_form(
             "/api/profile/names",

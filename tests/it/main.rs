@@ -18,4 +18,5 @@ mod profile;
 mod security;
 mod services;
 mod sessions;
+mod several_servers;
 mod two_factor;

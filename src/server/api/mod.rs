@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod cache;
 pub mod docs;
+pub mod invalidate;
 pub mod last_used;
 pub mod me;
 pub mod notifications;

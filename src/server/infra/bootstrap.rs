@@ -27,7 +27,7 @@ pub async fn ensure_admin(
     }
     let generated = preset.is_none();
     let password = Password::new(preset.unwrap_or_else(random_password));
-    let admin = auth::create_user(
+    let admin = match auth::create_user(
         state,
         FIRST_ADMIN,
         "admin@localhost",
@@ -35,7 +35,14 @@ pub async fn ensure_admin(
         AccountSource::Local,
         Some(&password),
     )
-    .await?;
+    .await
+    {
+        Ok(admin) => admin,
+        // Several servers starting at once on one database: one of them made
+        // the administrator between our check and our insert. Not an error.
+        Err(_) if users::count_admins(&state.db).await? > 0 => return Ok(None),
+        Err(e) => return Err(e),
+    };
     if generated {
         // Printed to a terminal (and maybe a log): the administrator chooses
         // their own at first sign-in before anything else works.

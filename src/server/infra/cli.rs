@@ -26,6 +26,12 @@ pub enum Command {
     /// Outgoing mail (the outbox).
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Copy the SQLite database to a file, safely while the server runs
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where the copy goes; must not exist yet.
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -48,6 +48,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     spawn_housekeeping(state.clone());
     crate::server::infra::mail::spawn_worker(state.db.clone(), state.mailer.clone());
     crate::server::api::last_used::spawn_flusher(state.db.clone(), state.last_used.clone());
+    crate::server::api::invalidate::spawn_listener(state.clone());
     if !state.mailer.configured() {
         tracing::info!("no smtp_url set: mail is kept in the outbox (`tessera mail list`)");
     }
@@ -252,6 +253,35 @@ pub async fn mail(config: Config, cmd: MailCommand) -> Result<(), String> {
 }
 
 /// An error as one line for the terminal, with every field message.
+/// A consistent copy of the SQLite database while the server may be writing:
+/// `VACUUM INTO` reads one snapshot (WAL keeps writers going) and writes a
+/// compact file. PostgreSQL has its own tool for this.
+pub async fn backup(config: Config, path: &std::path::Path) -> Result<(), String> {
+    if !config.database_url.starts_with("sqlite:") {
+        return Err(
+            "backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)".into(),
+        );
+    }
+    if path.exists() {
+        return Err(format!(
+            "{} exists already; choose a new file",
+            path.display()
+        ));
+    }
+    let target = path
+        .to_str()
+        .ok_or("the backup path must be valid UTF-8")?
+        .to_string();
+    let state = open(config).await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(&target)
+        .execute(&state.db)
+        .await
+        .map_err(|e| format!("backup failed: {e}"))?;
+    println!("Backed up to {target}");
+    Ok(())
+}
+
 fn describe(e: &AppError) -> String {
     match e {
         AppError::Validation(fields) => fields

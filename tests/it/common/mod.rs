@@ -70,6 +70,9 @@ impl TestApp {
             "TESSERA_SITE_DIR".into(),
             dir.path().join("site").display().to_string(),
         );
+        if let Some(url) = fresh_postgres_database().await {
+            env.insert("TESSERA_DATABASE_URL".into(), url);
+        }
         for (k, v) in extra {
             env.insert((*k).into(), (*v).into());
         }
@@ -205,6 +208,32 @@ impl TestApp {
             .expect("count");
         n
     }
+}
+
+/// With `TESSERA_TEST_DATABASE_URL` set (a PostgreSQL server, as `make test`
+/// sets it for the suite's second run), a new empty database on it for one
+/// test; otherwise None and the test uses SQLite in its temporary directory.
+pub async fn fresh_postgres_database() -> Option<String> {
+    use sqlx::Connection;
+    let base = std::env::var("TESSERA_TEST_DATABASE_URL").ok()?;
+    sqlx::any::install_default_drivers();
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::AnyConnection::connect(&base)
+        .await
+        .expect("connect to TESSERA_TEST_DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let mut url = url::Url::parse(&base).expect("database URL");
+    url.set_path(&name);
+    Some(url.to_string())
+}
+
+/// Whether the suite runs on PostgreSQL (see [`fresh_postgres_database`]).
+pub fn on_postgres() -> bool {
+    std::env::var_os("TESSERA_TEST_DATABASE_URL").is_some()
 }
 
 pub fn encode(s: &str) -> String {

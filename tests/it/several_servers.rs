@@ -1,0 +1,278 @@
+//! Several Tessera servers on one database behave as one (issue #16). The
+//! two-process test needs PostgreSQL (SQLite is one server by design) and runs
+//! in `make test`'s PostgreSQL pass.
+
+use crate::common::{self, smtp::Sink, TestApp};
+use http::StatusCode;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Servers starting at the same moment on one database all come up: the one
+/// that loses the race to create the first administrator simply finds it.
+#[tokio::test]
+async fn servers_starting_at_once_create_one_administrator() {
+    let app = TestApp::new().await;
+    let (a, b) = tokio::join!(
+        tessera::server::infra::bootstrap::ensure_admin(&app.state, Some("first-horse-42".into())),
+        tessera::server::infra::bootstrap::ensure_admin(&app.state, Some("first-horse-42".into())),
+    );
+    let created = [a.expect("a"), b.expect("b")]
+        .iter()
+        .filter(|c| c.is_some())
+        .count();
+    assert_eq!(created, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .await,
+        1
+    );
+}
+
+/// A `tessera serve` process on a database and port of its own choosing.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(database: &str, smtp: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let dir = tempfile::tempdir().expect("dir").keep();
+        let base = format!("http://127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .arg("serve")
+            .env_remove("TESSERA_CONFIG")
+            .env("TESSERA_DATABASE_URL", database)
+            .env("TESSERA_DATA_DIR", &dir)
+            // Both servers share the key, as the operator guide says they must.
+            .env("TESSERA_SECRET_KEY", "ab".repeat(32))
+            .env("TESSERA_LISTEN", format!("127.0.0.1:{port}"))
+            .env("TESSERA_PUBLIC_URL", common::ORIGIN)
+            .env("TESSERA_ADMIN_PASSWORD", "first-horse-42")
+            .env("TESSERA_SMTP_URL", smtp)
+            .env("TESSERA_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn tessera");
+        Server { child, base }
+    }
+
+    async fn ready(&self) {
+        for _ in 0..100 {
+            if let Ok((StatusCode::OK, _, _)) = http(&self.base, "GET", "/readyz", &[], "").await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{} did not become ready", self.base);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection: (status, Set-Cookie values, body).
+async fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<(StatusCode, Vec<String>, String), String> {
+    use http_body_util::BodyExt;
+    let addr = base.trim_start_matches("http://").to_string();
+    let stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+    tokio::spawn(conn);
+    let mut req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.as_str())
+        .header("origin", common::ORIGIN);
+    if !body.is_empty() {
+        req = req.header("content-type", "application/x-www-form-urlencoded");
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = sender
+        .send_request(
+            req.body(http_body_util::Full::new(hyper::body::Bytes::from(
+                body.to_string(),
+            )))
+            .map_err(|e| e.to_string())?,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    let cookies = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|c| c.split(';').next().unwrap_or("").to_string())
+        .collect();
+    let bytes = res
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    Ok((
+        status,
+        cookies,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    ))
+}
+
+/// Two real servers on one PostgreSQL database: a token made through A works on
+/// B until A deletes it, and then B refuses the very next request; a sign-in
+/// throttled on A is throttled on B; a mail queued through A goes out once
+/// although both servers' delivery workers run.
+#[tokio::test]
+async fn two_servers_on_one_postgresql_behave_as_one() {
+    let Some(database) = common::fresh_postgres_database().await else {
+        eprintln!("skipped: runs in make test's PostgreSQL pass (TESSERA_TEST_DATABASE_URL)");
+        return;
+    };
+    let sink = Sink::start().await;
+    // Started together: both come up (migrations and the first administrator
+    // under concurrent starts).
+    let a = Server::start(&database, &sink.url());
+    let b = Server::start(&database, &sink.url());
+    a.ready().await;
+    b.ready().await;
+
+    let login = "login=admin&password=first-horse-42";
+    let (status, cookies, body) = http(&a.base, "POST", "/api/login", &[], login)
+        .await
+        .expect("sign in");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("tessera_session="))
+        .expect("session")
+        .clone();
+    // The session works on B too: nothing behind the cookie is server-local.
+    let (status, _, body) = http(&b.base, "GET", "/api/me", &[("cookie", &session)], "")
+        .await
+        .expect("me on b");
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, _, body) = http(
+        &a.base,
+        "POST",
+        "/api/tokens/create",
+        &[("cookie", &session)],
+        "name=ci&days=30&scope=read&allowed_ips=",
+    )
+    .await
+    .expect("create token");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let made: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let value = made["value"].as_str().expect("value").to_string();
+    let id = made["token"]["id"].as_str().expect("id").to_string();
+    let bearer = format!("Bearer {value}");
+    for _ in 0..3 {
+        let (status, _, _) = http(
+            &b.base,
+            "GET",
+            "/api/v1/me",
+            &[("authorization", &bearer)],
+            "",
+        )
+        .await
+        .expect("api on b");
+        assert_eq!(status, StatusCode::OK, "cached on B now");
+    }
+    let (status, _, body) = http(
+        &a.base,
+        "POST",
+        "/api/tokens/delete",
+        &[("cookie", &session)],
+        &format!("id={id}"),
+    )
+    .await
+    .expect("delete on a");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, _) = http(
+        &b.base,
+        "GET",
+        "/api/v1/me",
+        &[("authorization", &bearer)],
+        "",
+    )
+    .await
+    .expect("api on b");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "B refuses the next request"
+    );
+
+    // Throttling counts across servers.
+    for _ in 0..6 {
+        http(
+            &a.base,
+            "POST",
+            "/api/login",
+            &[],
+            "login=admin&password=wrong-horse-1",
+        )
+        .await
+        .expect("wrong on a");
+    }
+    let (status, _, _) = http(&b.base, "POST", "/api/login", &[], login)
+        .await
+        .expect("sign in on b");
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // A mail queued through A is delivered once, though both workers run.
+    let (status, _, _) = http(
+        &a.base,
+        "POST",
+        "/api/password/forgot",
+        &[],
+        "login=nobody-at-all",
+    )
+    .await
+    .expect("forgot");
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = http(
+        &a.base,
+        "POST",
+        "/api/email/change",
+        &[("cookie", &session)],
+        "email=boss%40example.org",
+    )
+    .await
+    .expect("email change");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for _ in 0..100 {
+        if !sink.to("boss@example.org").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Both workers poll every few seconds; give the second one its turn too.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        sink.to("boss@example.org").len(),
+        1,
+        "delivered exactly once"
+    );
+}
