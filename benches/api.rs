@@ -5,6 +5,8 @@
 //! Also: sign-in latency (p50 of `POST /api/login`) against one Argon2
 //! verification; budget at most 1.2×.
 //!
+//! On SQLite, or on the database `TESSERA_BENCH_DATABASE_URL` names.
+//!
 //! Not a test: timings depend on the machine. It prints the numbers and exits
 //! non-zero when a budget is missed.
 
@@ -41,7 +43,19 @@ async fn main() {
         "TESSERA_SITE_DIR".to_string(),
         dir.path().join("site").display().to_string(),
     );
+    // `make bench` runs this on SQLite, then on a throwaway PostgreSQL cluster.
+    if let Ok(url) = std::env::var("TESSERA_BENCH_DATABASE_URL") {
+        env.insert("TESSERA_DATABASE_URL".to_string(), url);
+    }
     let config = Config::from_sources("", &env).expect("config");
+    println!(
+        "engine: {}",
+        if config.database_url.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
     let pool = db::connect(&config.database_url).await.expect("database");
     let state = AppState::new(config, pool).expect("state");
     let user = tessera::server::auth::create_user(
@@ -160,6 +174,8 @@ async fn sign_in_ratio(
             .body(http_body_util::Full::new(Bytes::from(body.clone())))
             .expect("request");
         let t = Instant::now();
+        // The previous exchange must be finished before the next request.
+        sender.ready().await.expect("connection ready");
         let res = sender.send_request(req).await.expect("response");
         assert_eq!(res.status(), 200, "sign-in");
         res.into_body().collect().await.expect("body");
@@ -195,6 +211,7 @@ async fn load(addr: SocketAddr, path: &'static str, auth: Option<&str>, seconds:
                 if let Some(a) = &auth {
                     req = req.header("authorization", a.as_str());
                 }
+                sender.ready().await.expect("connection ready");
                 let res = sender
                     .send_request(req.body(Empty::<Bytes>::new()).expect("request"))
                     .await

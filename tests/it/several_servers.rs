@@ -276,3 +276,146 @@ async fn two_servers_on_one_postgresql_behave_as_one() {
         "delivered exactly once"
     );
 }
+
+/// `kill -9` one of two servers in the middle of a burst of token creations
+/// (each also queues a mail: the owner's notice). Every creation a client saw
+/// acknowledged is in the database afterwards, and every queued mail reaches the
+/// mailbox; a mail resent because the killed server may have sent it already
+/// carries the same Message-ID (one message to the recipient's mail system).
+#[tokio::test]
+async fn killing_a_server_mid_burst_loses_no_acknowledged_write_and_no_mail() {
+    let Some(database) = common::fresh_postgres_database().await else {
+        eprintln!("skipped: runs in make test's PostgreSQL pass (TESSERA_TEST_DATABASE_URL)");
+        return;
+    };
+    let sink = Sink::start().await;
+    let mut a = Server::start(&database, &sink.url());
+    let b = Server::start(&database, &sink.url());
+    a.ready().await;
+    b.ready().await;
+    let (status, cookies, body) = http(
+        &a.base,
+        "POST",
+        "/api/login",
+        &[],
+        "login=admin&password=first-horse-42",
+    )
+    .await
+    .expect("sign in");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("tessera_session="))
+        .expect("session")
+        .clone();
+
+    let acked_by_a = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..120 {
+        let on_a = i % 2 == 0;
+        let base = if on_a { a.base.clone() } else { b.base.clone() };
+        let session = session.clone();
+        let acked_by_a = acked_by_a.clone();
+        burst.spawn(async move {
+            let name = format!("burst-{i}");
+            let form = format!("name={name}&days=30&scope=read&allowed_ips=");
+            let reply = http(
+                &base,
+                "POST",
+                "/api/tokens/create",
+                &[("cookie", &session)],
+                &form,
+            )
+            .await;
+            let acked = matches!(reply, Ok((StatusCode::OK, _, _)));
+            if acked && on_a {
+                acked_by_a.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            (name, acked)
+        });
+    }
+    // Mid-burst, once A has acknowledged a few: no clean shutdown, no chance to
+    // finish anything in flight.
+    for _ in 0..10_000 {
+        if acked_by_a.load(std::sync::atomic::Ordering::SeqCst) >= 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    a.child.kill().expect("kill -9");
+    let mut acked = Vec::new();
+    while let Some(done) = burst.join_next().await {
+        let (name, ok) = done.expect("request task");
+        if ok {
+            acked.push(name);
+        }
+    }
+    let by_a = acked_by_a.load(std::sync::atomic::Ordering::SeqCst);
+    eprintln!("{} of 120 creations acknowledged, {by_a} by A", acked.len());
+    assert!(
+        (5..60).contains(&by_a),
+        "A was killed mid-burst ({by_a} of 60 acknowledged)"
+    );
+
+    let db = sqlx::AnyPool::connect(&database).await.expect("database");
+    for name in &acked {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM api_tokens WHERE name = $1")
+            .bind(name)
+            .fetch_one(&db)
+            .await
+            .expect("count");
+        assert_eq!(n, 1, "acknowledged token {name} is stored");
+    }
+    // Mails the dead server had claimed wait for their lease (2 minutes) to end;
+    // let it end now, as if that time had passed. Then B delivers everything.
+    sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE status = 'pending'")
+        .execute(&db)
+        .await
+        .expect("expire leases");
+    let queued = |db: sqlx::AnyPool| async move {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM outbox WHERE subject = 'A new API token was created'",
+        )
+        .fetch_one(&db)
+        .await
+        .expect("count");
+        n
+    };
+    for _ in 0..200 {
+        let (pending,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+                .fetch_one(&db)
+                .await
+                .expect("pending");
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Quoted-printable soft line breaks undone.
+    let notices: Vec<String> = sink
+        .to("admin@localhost")
+        .into_iter()
+        .map(|m| m.data.replace("=\r\n", "").replace("=\n", ""))
+        .filter(|d| d.contains("A new API token was created"))
+        .collect();
+    let ids: std::collections::BTreeSet<String> = notices
+        .iter()
+        .filter_map(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("Message-ID: "))
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(
+        ids.len() as i64,
+        queued(db.clone()).await,
+        "every queued notice reached the mailbox, each as one message"
+    );
+    for name in &acked {
+        assert!(
+            notices.iter().any(|m| m.contains(&format!("\"{name}\""))),
+            "the notice for {name} arrived"
+        );
+    }
+}

@@ -34,12 +34,17 @@ impl Mailer {
         self.transport.is_some()
     }
 
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    /// Sends one outbox mail. Its Message-ID is derived from the outbox id, so
+    /// the rare resend after a server died between the SMTP server's "accepted"
+    /// and our note of it is the same message to every mail system (which
+    /// drop duplicates by Message-ID), not a second one.
+    async fn send(&self, id: &str, to: &str, subject: &str, body: &str) -> Result<(), String> {
         let Some(transport) = &self.transport else {
             return Err("no SMTP server configured".into());
         };
         let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
         let message = Message::builder()
+            .message_id(Some(format!("<{id}@outbox.tessera>")))
             .from(self.from.clone())
             .to(to)
             .subject(subject)
@@ -69,7 +74,10 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<usize, sqlx::Error>
         if !outbox::claim(db, &mail.id, 120).await? {
             continue;
         }
-        match mailer.send(&mail.to_addr, &mail.subject, &mail.body).await {
+        match mailer
+            .send(&mail.id, &mail.to_addr, &mail.subject, &mail.body)
+            .await
+        {
             Ok(()) => {
                 outbox::mark_sent(db, &mail.id).await?;
                 sent += 1;
