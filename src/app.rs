@@ -4,6 +4,7 @@ use crate::components::layout::SignedInLayout;
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::features::auth::page::{LoginPage, LoginTwoFactorPage};
 use crate::features::email::page::ConfirmEmailPage;
+use crate::features::notifications::page::NotificationsPage;
 use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
 use crate::features::recovery::page::{ForgotPasswordPage, ResetPasswordPage};
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/two-factor") view=TwoFactorPage/>
                         <Route path=path!("/settings/tokens") view=TokensPage/>
                         <Route path=path!("/settings/app-passwords") view=AppPasswordsPage/>
+                        <Route path=path!("/settings/notifications") view=NotificationsPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

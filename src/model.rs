@@ -244,6 +244,63 @@ impl NotificationArea {
     }
 }
 
+/// Where a notification can reach someone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationChannel {
+    InApp,
+    Email,
+}
+
+impl NotificationChannel {
+    pub const ALL: [NotificationChannel; 2] =
+        [NotificationChannel::InApp, NotificationChannel::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationChannel::InApp => "in_app",
+            NotificationChannel::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NotificationChannel> {
+        NotificationChannel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// One cell of a person's notification matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationPref {
+    pub area: NotificationArea,
+    pub channel: NotificationChannel,
+    pub enabled: bool,
+    /// In-app Security cannot be turned off: account events must always reach
+    /// their owner somewhere.
+    pub locked: bool,
+}
+
+impl NotificationPref {
+    /// The cell as it is until its owner changes it: in-app everywhere, email
+    /// for Security and Alerts.
+    pub fn default_for(area: NotificationArea, channel: NotificationChannel) -> NotificationPref {
+        let locked = area == NotificationArea::Security && channel == NotificationChannel::InApp;
+        let enabled = match channel {
+            NotificationChannel::InApp => true,
+            NotificationChannel::Email => {
+                matches!(area, NotificationArea::Security | NotificationArea::Alerts)
+            }
+        };
+        NotificationPref {
+            area,
+            channel,
+            enabled,
+            locked,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -163,7 +163,7 @@ fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
 fn SideNav() -> impl IntoView {
     let i18n = use_i18n();
     // The settings sections that exist so far.
-    let sections: [(&str, ViewFn); 6] = [
+    let sections: [(&str, ViewFn); 7] = [
         ("/settings/profile", (move || t!(i18n, nav.profile)).into()),
         (
             "/settings/password",
@@ -181,6 +181,10 @@ fn SideNav() -> impl IntoView {
         (
             "/settings/app-passwords",
             (move || t!(i18n, nav.app_passwords)).into(),
+        ),
+        (
+            "/settings/notifications",
+            (move || t!(i18n, nav.notifications)).into(),
         ),
     ];
     view! {

@@ -185,6 +185,7 @@ pub async fn publish(
     let b = crate::server::notifications::check_broadcast(area, title, body, l)?;
     let (id, recipients) =
         db::notifications::broadcast(&state.db, b.area.as_str(), &b.title, &b.body).await?;
+    crate::server::notifications::mail_broadcast(state, &b);
     let action = AuditAction::NotificationPublish {
         area: b.area.as_str().to_string(),
         notification_id: id.clone(),

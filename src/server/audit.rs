@@ -47,6 +47,12 @@ pub enum AuditAction {
     RecoveryEmailChanged,
     /// A new recovery address waits for its confirmation link.
     RecoveryEmailRequested,
+    /// A cell of the notification matrix changed.
+    NotificationPreference {
+        area: String,
+        channel: String,
+        enabled: bool,
+    },
     AvatarChange,
     AvatarRemove,
     TokenCreate {
@@ -114,6 +120,7 @@ impl AuditAction {
             A::EmailChanged => "email.changed",
             A::RecoveryEmailChanged => "email.recovery_changed",
             A::RecoveryEmailRequested => "email.recovery_requested",
+            A::NotificationPreference { .. } => "notifications.preference",
             A::AvatarChange => "avatar.change",
             A::AvatarRemove => "avatar.remove",
             A::TokenCreate { .. } => "token.create",
@@ -145,6 +152,11 @@ impl AuditAction {
                 json!({ "app_password_id": id, "name": name })
             }
             A::SettingChanged { key, value } => json!({ "key": key, "value": value }),
+            A::NotificationPreference {
+                area,
+                channel,
+                enabled,
+            } => json!({ "area": area, "channel": channel, "enabled": enabled }),
             A::NotificationPublish {
                 area,
                 notification_id,

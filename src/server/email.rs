@@ -49,6 +49,26 @@ pub async fn request_change(
             td_string!(l, email.same_address).to_string(),
         ));
     }
+    // Each request mails an address the caller chose: counted per account,
+    // per client address and per recipient, so nobody turns Tessera into a mail
+    // cannon, and counted before the "taken" answer, so that answer cannot be
+    // used to list the accounts' addresses at speed.
+    throttle::reserve(
+        state,
+        ctx,
+        Kind::Mail,
+        Actor::User(&auth.user),
+        AuditAction::EmailChangeRequested,
+    )
+    .await?;
+    throttle::reserve_recipient(
+        state,
+        ctx,
+        Actor::User(&auth.user),
+        &new_email,
+        AuditAction::EmailChangeRequested,
+    )
+    .await?;
     if users::find_by_login(&state.db, &new_email)
         .await?
         .is_some_and(|u| u.id != auth.user.id)
@@ -58,16 +78,6 @@ pub async fn request_change(
             td_string!(l, email.taken).to_string(),
         ));
     }
-    // Each request mails an address the caller chose: counted per account and
-    // per client address, so nobody turns Tessera into a mail cannon.
-    throttle::reserve(
-        state,
-        ctx,
-        Kind::Mail,
-        Actor::User(&auth.user),
-        AuditAction::EmailChangeRequested,
-    )
-    .await?;
     let token = session::new_id();
     tokens::insert(
         &state.db,
@@ -120,6 +130,8 @@ pub async fn confirm_change(
     let user = users::find_by_id(&state.db, &t.user_id)
         .await?
         .ok_or_else(|| bad_link(ctx.locale))?;
+    // Reset links already mailed went to the address being replaced: void them.
+    tokens::delete_unused(&mut *tx, &user.id, tokens::PASSWORD_RESET).await?;
     if recovery {
         users::update_recovery_email(&mut *tx, &user.id, &t.new_email).await?;
         tx.commit().await?;
@@ -199,6 +211,10 @@ pub async fn set_recovery(
     if typed.is_empty() || typed.eq_ignore_ascii_case(&user.email) {
         let mut tx = state.db.begin().await?;
         tokens::delete_unused(&mut *tx, &user.id, tokens::RECOVERY_EMAIL).await?;
+        if !user.recovery_email.is_empty() {
+            // Reset links mailed to the address being removed must not work.
+            tokens::delete_unused(&mut *tx, &user.id, tokens::PASSWORD_RESET).await?;
+        }
         users::update_recovery_email(&mut *tx, &user.id, "").await?;
         tx.commit().await?;
         if !user.recovery_email.is_empty() {
@@ -231,6 +247,14 @@ pub async fn set_recovery(
         ctx,
         Kind::Mail,
         Actor::User(user),
+        AuditAction::RecoveryEmailRequested,
+    )
+    .await?;
+    throttle::reserve_recipient(
+        state,
+        ctx,
+        Actor::User(user),
+        &email,
         AuditAction::RecoveryEmailRequested,
     )
     .await?;

@@ -9,8 +9,10 @@
 use crate::error::{AppError, FieldError};
 use crate::i18n::td_string;
 use crate::lang::Locale;
-use crate::model::NotificationArea;
+use crate::model::{NotificationArea, NotificationChannel, NotificationPref};
+use crate::server::audit::{self, AuditAction, Outcome};
 use crate::server::db::{self, users::UserRow, Db};
+use crate::server::infra::context::RequestCtx;
 use crate::server::infra::{mail, state::AppState};
 use crate::server::workspace;
 
@@ -18,7 +20,10 @@ use crate::server::workspace;
 /// whoever did it (ASVS V6.3.7: notify on changes to authentication).
 #[derive(Clone, Copy, Debug)]
 pub enum SecurityEvent<'a> {
-    PasswordChanged,
+    /// With the recovery address that still receives reset links (empty: none).
+    PasswordChanged {
+        recovery: &'a str,
+    },
     /// With the names of the API tokens and app passwords that still work.
     PasswordReset {
         credentials: &'a [String],
@@ -47,9 +52,19 @@ impl SecurityEvent<'_> {
         use SecurityEvent as E;
         let u = username;
         match self {
-            E::PasswordChanged => (
+            E::PasswordChanged { recovery } => (
                 td_string!(l, security_mail.password_changed_subject).to_string(),
-                td_string!(l, security_mail.password_changed, username = u).to_string(),
+                if recovery.is_empty() {
+                    td_string!(l, security_mail.password_changed, username = u).to_string()
+                } else {
+                    td_string!(
+                        l,
+                        security_mail.password_changed_recovery,
+                        username = u,
+                        address = recovery
+                    )
+                    .to_string()
+                },
             ),
             E::PasswordReset { credentials } => (
                 td_string!(l, security_mail.password_reset_subject).to_string(),
@@ -147,6 +162,137 @@ pub async fn security(db: &Db, user: &UserRow, title: &str, body: &str) {
     if let Err(e) = db::notifications::insert(db, &user.id, area, title, body).await {
         tracing::warn!(error = %e, "could not store a security notification");
     }
+}
+
+/// The person's whole matrix: every area × channel, stored cells over defaults.
+pub async fn preferences(
+    state: &AppState,
+    user: &UserRow,
+) -> Result<Vec<NotificationPref>, AppError> {
+    let stored = db::notification_prefs::list(&state.db, &user.id).await?;
+    Ok(NotificationArea::ALL
+        .into_iter()
+        .flat_map(|area| {
+            NotificationChannel::ALL
+                .into_iter()
+                .map(move |channel| (area, channel))
+        })
+        .map(|(area, channel)| {
+            let mut cell = NotificationPref::default_for(area, channel);
+            if let Some((_, _, on)) = stored
+                .iter()
+                .find(|(a, c, _)| a == area.as_str() && c == channel.as_str())
+            {
+                cell.enabled = cell.locked || *on != 0;
+            }
+            cell
+        })
+        .collect())
+}
+
+/// The cell named by `area` and `channel`, if it may be set to `enabled`;
+/// otherwise the field error that says why (in language `l`).
+pub fn check_preference(
+    area: &str,
+    channel: &str,
+    enabled: bool,
+    l: Locale,
+) -> Result<(NotificationArea, NotificationChannel), AppError> {
+    let area = NotificationArea::parse(area).ok_or_else(|| {
+        AppError::field("area", td_string!(l, notifications.bad_area).to_string())
+    })?;
+    let channel = NotificationChannel::parse(channel).ok_or_else(|| {
+        AppError::field(
+            "channel",
+            td_string!(l, notifications.bad_channel).to_string(),
+        )
+    })?;
+    if NotificationPref::default_for(area, channel).locked && !enabled {
+        return Err(AppError::field(
+            "enabled",
+            td_string!(l, notifications.security_locked).to_string(),
+        ));
+    }
+    Ok((area, channel))
+}
+
+/// Turns one cell on or off (audited). The in-app Security cell stays on.
+pub async fn set_preference(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: &UserRow,
+    area: &str,
+    channel: &str,
+    enabled: bool,
+) -> Result<Vec<NotificationPref>, AppError> {
+    let (area, channel) = check_preference(area, channel, enabled, ctx.locale)?;
+    db::notification_prefs::set(
+        &state.db,
+        &user.id,
+        area.as_str(),
+        channel.as_str(),
+        enabled,
+    )
+    .await?;
+    let action = AuditAction::NotificationPreference {
+        area: area.as_str().into(),
+        channel: channel.as_str().into(),
+        enabled,
+    };
+    audit::record(state, ctx, user, action, Outcome::Success).await;
+    preferences(state, user).await
+}
+
+/// Mails a broadcast to everyone whose email cell for its area is on, each in
+/// their language, with a link to their preferences. Runs after the answer
+/// (many recipients must not make the administrator's request slow).
+pub fn mail_broadcast(state: &AppState, b: &Broadcast) {
+    let (state_bg, area, title, body) = (state.clone(), b.area, b.title.clone(), b.body.clone());
+    state.background.spawn(async move {
+        if let Err(e) = mail_broadcast_now(&state_bg, area, &title, &body).await {
+            tracing::warn!(error = %e, "could not queue broadcast mails");
+        }
+    });
+}
+
+async fn mail_broadcast_now(
+    state: &AppState,
+    area: NotificationArea,
+    title: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let default_on = NotificationPref::default_for(area, NotificationChannel::Email).enabled;
+    let ws = workspace::load(&state.db).await?;
+    let link = format!("{}/settings/notifications", state.config.public_url);
+    for (_, _, email, language) in
+        db::notification_prefs::recipients(&state.db, area.as_str(), "email", default_on).await?
+    {
+        let l = crate::lang::parse(&language).unwrap_or(ws.default_language);
+        let area_name = area_name(area, l);
+        let subject = format!("[{area_name}] {title}");
+        let text = td_string!(
+            l,
+            notifications.mail_body,
+            body = body,
+            area = &area_name,
+            link = &link
+        )
+        .to_string();
+        mail::enqueue(&state.db, &email, &subject, &text).await?;
+    }
+    Ok(())
+}
+
+/// An area's name in language `l`.
+pub fn area_name(area: NotificationArea, l: Locale) -> String {
+    match area {
+        NotificationArea::Compliance => td_string!(l, notifications.area_compliance),
+        NotificationArea::Policies => td_string!(l, notifications.area_policies),
+        NotificationArea::RapidResponse => td_string!(l, notifications.area_rapid_response),
+        NotificationArea::Alerts => td_string!(l, notifications.area_alerts),
+        NotificationArea::Security => td_string!(l, notifications.area_security),
+    }
+    .to_string()
 }
 
 /// A checked broadcast: a known area, a title and a body of bounded length.

@@ -92,6 +92,13 @@ pub async fn change_password(
         Outcome::Success,
     )
     .await;
-    notifications::security_event(state, user, SecurityEvent::PasswordChanged).await;
+    notifications::security_event(
+        state,
+        user,
+        SecurityEvent::PasswordChanged {
+            recovery: &user.recovery_email,
+        },
+    )
+    .await;
     Ok(session_id)
 }

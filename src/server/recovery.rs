@@ -1,5 +1,5 @@
-//! Recovering a forgotten password: a reset link mailed to the recovery address
-//! (or the primary one), single use, 30 minutes.
+//! Recovering a forgotten password: a reset link mailed to the primary address
+//! (and the recovery address, when there is one), single use, 30 minutes.
 
 use crate::error::AppError;
 use crate::i18n::td_string;
@@ -85,16 +85,16 @@ async fn send_reset_link(state: &AppState, ctx: &RequestCtx, login: &str) -> Res
         RESET_LINK_SECS,
     )
     .await?;
-    let to = if user.recovery_email.is_empty() {
-        &user.email
-    } else {
-        &user.recovery_email
-    };
     let link = format!("{}/reset-password?token={token}", state.config.public_url);
     let l = workspace::user_locale(&user, &workspace::load(&state.db).await?);
     let body = td_string!(l, mail.reset_body, username = &user.username, link = link).to_string();
     let subject = td_string!(l, mail.reset_subject).to_string();
-    mail::enqueue(&state.db, to, &subject, &body).await?;
+    // Always to the primary address, so its owner sees every reset asked for;
+    // also to the recovery address (for when the primary one is lost).
+    mail::enqueue(&state.db, &user.email, &subject, &body).await?;
+    if !user.recovery_email.is_empty() && !user.recovery_email.eq_ignore_ascii_case(&user.email) {
+        mail::enqueue(&state.db, &user.recovery_email, &subject, &body).await?;
+    }
     audit::record(
         state,
         ctx,
@@ -163,6 +163,9 @@ pub async fn reset(
     db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
     tokens::delete_all_unused(&mut *tx, &user.id).await?;
     db::two_factor::delete_challenges_of(&mut *tx, &user.id).await?;
+    // A recovery address an intruder set would bring them back: it goes, and
+    // its owner adds it again (confirmed by a link) if it was theirs.
+    users::update_recovery_email(&mut *tx, &user.id, "").await?;
     tx.commit().await?;
     throttle::clear_account(state, Kind::Password, &user).await?;
     audit::record(

@@ -80,18 +80,35 @@ impl Kind {
 
 /// The throttle key of an account for `kind`: one counter per account,
 /// whichever identifier (username or email) was typed. A login that matches no
-/// account counts under its own text.
-pub fn account_key(kind: Kind, who: Actor<'_>) -> String {
+/// account counts under a keyed digest of its text: fixed length, and never
+/// the text itself (it may be a password typed into the wrong field).
+pub fn account_key(state: &AppState, kind: Kind, who: Actor<'_>) -> String {
     match who {
         Actor::User(u) => format!("{}:{}", kind.prefix(), u.id),
-        Actor::Named(n) | Actor::Unknown(n) => {
-            format!("{}:?{}", kind.prefix(), n.trim().to_lowercase())
+        Actor::Named(n) | Actor::Unknown(n) => format!(
+            "{}:?{}",
+            kind.prefix(),
+            state.keys.code_digest(&n.trim().to_lowercase())
+        ),
+    }
+}
+
+/// The client address as throttling counts it: IPv4 as is, IPv6 by its /64
+/// (one subscriber usually holds a whole /64, so single addresses are free).
+pub fn address_bucket(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>().map(|a| a.to_canonical()) {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip.to_string(),
     }
 }
 
 /// The throttle key of the calling address for `kind`.
 fn address_key(kind: Kind, ip: &str) -> String {
+    let ip = address_bucket(ip);
     match kind {
         // Sign-in, sudo and password change share the address budget: they
         // all guess passwords.
@@ -123,12 +140,13 @@ pub async fn reserve(
     action: AuditAction,
 ) -> Result<Attempt, AppError> {
     let attempt = Attempt {
-        account_key: account_key(kind, who),
+        account_key: account_key(state, kind, who),
         ip_key: address_key(kind, &ctx.ip),
     };
+    // The address first: a delayed address writes no account counters.
     for (key, free) in [
-        (&attempt.account_key, FREE_ACCOUNT_ATTEMPTS),
         (&attempt.ip_key, state.config.throttle_free_per_address),
+        (&attempt.account_key, FREE_ACCOUNT_ATTEMPTS),
     ] {
         count(state, ctx, key, free, who, action.clone()).await?;
     }
@@ -146,12 +164,34 @@ pub async fn reserve_account(
     count(
         state,
         ctx,
-        &account_key(kind, who),
+        &account_key(state, kind, who),
         FREE_ACCOUNT_ATTEMPTS,
         who,
         action,
     )
     .await
+}
+
+/// Counts a mail to `address` (an address the caller chose): at most a few an
+/// hour reach one mailbox, however many accounts ask.
+pub async fn reserve_recipient(
+    state: &AppState,
+    ctx: &RequestCtx,
+    who: Actor<'_>,
+    address: &str,
+    action: AuditAction,
+) -> Result<(), AppError> {
+    let key = format!(
+        "rcpt:{}",
+        state.keys.code_digest(&address.trim().to_lowercase())
+    );
+    count(state, ctx, &key, FREE_ACCOUNT_ATTEMPTS, who, action).await
+}
+
+/// Forgets counters that ended (idle for the window, no delay running).
+pub async fn purge(state: &AppState) -> Result<u64, AppError> {
+    let now = db::now();
+    Ok(store::purge(&state.db, now - THROTTLE_WINDOW_SECS, now).await?)
 }
 
 async fn count(
@@ -195,7 +235,7 @@ pub async fn clear_account(
     kind: Kind,
     user: &crate::server::db::users::UserRow,
 ) -> Result<(), AppError> {
-    store::clear(&state.db, &account_key(kind, Actor::User(user))).await?;
+    store::clear(&state.db, &account_key(state, kind, Actor::User(user))).await?;
     Ok(())
 }
 

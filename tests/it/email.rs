@@ -253,7 +253,13 @@ async fn password_reset_through_the_recovery_address() {
         (unknown.status, unknown.body.clone()),
         (known.status, known.body.clone())
     );
-    assert_eq!(deliver(&app).await, 1);
+    // To the primary address and to the recovery address.
+    assert_eq!(deliver(&app).await, 2);
+    assert_eq!(
+        sink.to("ada@example.org").len(),
+        1 + 2,
+        "reset link + two notices"
+    );
     let mail = &sink.to("ada@backup.example")[1];
     let token = link_token(mail, "/reset-password");
 

@@ -699,3 +699,207 @@ async fn a_generated_admin_password_must_be_replaced_first() {
     let r = other.get("/settings/profile", Some(&s), "text/html").await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+/// A recovery address set by an intruder does not outlive a reset, and reset
+/// links mailed to a recovery address stop working when it is removed.
+#[tokio::test]
+async fn recovery_addresses_do_not_outlive_a_takeover() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    app.post_form(
+        "/api/email/recovery",
+        &[("recovery_email", "mallory@evil.example")],
+        Some(&s),
+    )
+    .await;
+    let (_, body) = last_mail(&app, "mallory@evil.example").await;
+    app.post_form(
+        "/api/email/confirm",
+        &[("token", &token_in(&body, "/confirm-email"))],
+        None,
+    )
+    .await;
+    assert_eq!(recovery_email(&app).await, "mallory@evil.example");
+    // Mallory asks for a reset link; it goes to her and to Ada's primary address.
+    app.post_form("/api/password/forgot", &[("login", "ada")], None)
+        .await;
+    let (_, mallorys) = last_mail(&app, "mallory@evil.example").await;
+    let (subject, adas) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(subject, "Reset your Tessera password");
+    // Ada removes the address: Mallory's link is void.
+    let r = app
+        .post_form("/api/email/recovery", &[("recovery_email", "")], Some(&s))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let reset = |body: String| {
+        let app = &app;
+        async move {
+            app.post_form(
+                "/api/password/reset",
+                &[
+                    ("token", &token_in(&body, "/reset-password")),
+                    ("new_password", "brand-new-horse-7"),
+                    ("confirm_password", "brand-new-horse-7"),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(reset(mallorys).await.status, StatusCode::BAD_REQUEST);
+    let _ = adas;
+    // Set again and confirmed, then Ada resets: the address is gone with it.
+    let s = app.session("ada", PW).await;
+    app.post_form(
+        "/api/email/recovery",
+        &[("recovery_email", "mallory@evil.example")],
+        Some(&s),
+    )
+    .await;
+    let (_, body) = last_mail(&app, "mallory@evil.example").await;
+    app.post_form(
+        "/api/email/confirm",
+        &[("token", &token_in(&body, "/confirm-email"))],
+        None,
+    )
+    .await;
+    app.post_form("/api/password/forgot", &[("login", "ada")], None)
+        .await;
+    let (_, adas) = last_mail(&app, "ada@example.org").await;
+    assert_eq!(reset(adas).await.status, StatusCode::OK);
+    assert_eq!(
+        recovery_email(&app).await,
+        "",
+        "the recovery address went with the reset"
+    );
+}
+
+/// Throttle counters never hold what was typed as a login (it may be a
+/// password), and IPv6 clients are counted per /64.
+#[tokio::test]
+async fn throttle_keys_hold_no_typed_text_and_ipv6_counts_per_64() {
+    let app = TestApp::new().await;
+    app.login("Tr0ub4dor&3-in-the-login-field", "x-wrong-horse")
+        .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM login_throttle WHERE key LIKE '%Tr0ub4dor%' OR key LIKE '%tr0ub4dor%'")
+            .await,
+        0
+    );
+    assert_eq!(
+        tessera::server::throttle::address_bucket("2001:db8:1:2:aaaa::1"),
+        "2001:db8:1:2::/64"
+    );
+    assert_eq!(
+        tessera::server::throttle::address_bucket("2001:db8:1:2:ffff:1:2:3"),
+        "2001:db8:1:2::/64"
+    );
+    assert_eq!(
+        tessera::server::throttle::address_bucket("::ffff:198.51.100.7"),
+        "198.51.100.7"
+    );
+    assert_eq!(
+        tessera::server::throttle::address_bucket("198.51.100.7"),
+        "198.51.100.7"
+    );
+}
+
+/// Several accounts cannot flood one mailbox with email-change links: mails to
+/// one recipient are counted whoever asks.
+#[tokio::test]
+async fn one_mailbox_gets_few_links_however_many_accounts_ask() {
+    let app = TestApp::new().await;
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let name = format!("user{i}");
+        app.create_user(&name, PW).await;
+        let s = app.session(&name, PW).await;
+        for _ in 0..2 {
+            statuses.push(
+                app.post_form(
+                    "/api/email/change",
+                    &[("email", "victim@target.example")],
+                    Some(&s),
+                )
+                .await
+                .status,
+            );
+        }
+    }
+    let sent = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(sent, 6, "{statuses:?}");
+    assert!(statuses[6..]
+        .iter()
+        .all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
+}
+
+/// A sign-in whose password check was overtaken by a reset opens no session.
+#[tokio::test]
+async fn a_session_opens_only_while_the_checked_password_is_current() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada", PW).await;
+    let stale = ada.password_hash.clone().expect("hash");
+    app.sql(&format!(
+        "UPDATE users SET password_hash = 'reset-meanwhile' WHERE id = '{}'",
+        ada.id
+    ))
+    .await;
+    let new = tessera::server::db::sessions::NewSession {
+        id_hash: "x",
+        user_id: &ada.id,
+        expires_at: i64::MAX,
+        ip: "127.0.0.1",
+        user_agent: "test",
+        password_hash: Some(&stale),
+    };
+    let opened = tessera::server::db::sessions::insert(&app.state.db, &new)
+        .await
+        .expect("insert");
+    assert!(!opened);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+/// With 2FA mandatory from the start, a generated administrator password can
+/// still be replaced first (the two gates never shut each other out).
+#[tokio::test]
+async fn a_generated_password_can_be_replaced_under_a_2fa_mandate() {
+    let app = TestApp::new().await;
+    app.sql("INSERT INTO settings (key, value) VALUES ('two_factor_mandatory', 'true')")
+        .await;
+    let created = tessera::server::infra::bootstrap::ensure_admin(&app.state, None)
+        .await
+        .expect("bootstrap")
+        .expect("created");
+    let generated = created.password.expect("generated").expose().to_string();
+    let s = app.session("admin", &generated).await;
+    let r = app.get("/settings/profile", Some(&s), "text/html").await;
+    assert_eq!(
+        r.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/settings/password"),
+        "the password first"
+    );
+    let r = app
+        .post_form(
+            "/api/password/change",
+            &[
+                ("current_password", &generated),
+                ("new_password", "my-own-horse-77"),
+                ("confirm_password", "my-own-horse-77"),
+            ],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let s = r.session_cookie().expect("renewed");
+    let r = app.get("/settings/profile", Some(&s), "text/html").await;
+    assert_eq!(
+        r.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/settings/two-factor"),
+        "then 2FA"
+    );
+}

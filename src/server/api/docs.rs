@@ -21,6 +21,8 @@ use utoipa::{Modify, OpenApi};
         me::my_tokens,
         notifications::my_notifications,
         notifications::mark_notifications_read,
+        notifications::my_preferences,
+        notifications::put_preferences,
         admin::admin_users,
         admin::admin_tokens,
         admin::admin_revoke_token,

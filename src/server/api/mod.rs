@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/me/notifications/read",
             post(notifications::mark_notifications_read),
         )
+        .route(
+            "/api/v1/me/notification-preferences",
+            get(notifications::my_preferences).put(notifications::put_preferences),
+        )
         .route("/api/v1/admin/users", get(admin::admin_users))
         .route("/api/v1/admin/tokens", get(admin::admin_tokens))
         .route(
@@ -267,10 +271,12 @@ impl FromRequestParts<AppState> for Caller {
             &state.config.trusted_proxies,
         );
         let ip_text = ip.to_string();
+        // Delays apply per IPv4 address or IPv6 /64, like sign-in throttling.
+        let bucket = throttle::address_bucket(&ip_text);
         // An address delayed for guessing is refused before any credential is
         // looked at (an in-memory check: no database read per request).
         let now = db::now();
-        if let Some(until) = state.api_blocked.until(&ip_text, now) {
+        if let Some(until) = state.api_blocked.until(&bucket, now) {
             return Err(ApiError::too_many((until - now).max(1) as u64));
         }
         let verified = match verify(state, &parts.headers).await {
@@ -279,7 +285,7 @@ impl FromRequestParts<AppState> for Caller {
                 // Failures are counted per address in the database (so every
                 // server sees them); a success costs no write.
                 if let Some(until) = throttle::api_failure(state, &ip_text).await? {
-                    state.api_blocked.block(&ip_text, until, now);
+                    state.api_blocked.block(&bucket, until, now);
                 }
                 return Err(e);
             }

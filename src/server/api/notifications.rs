@@ -109,3 +109,81 @@ pub async fn mark_notifications_read(
     let unread = db::notifications::unread_count(&state.db, user).await?;
     Ok(Json(Unread { unread }))
 }
+
+/// One cell of the notification matrix.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preference {
+    /// `compliance`, `policies`, `rapid_response`, `alerts` or `security`.
+    pub area: String,
+    /// `in_app` or `email`.
+    pub channel: String,
+    pub enabled: bool,
+    /// Read only: in-app Security cannot be turned off.
+    #[serde(default)]
+    pub locked: bool,
+}
+
+/// The whole matrix (GET), or the cells to change (PUT).
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    pub preferences: Vec<Preference>,
+}
+
+fn to_dto(cells: Vec<crate::model::NotificationPref>) -> Preferences {
+    Preferences {
+        preferences: cells
+            .into_iter()
+            .map(|c| Preference {
+                area: c.area.as_str().into(),
+                channel: c.channel.as_str().into(),
+                enabled: c.enabled,
+                locked: c.locked,
+            })
+            .collect(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/me/notification-preferences", tag = "me",
+    responses((status = 200, body = Preferences), (status = 401, body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// Where each area's notifications reach the caller: every area × channel.
+pub async fn my_preferences(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Preferences>, ApiError> {
+    let cells = crate::server::notifications::preferences(&state, &caller.user).await?;
+    Ok(Json(to_dto(cells)))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/notification-preferences", tag = "me", request_body = Preferences,
+    responses((status = 200, body = Preferences), (status = 401, body = ErrorBody),
+        (status = 422, description = "An unknown area or channel, or in-app Security turned off; nothing is changed", body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// Changes the listed cells (same rules as the settings page); answers the
+/// whole matrix. Every cell is checked before any is written.
+pub async fn put_preferences(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<Preferences>, JsonRejection>,
+) -> Result<Json<Preferences>, ApiError> {
+    let wanted = json_body(body)?;
+    let ctx = caller.ctx();
+    for p in &wanted.preferences {
+        crate::server::notifications::check_preference(&p.area, &p.channel, p.enabled, ctx.locale)?;
+    }
+    let mut cells = crate::server::notifications::preferences(&state, &caller.user).await?;
+    for p in &wanted.preferences {
+        cells = crate::server::notifications::set_preference(
+            &state,
+            &ctx,
+            &caller.user,
+            &p.area,
+            &p.channel,
+            p.enabled,
+        )
+        .await?;
+    }
+    Ok(Json(to_dto(cells)))
+}

@@ -76,7 +76,7 @@ pub async fn sign_in(
         return Err(bad());
     }
     // A password only verifies against a stored hash, so there is an account.
-    let Some(user) = user else {
+    let Some(mut user) = user else {
         return Err(bad());
     };
 
@@ -84,8 +84,13 @@ pub async fn sign_in(
     if verified.needs_rehash {
         // The configured cost changed since this hash was made: upgrade it now,
         // while we have the plaintext.
+        // Only over the hash just checked: a reset that committed meanwhile wins.
         let fresh = state.hasher.hash(password).await?;
-        users::set_password_hash(&state.db, &user.id, &fresh).await?;
+        if let Some(old) = user.password_hash.as_deref() {
+            if users::upgrade_password_hash(&state.db, &user.id, old, &fresh).await? {
+                user.password_hash = Some(fresh);
+            }
+        }
     }
     if db::two_factor::is_enabled(&state.db, &user.id).await? {
         audit::record(
@@ -116,7 +121,7 @@ pub async fn open_session(
     }
     let now = db::now();
     let session_id = session::new_id();
-    db::sessions::insert(
+    let opened = db::sessions::insert(
         &state.db,
         &db::sessions::NewSession {
             id_hash: &session::hash_id(&session_id),
@@ -124,9 +129,16 @@ pub async fn open_session(
             expires_at: now + state.config.session_absolute_timeout_secs,
             ip: &ctx.ip,
             user_agent: &ctx.user_agent,
+            password_hash: user.password_hash.as_deref(),
         },
     )
     .await?;
+    if !opened {
+        // The password changed while this sign-in was being checked.
+        return Err(AppError::BadRequest(
+            td_string!(ctx.locale, errors.bad_credentials).to_string(),
+        ));
+    }
     audit::record(state, ctx, &user, AuditAction::SignIn, Outcome::Success).await;
     Ok(SignedIn { session_id, user })
 }
@@ -243,7 +255,12 @@ pub async fn reset_password(
         return Err(AppError::field("password", problems.join(" ")));
     }
     let hash = state.hasher.hash(password).await?;
-    users::set_password_hash(&state.db, &user.id, &hash).await?;
-    db::sessions::delete_all_for_user(&state.db, &user.id, None).await?;
+    // As a reset by mail: whoever had the account is shut out.
+    let mut tx = state.db.begin().await?;
+    users::set_password_hash(&mut *tx, &user.id, &hash).await?;
+    db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
+    db::tokens::delete_all_unused(&mut *tx, &user.id).await?;
+    db::two_factor::delete_challenges_of(&mut *tx, &user.id).await?;
+    tx.commit().await?;
     Ok(user)
 }

@@ -7,6 +7,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod avatars;
+pub mod notification_prefs;
 pub mod notifications;
 pub mod outbox;
 pub mod sessions;

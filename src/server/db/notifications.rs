@@ -36,8 +36,9 @@ pub async fn insert(
     Ok(id)
 }
 
-/// The same notification for every active account, in one statement.
-/// Returns the broadcast id and how many received it.
+/// The same notification for every active account whose in-app cell for
+/// `area` is on (the default), in one statement. Returns the broadcast id and
+/// how many received it.
 pub async fn broadcast(
     db: &Db,
     area: &str,
@@ -47,7 +48,9 @@ pub async fn broadcast(
     let broadcast = new_id();
     let done = sqlx::query(
         "INSERT INTO notifications (id, user_id, area, title, body, created_at) \
-         SELECT CAST($1 AS TEXT) || ':' || id, id, $2, $3, $4, $5 FROM users WHERE disabled = 0",
+         SELECT CAST($1 AS TEXT) || ':' || u.id, u.id, $2, $3, $4, $5 FROM users u \
+         LEFT JOIN notification_prefs p ON p.user_id = u.id AND p.area = $2 AND p.channel = 'in_app' \
+         WHERE u.disabled = 0 AND COALESCE(p.enabled, 1) = 1",
     )
     .bind(&broadcast)
     .bind(area)

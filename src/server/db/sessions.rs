@@ -9,13 +9,20 @@ pub struct NewSession<'a> {
     pub expires_at: i64,
     pub ip: &'a str,
     pub user_agent: &'a str,
+    /// The password hash the sign-in was checked against: the session is only
+    /// opened while it is still the account's (None: accounts without one).
+    pub password_hash: Option<&'a str>,
 }
 
-pub async fn insert(db: &Db, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
+/// Opens a session; false (nothing written) when the account's password hash
+/// is no longer the one the sign-in was checked against (a reset or change
+/// committed while the password was being checked).
+pub async fn insert(db: &Db, s: &NewSession<'_>) -> Result<bool, sqlx::Error> {
     let t = now();
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO sessions (id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, sudo_at) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $4)",
+         SELECT $1, $2, $3, $4, $4, $5, $6, $7, $4 FROM users \
+         WHERE id = $3 AND COALESCE(password_hash, '') = COALESCE(CAST($8 AS TEXT), '')",
     )
     .bind(s.id_hash)
     .bind(new_id())
@@ -24,9 +31,10 @@ pub async fn insert(db: &Db, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     .bind(s.expires_at)
     .bind(s.ip)
     .bind(s.user_agent)
+    .bind(s.password_hash)
     .execute(db)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

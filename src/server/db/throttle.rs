@@ -85,3 +85,15 @@ pub async fn clear(db: &Db, key: &str) -> Result<(), sqlx::Error> {
         .await
         .map(|_| ())
 }
+
+/// Deletes counters idle since before `idle_before` whose delay has passed.
+pub async fn purge(db: &Db, idle_before: i64, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM login_throttle WHERE last_failure_at < $1 AND blocked_until <= $2",
+    )
+    .bind(idle_before)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -169,6 +169,24 @@ pub async fn count_admins(db: &Db) -> Result<i64, sqlx::Error> {
     Ok(n)
 }
 
+/// Replaces the hash by the same password hashed with the current cost, only
+/// while `old` is still the stored one.
+pub async fn upgrade_password_hash(
+    db: &Db,
+    id: &str,
+    old: &str,
+    new: &str,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            .bind(new)
+            .bind(id)
+            .bind(old)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Marks the account's password as one to replace before anything else.
 pub async fn require_password_change(db: &Db, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")

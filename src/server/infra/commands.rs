@@ -76,7 +76,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     served
 }
 
-/// Removes ended sessions every ten minutes.
+/// Removes ended sessions and throttle counters every ten minutes.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -86,6 +86,9 @@ fn spawn_housekeeping(state: AppState) {
                 db::sessions::purge_expired(&state.db, state.config.session_idle_timeout_secs).await
             {
                 tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+            if let Err(e) = crate::server::throttle::purge(&state).await {
+                tracing::warn!(error = %e, "could not purge ended throttle counters");
             }
         }
     });

@@ -175,6 +175,10 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
 /// the enrolment page and what it needs. Everything else is refused.
 const ALLOWED_BEFORE_ENROLMENT: &[&str] = &[
     "/settings/two-factor",
+    // A generated password is replaced first (see below): never both gates shut.
+    "/settings/password",
+    <crate::features::password::ChangePassword as ServerFn>::PATH,
+    <crate::features::password::CheckPassword as ServerFn>::PATH,
     <crate::features::auth::GetCurrentUser as ServerFn>::PATH,
     <crate::features::auth::Logout as ServerFn>::PATH,
     <crate::features::auth::ConfirmPassword as ServerFn>::PATH,

@@ -242,6 +242,8 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/v1/me/notifications", "get"),
         ("/api/v1/me/notifications/read", "post"),
         ("/api/v1/admin/notifications", "post"),
+        ("/api/v1/me/notification-preferences", "get"),
+        ("/api/v1/me/notification-preferences", "put"),
     ];
     for (path, method) in expected {
         assert!(

@@ -225,3 +225,159 @@ async fn admins_publish_notifications_that_users_list_and_mark_read() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// The matrix: defaults, one cell changed on the settings page and seen through
+/// the API, the locked cell refused, and a PUT with one bad cell changes nothing.
+#[tokio::test]
+async fn notification_preferences_have_defaults_and_rules() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    let (_, rw) = token(&app, &s, "rw", "write", "").await;
+    let auth = bearer(&rw);
+    let get = || {
+        api(
+            &app,
+            Method::GET,
+            "/api/v1/me/notification-preferences",
+            &auth,
+            None,
+            None,
+        )
+    };
+    let cell = |v: &Value, area: &str, channel: &str| {
+        v["preferences"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|c| c["area"] == area && c["channel"] == channel)
+            .cloned()
+            .expect("cell")
+    };
+    let v = json(&get().await);
+    assert_eq!(v["preferences"].as_array().expect("list").len(), 10);
+    assert_eq!(cell(&v, "alerts", "email")["enabled"], true);
+    assert_eq!(cell(&v, "policies", "email")["enabled"], false);
+    assert_eq!(cell(&v, "policies", "in_app")["enabled"], true);
+    assert_eq!(cell(&v, "security", "in_app")["locked"], true);
+
+    // The settings page's server function.
+    let r = app
+        .post_form(
+            "/api/notifications/preference",
+            &[
+                ("area", "alerts"),
+                ("channel", "email"),
+                ("enabled", "false"),
+            ],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        cell(&json(&get().await), "alerts", "email")["enabled"],
+        false
+    );
+    let r = app
+        .post_form(
+            "/api/notifications/preference",
+            &[
+                ("area", "security"),
+                ("channel", "in_app"),
+                ("enabled", "false"),
+            ],
+            Some(&s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("always reach you"), "{}", r.body);
+
+    // The API: all cells checked before any is written.
+    let r = api(
+        &app,
+        Method::PUT,
+        "/api/v1/me/notification-preferences",
+        &bearer(&rw),
+        Some(json!({"preferences": [
+            {"area": "policies", "channel": "email", "enabled": true},
+            {"area": "gossip", "channel": "email", "enabled": true}
+        ]})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        cell(&json(&get().await), "policies", "email")["enabled"],
+        false
+    );
+    let r = api(
+        &app,
+        Method::PUT,
+        "/api/v1/me/notification-preferences",
+        &bearer(&rw),
+        Some(json!({"preferences": [{"area": "policies", "channel": "email", "enabled": true}]})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(cell(&json(&r), "policies", "email")["enabled"], true);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'notifications.preference'")
+            .await,
+        2
+    );
+}
+
+/// A broadcast reaches each person through exactly the channels they chose.
+#[tokio::test]
+async fn broadcasts_follow_each_persons_matrix() {
+    let app = TestApp::new().await;
+    app.create_user("root", PW).await;
+    promote(&app, "root").await;
+    let (_, admin) = token(&app, &app.session("root", PW).await, "admin", "write", "").await;
+    for name in ["ada", "bob", "cyd"] {
+        app.create_user(name, PW).await;
+    }
+    let set = |name: &'static str, channel: &'static str, on: &'static str| {
+        let app = &app;
+        async move {
+            let s = app.session(name, PW).await;
+            let r = app
+                .post_form(
+                    "/api/notifications/preference",
+                    &[("area", "alerts"), ("channel", channel), ("enabled", on)],
+                    Some(&s),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+    };
+    set("bob", "in_app", "false").await; // email only
+    set("cyd", "email", "false").await; // in-app only
+    app.sql("DELETE FROM notifications").await;
+    app.sql("DELETE FROM outbox").await;
+    let r = api(
+        &app,
+        Method::POST,
+        "/api/v1/admin/notifications",
+        &bearer(&admin),
+        Some(json!({"area": "alerts", "title": "Disk almost full", "body": "Clean up by Friday."})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let seen = |name: &str| {
+        (
+            format!("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = '{name}'"),
+            format!("SELECT COUNT(*) FROM outbox WHERE to_addr = '{name}@example.org' AND subject = '[Alerts] Disk almost full' AND body LIKE '%/settings/notifications%'"),
+        )
+    };
+    let mut got = Vec::new();
+    for name in ["ada", "bob", "cyd"] {
+        let (in_app, mailed) = seen(name);
+        got.push((app.count(&in_app).await, app.count(&mailed).await));
+    }
+    assert_eq!(got[0], (1, 1), "defaults: both");
+    assert_eq!(got[1], (0, 1), "email only");
+    assert_eq!(got[2], (1, 0), "in-app only");
+}
