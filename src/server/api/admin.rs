@@ -58,7 +58,7 @@ pub async fn admin_users(
         users
             .iter()
             .map(|u| AdminUser {
-                id: u.id.clone(),
+                id: u.id.to_string(),
                 username: u.username.clone(),
                 email: u.email.clone(),
                 role: u.role().as_str().to_string(),

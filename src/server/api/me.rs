@@ -34,7 +34,7 @@ pub struct Me {
 impl Me {
     fn from_row(u: &UserRow) -> Me {
         Me {
-            id: u.id.clone(),
+            id: u.id.to_string(),
             username: u.username.clone(),
             email: u.email.clone(),
             role: u.role().as_str().to_string(),

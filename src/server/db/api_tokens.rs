@@ -6,7 +6,8 @@ use crate::model::TokenScope;
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct TokenRow {
     pub id: String,
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: super::UserId,
     pub name: String,
     pub shown: String,
     #[sqlx(try_from = "String")]
@@ -81,7 +82,7 @@ pub async fn list_all(db: &Db) -> Result<Vec<(TokenRow, String)>, sqlx::Error> {
         .map(|t| {
             let owner = owners
                 .iter()
-                .find(|(id, _)| *id == t.user_id)
+                .find(|(id, _)| t.user_id == *id)
                 .map(|(_, u)| u.clone())
                 .unwrap_or_default();
             (t, owner)
@@ -167,7 +168,8 @@ pub async fn mark_used(
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AppPasswordRow {
     pub id: String,
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: super::UserId,
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,

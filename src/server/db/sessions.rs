@@ -41,7 +41,8 @@ pub async fn insert(db: &Db, s: &NewSession<'_>) -> Result<bool, sqlx::Error> {
 pub struct SessionRow {
     pub id_hash: String,
     pub public_id: String,
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: super::UserId,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,

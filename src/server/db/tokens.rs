@@ -11,7 +11,8 @@ pub const RECOVERY_EMAIL: &str = "recovery_email";
 pub struct Token {
     pub token_hash: String,
     pub purpose: String,
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: super::UserId,
     pub new_email: String,
     pub expires_at: i64,
 }

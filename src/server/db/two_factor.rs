@@ -4,7 +4,8 @@ use super::{new_id, now, Db};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct TotpRow {
-    pub user_id: String,
+    #[sqlx(try_from = "String")]
+    pub user_id: super::UserId,
     /// Sealed with the server key (see `server::keys`).
     pub secret: String,
     pub enabled: i64,

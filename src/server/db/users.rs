@@ -20,7 +20,8 @@ macro_rules! select_users {
 /// `RequestCtx` and `Caller`, which are easy to log by accident).
 #[derive(Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: super::UserId,
     pub username: String,
     pub email: String,
     #[sqlx(try_from = "String")]
@@ -77,7 +78,7 @@ impl UserRow {
 
     pub fn to_current(&self) -> CurrentUser {
         CurrentUser {
-            id: self.id.clone(),
+            id: self.id.to_string(),
             username: self.username.clone(),
             email: self.email.clone(),
             role: self.role(),
