@@ -76,11 +76,9 @@ pub async fn change_password(
     let hash = state.hasher.hash(new).await?;
     let mut tx = state.db.begin().await?;
     users::set_password_hash(&mut *tx, &user.id, &hash).await?;
-    db::sessions::delete_all_for_user(&mut *tx, &user.id, Some(&auth.session_hash)).await?;
-    // A link mailed earlier (a reset, an address change) or a sign-in
-    // challenge opened with the old password must not outlive this change.
-    db::tokens::delete_all_unused(&mut *tx, &user.id).await?;
-    db::two_factor::delete_challenges_of(&mut *tx, &user.id).await?;
+    // Other sessions end; a link mailed earlier (a reset, an address change) or a
+    // sign-in challenge opened with the old password must not outlive this change.
+    db::shut_out(&mut tx, &user.id, Some(&auth.session_hash)).await?;
     tx.commit().await?;
     // The current password was just proven: a new session id, sudo mode open.
     let session_id = crate::server::sessions::renew(state, auth).await?;

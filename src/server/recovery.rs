@@ -160,9 +160,7 @@ pub async fn reset(
     users::set_password_hash(&mut *tx, &user.id, &new_hash).await?;
     // Whoever had the account before this reset is shut out: every session
     // ends, and every link and sign-in challenge still open is void.
-    db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
-    tokens::delete_all_unused(&mut *tx, &user.id).await?;
-    db::two_factor::delete_challenges_of(&mut *tx, &user.id).await?;
+    db::shut_out(&mut tx, &user.id, None).await?;
     // A recovery address an intruder set would bring them back: it goes, and
     // its owner adds it again (confirmed by a link) if it was theirs.
     users::update_recovery_email(&mut *tx, &user.id, "").await?;

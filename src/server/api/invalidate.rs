@@ -37,12 +37,7 @@ async fn tell_others(state: &AppState, payload: &str) {
     if !on_postgres(state) {
         return;
     }
-    if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(payload)
-        .execute(&state.db)
-        .await
-    {
+    if let Err(e) = crate::server::db::notify(&state.db, CHANNEL, payload).await {
         // Other servers then notice within the cache's TTL at the latest.
         tracing::warn!(error = %e, "could not tell other servers to drop a cached credential");
     }

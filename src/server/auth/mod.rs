@@ -258,9 +258,7 @@ pub async fn reset_password(
     // As a reset by mail: whoever had the account is shut out.
     let mut tx = state.db.begin().await?;
     users::set_password_hash(&mut *tx, &user.id, &hash).await?;
-    db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
-    db::tokens::delete_all_unused(&mut *tx, &user.id).await?;
-    db::two_factor::delete_challenges_of(&mut *tx, &user.id).await?;
+    db::shut_out(&mut tx, &user.id, None).await?;
     tx.commit().await?;
     Ok(user)
 }

@@ -147,6 +147,40 @@ impl PartialEq<String> for UserId {
     }
 }
 
+/// After a password change or reset, in the caller's transaction: every session
+/// of the user but `keep`, every unused mailed link and every open sign-in
+/// challenge goes (whatever was started with the old password is void).
+pub async fn shut_out(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sessions::delete_all_for_user(&mut **tx, user_id, keep).await?;
+    tokens::delete_all_unused(&mut **tx, user_id).await?;
+    two_factor::delete_challenges_of(&mut **tx, user_id).await?;
+    Ok(())
+}
+
+/// PostgreSQL `NOTIFY` on `channel` (other servers listen; see `api::invalidate`).
+pub async fn notify(db: &Db, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel)
+        .bind(payload)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// SQLite: a consistent, compact copy of the database at `path` (`VACUUM INTO`
+/// reads one snapshot; WAL keeps writers going meanwhile).
+pub async fn vacuum_into(db: &Db, path: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("VACUUM INTO $1")
+        .bind(path)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 /// Cheap query for `/readyz`.
 pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT 1").execute(db).await.map(|_| ())

@@ -276,9 +276,7 @@ pub async fn backup(config: Config, path: &std::path::Path) -> Result<(), String
         .ok_or("the backup path must be valid UTF-8")?
         .to_string();
     let state = open(config).await?;
-    sqlx::query("VACUUM INTO $1")
-        .bind(&target)
-        .execute(&state.db)
+    db::vacuum_into(&state.db, &target)
         .await
         .map_err(|e| format!("backup failed: {e}"))?;
     println!("Backed up to {target}");
