@@ -48,7 +48,7 @@ async fn async_main() -> std::process::ExitCode {
         Command::Serve => commands::serve(config).await,
         Command::User(cmd) => commands::user(config, cmd).await,
         Command::Settings(cmd) => commands::settings(config, cmd).await,
-        Command::Mail(cmd) => commands::mail(config, cmd).await,
+        Command::Outbox(cmd) => commands::outbox(config, cmd).await,
         Command::Backup { path } => commands::backup(config, &path).await,
     };
     match result {

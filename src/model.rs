@@ -250,16 +250,21 @@ impl NotificationArea {
 pub enum NotificationChannel {
     InApp,
     Email,
+    Slack,
 }
 
 impl NotificationChannel {
-    pub const ALL: [NotificationChannel; 2] =
-        [NotificationChannel::InApp, NotificationChannel::Email];
+    pub const ALL: [NotificationChannel; 3] = [
+        NotificationChannel::InApp,
+        NotificationChannel::Email,
+        NotificationChannel::Slack,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationChannel::InApp => "in_app",
             NotificationChannel::Email => "email",
+            NotificationChannel::Slack => "slack",
         }
     }
 
@@ -291,6 +296,7 @@ impl NotificationPref {
             NotificationChannel::Email => {
                 matches!(area, NotificationArea::Security | NotificationArea::Alerts)
             }
+            NotificationChannel::Slack => false,
         };
         NotificationPref {
             area,

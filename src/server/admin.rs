@@ -4,7 +4,6 @@
 
 use crate::error::AppError;
 use crate::features::tokens::types::TokenInfo;
-use crate::lang::Locale;
 use crate::model::Role;
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::db::{self, api_tokens, users::UserRow};
@@ -117,21 +116,10 @@ pub async fn revoke_token(
     if let Some(owner) = owner {
         // The owner's own audit trail shows what happened to their token.
         audit::record(state, ctx, &owner, action, Outcome::RevokedByAdmin).await;
-        // The token is gone already; a failed read must not turn that into an error.
-        let l = match crate::server::workspace::load(&state.db).await {
-            Ok(ws) => crate::server::workspace::user_locale(&owner, &ws),
-            Err(_) => Locale::en,
-        };
-        crate::server::notifications::security(
-            &state.db,
+        crate::server::notifications::security_event(
+            state,
             &owner,
-            &crate::i18n::td_string!(
-                l,
-                notifications.token_revoked_title,
-                name = row.name.as_str()
-            )
-            .to_string(),
-            crate::i18n::td_string!(l, notifications.token_revoked_body),
+            crate::server::notifications::SecurityEvent::TokenRevoked { name: &row.name },
         )
         .await;
     }
@@ -185,7 +173,8 @@ pub async fn publish(
     let b = crate::server::notifications::check_broadcast(area, title, body, l)?;
     let (id, recipients) =
         db::notifications::broadcast(&state.db, b.area.as_str(), &b.title, &b.body).await?;
-    crate::server::notifications::mail_broadcast(state, &b);
+    crate::server::notifications::live::publish(state, None).await;
+    crate::server::notifications::fan_out_broadcast(state, &b);
     let action = AuditAction::NotificationPublish {
         area: b.area.as_str().to_string(),
         notification_id: id.clone(),

@@ -53,6 +53,11 @@ pub enum AuditAction {
         channel: String,
         enabled: bool,
     },
+    /// A Slack webhook was set (or replaced); only its last 4 characters.
+    SlackWebhookSet {
+        last4: String,
+    },
+    SlackWebhookRemove,
     AvatarChange,
     AvatarRemove,
     TokenCreate {
@@ -121,6 +126,8 @@ impl AuditAction {
             A::RecoveryEmailChanged => "email.recovery_changed",
             A::RecoveryEmailRequested => "email.recovery_requested",
             A::NotificationPreference { .. } => "notifications.preference",
+            A::SlackWebhookSet { .. } => "notifications.slack_set",
+            A::SlackWebhookRemove => "notifications.slack_remove",
             A::AvatarChange => "avatar.change",
             A::AvatarRemove => "avatar.remove",
             A::TokenCreate { .. } => "token.create",
@@ -157,6 +164,7 @@ impl AuditAction {
                 channel,
                 enabled,
             } => json!({ "area": area, "channel": channel, "enabled": enabled }),
+            A::SlackWebhookSet { last4 } => json!({ "last4": last4 }),
             A::NotificationPublish {
                 area,
                 notification_id,

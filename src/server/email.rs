@@ -186,6 +186,18 @@ pub async fn confirm_change(
         Outcome::Success,
     )
     .await;
+    // The account as it is now: notices go to the new primary address.
+    if let Some(now) = users::find_by_id(&state.db, &user.id).await? {
+        notifications::security_event(
+            state,
+            &now,
+            SecurityEvent::EmailChanged {
+                old: &user.email,
+                new: &t.new_email,
+            },
+        )
+        .await;
+    }
     Ok(ConfirmedAddress {
         address: t.new_email,
         recovery: false,

@@ -200,6 +200,12 @@ pub async fn regenerate_token(
         name: row.name.clone(),
     };
     audit::record(state, ctx, &auth.user, action, Outcome::Success).await;
+    notifications::security_event(
+        state,
+        &auth.user,
+        SecurityEvent::TokenRegenerated { name: &row.name },
+    )
+    .await;
     let row = api_tokens::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

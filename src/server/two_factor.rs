@@ -17,7 +17,7 @@ use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
 use crate::server::notifications::{self, SecurityEvent};
 use crate::server::throttle::{self, Kind};
-use crate::server::{infra::mail, workspace};
+use crate::server::workspace;
 use base64::Engine;
 use rand::RngCore;
 use subtle::ConstantTimeEq;
@@ -452,6 +452,12 @@ pub async fn finish_challenge(
             Outcome::Success,
         )
         .await;
+        let left = store::codes_left(&state.db, &user.id).await?;
+        notifications::security_event(state, &user, SecurityEvent::RecoveryCodeUsed { left }).await;
+        if left <= 3 {
+            notifications::security_event(state, &user, SecurityEvent::RecoveryCodesLow { left })
+                .await;
+        }
     }
     Ok(user)
 }
@@ -478,10 +484,7 @@ pub async fn reset(
     let outcome = if had { Outcome::Success } else { Outcome::Noop };
     audit::record_on(state, ctx, actor, Some(&user.id), action, outcome).await;
     if had {
-        let l = workspace::user_locale(&user, &workspace::load(&state.db).await?);
-        let subject = td_string!(l, mail.reset_2fa_subject).to_string();
-        let body = td_string!(l, mail.reset_2fa_body, username = &user.username).to_string();
-        mail::enqueue(&state.db, &user.email, &subject, &body).await?;
+        notifications::security_event(state, &user, SecurityEvent::TwoFactorReset).await;
     }
     Ok(had)
 }

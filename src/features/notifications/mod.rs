@@ -1,9 +1,13 @@
-//! Notification preferences: where each area's news reaches a person (§8).
+//! Notifications (§8): the bell and its page, where each area's news reaches
+//! a person (the matrix, Slack), and the one-click unsubscribe page.
 
+pub mod bell;
 pub mod page;
+pub mod types;
 
 use crate::error::AppError;
 use crate::model::NotificationPref;
+use types::{NotificationPage, SlackStatus};
 use leptos::prelude::*;
 
 /// The signed-in person's matrix: every area × channel.
@@ -29,4 +33,70 @@ pub async fn set_notification_preference(
             .await
     })
     .await
+}
+
+/// A page of the caller's notifications, newest first; `before` is the
+/// previous page's `older` cursor.
+#[server(endpoint = "notifications/list", input = leptos::server_fn::codec::GetUrl)]
+pub async fn list_notifications(
+    unread_only: bool,
+    before: Option<String>,
+    limit: i64,
+) -> Result<NotificationPage, AppError> {
+    use crate::server::notifications;
+    crate::server::serve(|c| async move {
+        let user = &c.auth()?.user;
+        notifications::page(&c.state, user, unread_only, before.as_deref(), limit).await
+    })
+    .await
+}
+
+/// Marks the listed notifications read (every one for an empty list);
+/// answers the unread count.
+#[server(endpoint = "notifications/read")]
+pub async fn mark_notifications_read(ids: Vec<String>) -> Result<i64, AppError> {
+    use crate::server::notifications;
+    crate::server::serve(
+        |c| async move { notifications::mark_read(&c.state, &c.auth()?.user, &ids).await },
+    )
+    .await
+}
+
+/// The caller's Slack webhook: whether one is set, its last 4 characters, its health.
+#[server(endpoint = "notifications/slack", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_slack() -> Result<SlackStatus, AppError> {
+    use crate::server::notifications::slack;
+    crate::server::serve(|c| async move { slack::status(&c.state, c.auth()?).await }).await
+}
+
+/// Sets or replaces the caller's Slack incoming webhook (sudo mode).
+#[server(endpoint = "notifications/slack/set")]
+pub async fn set_slack(url: String) -> Result<SlackStatus, AppError> {
+    use crate::server::notifications::slack;
+    crate::server::serve(|c| async move { slack::set(&c.state, &c.ctx, c.auth()?, &url).await })
+        .await
+}
+
+/// Removes the caller's Slack webhook.
+#[server(endpoint = "notifications/slack/remove")]
+pub async fn remove_slack() -> Result<SlackStatus, AppError> {
+    use crate::server::notifications::slack;
+    crate::server::serve(|c| async move { slack::remove(&c.state, &c.ctx, c.auth()?).await })
+        .await
+}
+
+/// Posts a test message to the caller's webhook; success also resumes a
+/// webhook marked broken.
+#[server(endpoint = "notifications/slack/test")]
+pub async fn test_slack() -> Result<SlackStatus, AppError> {
+    use crate::server::notifications::slack;
+    crate::server::serve(|c| async move { slack::test(&c.state, &c.ctx, c.auth()?).await }).await
+}
+
+/// What an unsubscribe link would turn off (no sign-in needed: the link is
+/// signed). None for a link that is not valid.
+#[server(endpoint = "unsubscribe/info", input = leptos::server_fn::codec::GetUrl)]
+pub async fn unsubscribe_info(token: String) -> Result<Option<types::UnsubscribeInfo>, AppError> {
+    use crate::server::notifications::unsubscribe;
+    crate::server::serve(|c| async move { unsubscribe::describe(&c.state, &token).await }).await
 }

@@ -24,6 +24,7 @@ fn channel_label(i18n: leptos_i18n::I18nContext<Locale>, channel: NotificationCh
     match channel {
         NotificationChannel::InApp => t_string!(i18n, notifications.channel_in_app),
         NotificationChannel::Email => t_string!(i18n, notifications.channel_email),
+        NotificationChannel::Slack => t_string!(i18n, notifications.channel_slack),
     }
     .to_string()
 }

@@ -29,7 +29,7 @@ pub async fn forget_all(state: &AppState) {
     tell_others(state, "*").await;
 }
 
-fn on_postgres(state: &AppState) -> bool {
+pub fn on_postgres(state: &AppState) -> bool {
     state.config.database_url.starts_with("postgres")
 }
 
@@ -52,8 +52,8 @@ fn apply(state: &AppState, payload: &str) {
     }
 }
 
-/// On PostgreSQL: listens for other servers' announcements for as long as the
-/// server runs. After a lost connection everything cached is dropped, since
+/// On PostgreSQL: listens for other servers' announcements (and the bell's
+/// live news, `notifications::live`) for as long as the server runs. After a lost connection everything cached is dropped, since
 /// announcements made meanwhile were missed.
 pub fn spawn_listener(state: AppState) {
     if !on_postgres(&state) {
@@ -74,15 +74,21 @@ pub fn spawn_listener(state: AppState) {
 /// Runs until the connection fails for good (an error).
 async fn listen(state: &AppState) -> Result<(), sqlx::Error> {
     let mut listener = sqlx::postgres::PgListener::connect(&state.config.database_url).await?;
-    listener.listen(CHANNEL).await?;
+    let live = crate::server::notifications::live::CHANNEL;
+    listener.listen_all([CHANNEL, live]).await?;
     // Anything cached before the listener was up may be stale.
     state.auth_cache.clear();
     loop {
         match listener.try_recv().await? {
+            Some(n) if n.channel() == live => state.live.apply(n.payload()),
             Some(n) => apply(state, n.payload()),
             // The connection was lost and re-established: what was announced
-            // in between is lost, so drop everything.
-            None => state.auth_cache.clear(),
+            // in between is lost, so drop everything, and every open bell
+            // reads its count again.
+            None => {
+                state.auth_cache.clear();
+                state.live.apply("*");
+            }
         }
     }
 }

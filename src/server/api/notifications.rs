@@ -94,19 +94,15 @@ pub async fn mark_notifications_read(
     body: Result<Json<MarkRead>, JsonRejection>,
 ) -> Result<Json<Unread>, ApiError> {
     let req = json_body(body)?;
-    let user = &caller.user.id;
-    if req.all {
-        db::notifications::mark_all_read(&state.db, user).await?;
-    } else if req.ids.is_empty() || req.ids.len() > 500 {
+    if !req.all && (req.ids.is_empty() || req.ids.len() > 500) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
             "Give 1–500 notification ids in \"ids\", or \"all\": true.",
         ));
-    } else {
-        db::notifications::mark_read(&state.db, user, &req.ids).await?;
     }
-    let unread = db::notifications::unread_count(&state.db, user).await?;
+    let ids = if req.all { Vec::new() } else { req.ids };
+    let unread = crate::server::notifications::mark_read(&state, &caller.user, &ids).await?;
     Ok(Json(Unread { unread }))
 }
 
@@ -116,7 +112,7 @@ pub async fn mark_notifications_read(
 pub struct Preference {
     /// `compliance`, `policies`, `rapid_response`, `alerts` or `security`.
     pub area: String,
-    /// `in_app` or `email`.
+    /// `in_app`, `email` or `slack`.
     pub channel: String,
     pub enabled: bool,
     /// Read only: in-app Security cannot be turned off.

@@ -140,7 +140,30 @@ pub async fn open_session(
         ));
     }
     audit::record(state, ctx, &user, AuditAction::SignIn, Outcome::Success).await;
+    new_device_notice(state, ctx, &user).await;
     Ok(SignedIn { session_id, user })
+}
+
+/// Tells `user` about a sign-in from a browser, system and address this
+/// account has not signed in from before (the very first sign-in excepted:
+/// there is nothing to compare it with). Only a digest of the device is kept.
+async fn new_device_notice(state: &AppState, ctx: &RequestCtx, user: &users::UserRow) {
+    let (browser, os) = crate::server::infra::user_agent::describe(&ctx.user_agent);
+    let device = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+        format!("{browser}\n{os}\n{}", ctx.ip).as_bytes(),
+    ));
+    match db::users::remember_device(&state.db, &user.id, &device).await {
+        Ok((true, false)) => {
+            let event = crate::server::notifications::SecurityEvent::NewDevice {
+                browser: &browser,
+                os: &os,
+                ip: &ctx.ip,
+            };
+            crate::server::notifications::security_event(state, user, event).await;
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not record the sign-in device"),
+    }
 }
 
 /// Checks a signed-in user's own password, throttled like a sign-in, with a

@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod sessions;
 pub mod settings;
+pub mod slack;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;

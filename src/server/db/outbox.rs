@@ -1,14 +1,35 @@
-//! The `outbox` table: every mail Tessera sends, kept durably until delivered.
+//! The `outbox` table: the delivery queue of every channel (mail and Slack),
+//! kept durably until delivered or given up.
 
 use super::{new_id, now, Db};
 
+/// `SELECT <every column> FROM outbox <rest>` as one literal (sqlx accepts
+/// only literal SQL).
+macro_rules! select_items {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, created_at, channel, user_id, to_addr, subject, body, unsubscribe, ",
+            "status, attempts, next_attempt_at, last_error, sent_at FROM outbox ",
+            $rest
+        )
+    };
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Mail {
+pub struct Item {
     pub id: String,
     pub created_at: i64,
+    /// `email` or `slack`.
+    pub channel: String,
+    /// The recipient's account (empty for mail to an address not yet theirs).
+    pub user_id: String,
+    /// The address of an email (empty for Slack).
     pub to_addr: String,
     pub subject: String,
+    /// The text of an email, the JSON message of a Slack item.
     pub body: String,
+    /// An email's one-click unsubscribe link (empty: none).
+    pub unsubscribe: String,
     pub status: String,
     pub attempts: i64,
     pub next_attempt_at: i64,
@@ -16,37 +37,62 @@ pub struct Mail {
     pub sent_at: Option<i64>,
 }
 
-pub async fn enqueue(db: &Db, to: &str, subject: &str, body: &str) -> Result<String, sqlx::Error> {
+/// What to queue.
+pub struct New<'a> {
+    pub channel: &'a str,
+    pub user_id: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub unsubscribe: &'a str,
+}
+
+/// Queues one item (inside the caller's transaction when given one).
+pub async fn enqueue<'e, E>(db: E, item: New<'_>) -> Result<String, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let id = new_id();
-    let t = now();
     sqlx::query(
-        "INSERT INTO outbox (id, created_at, to_addr, subject, body, status, attempts, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $2)",
+        "INSERT INTO outbox (id, created_at, channel, user_id, to_addr, subject, body, unsubscribe, \
+         status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $2)",
     )
     .bind(&id)
-    .bind(t)
-    .bind(to)
-    .bind(subject)
-    .bind(body)
+    .bind(now())
+    .bind(item.channel)
+    .bind(item.user_id)
+    .bind(item.to)
+    .bind(item.subject)
+    .bind(item.body)
+    .bind(item.unsubscribe)
     .execute(db)
     .await?;
     Ok(id)
 }
 
-/// Mails waiting for a delivery attempt, oldest first.
-pub async fn due(db: &Db, limit: i64) -> Result<Vec<Mail>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at \
-         FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
-    )
+/// Items of the given channels waiting for a delivery attempt, oldest first.
+pub async fn due(db: &Db, channels: &[&str], limit: i64) -> Result<Vec<Item>, sqlx::Error> {
+    if channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    // At most two channels: `email` and `slack`.
+    let email = channels.contains(&"email");
+    let slack = channels.contains(&"slack");
+    sqlx::query_as(select_items!(
+        "WHERE status = 'pending' AND next_attempt_at <= $1 \
+         AND ((channel = 'email' AND $2 = 1) OR (channel = 'slack' AND $3 = 1)) ORDER BY id LIMIT $4"
+    ))
     .bind(now())
+    .bind(i64::from(email))
+    .bind(i64::from(slack))
     .bind(limit)
     .fetch_all(db)
     .await
 }
 
-/// Takes a mail for one delivery attempt; false when another worker (or server
-/// instance) already has it.
+/// Takes an item for one delivery attempt, leased for `lease_secs`: false
+/// when another worker (or server) already has it. A worker that dies
+/// mid-delivery leaves the item pending; it is tried again when the lease ends.
 pub async fn claim(db: &Db, id: &str, lease_secs: i64) -> Result<bool, sqlx::Error> {
     let t = now();
     let done = sqlx::query(
@@ -60,23 +106,22 @@ pub async fn claim(db: &Db, id: &str, lease_secs: i64) -> Result<bool, sqlx::Err
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks a mail delivered and drops its text: bodies carry single-use links,
-/// which have no business staying in the database once they are in the mailbox.
+/// Marks an item delivered and drops its text: bodies carry single-use links,
+/// which have no business staying in the database once they are delivered.
 pub async fn mark_sent(db: &Db, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '', \
-         body = '(delivered; text removed)' WHERE id = $2",
+         body = '(delivered; text removed)', unsubscribe = '' WHERE id = $2",
     )
-        .bind(now())
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    .bind(now())
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 /// Records a failed attempt: retried at `retry_at`, or given up (`failed`) when
-/// None. A mail given up loses its text like a delivered one: its links must
-/// not wait in the database for someone to read them.
+/// None. An item given up loses its text like a delivered one.
 pub async fn mark_failed(
     db: &Db,
     id: &str,
@@ -96,11 +141,27 @@ pub async fn mark_failed(
     .map(|_| ())
 }
 
-pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Mail>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, created_at, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at \
-         FROM outbox ORDER BY id DESC LIMIT $1",
+/// Gives up every pending Slack item of `user_id` (their webhook is broken
+/// or gone).
+pub async fn fail_pending_slack(db: &Db, user_id: &str, error: &str) -> Result<u64, sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'failed', last_error = $1, next_attempt_at = 0, \
+         body = '(not delivered; text removed)' \
+         WHERE user_id = $2 AND channel = 'slack' AND status = 'pending'",
     )
+    .bind(error)
+    .bind(user_id)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}
+
+/// The newest items, optionally of one channel.
+pub async fn recent(db: &Db, channel: Option<&str>, limit: i64) -> Result<Vec<Item>, sqlx::Error> {
+    sqlx::query_as(select_items!(
+        "WHERE ($1 = '' OR channel = $1) ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(channel.unwrap_or(""))
     .bind(limit)
     .fetch_all(db)
     .await

@@ -340,3 +340,26 @@ pub async fn update_language(db: &Db, id: &str, language: &str) -> Result<bool, 
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
+
+/// Records that `user_id` signed in from `device` (a digest of browser, system
+/// and address). Returns (new device, first device ever).
+pub async fn remember_device(db: &Db, user_id: &str, device: &str) -> Result<(bool, bool), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM known_devices WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO known_devices (user_id, device, first_seen) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, device) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(device)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    tx.commit().await?;
+    Ok((inserted, before == 0))
+}

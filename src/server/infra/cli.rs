@@ -23,9 +23,9 @@ pub enum Command {
     /// Workspace settings (until the admin screens exist).
     #[command(subcommand)]
     Settings(SettingsCommand),
-    /// Outgoing mail (the outbox).
-    #[command(subcommand)]
-    Mail(MailCommand),
+    /// The delivery queue of mail and Slack messages (`mail` works too).
+    #[command(subcommand, alias = "mail")]
+    Outbox(OutboxCommand),
     /// Copy the SQLite database to a file, safely while the server runs
     /// (PostgreSQL: use pg_dump).
     Backup {
@@ -35,12 +35,15 @@ pub enum Command {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum MailCommand {
-    /// Show the newest mails with their delivery status and text.
+pub enum OutboxCommand {
+    /// Show the newest items with channel, delivery status and text.
     List {
-        /// How many mails to show.
+        /// How many items to show.
         #[arg(long, default_value_t = 20)]
         limit: i64,
+        /// Only this channel: `email` or `slack`.
+        #[arg(long)]
+        channel: Option<String>,
     },
 }
 

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::model::{AccountSource, Role};
 use crate::server::auth::{self, password::Password};
-use crate::server::infra::cli::{read_password_line, MailCommand, SettingsCommand, UserCommand};
+use crate::server::infra::cli::{read_password_line, OutboxCommand, SettingsCommand, UserCommand};
 use crate::server::infra::config::Config;
 use crate::server::{db, infra::bootstrap, infra::state::AppState, workspace};
 use std::net::SocketAddr;
@@ -46,7 +46,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         }
     }
     spawn_housekeeping(state.clone());
-    crate::server::infra::mail::spawn_worker(state.db.clone(), state.mailer.clone());
+    crate::server::notifications::delivery::spawn_worker(state.clone());
+    crate::server::notifications::reminders::spawn(state.clone());
     crate::server::api::last_used::spawn_flusher(state.db.clone(), state.last_used.clone());
     crate::server::api::invalidate::spawn_listener(state.clone());
     if !state.mailer.configured() {
@@ -65,7 +66,14 @@ pub async fn serve(config: Config) -> Result<(), String> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown({
+        let stop = state.shutdown.clone();
+        async move {
+            shutdown_signal().await;
+            // Open event streams end now instead of holding the stop up.
+            stop.cancel();
+        }
+    })
     .await
     .map_err(|e| format!("server error: {e}"));
     // Mail that answered requests started is queued before the stop.
@@ -89,6 +97,10 @@ fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = crate::server::throttle::purge(&state).await {
                 tracing::warn!(error = %e, "could not purge ended throttle counters");
+            }
+            let month_ago = db::now() - 30 * 86_400;
+            if let Err(e) = db::notifications::purge_notices(&state.db, month_ago).await {
+                tracing::warn!(error = %e, "could not purge sent reminders");
             }
         }
     });
@@ -233,19 +245,27 @@ pub async fn settings(config: Config, cmd: SettingsCommand) -> Result<(), String
     Ok(())
 }
 
-pub async fn mail(config: Config, cmd: MailCommand) -> Result<(), String> {
+pub async fn outbox(config: Config, cmd: OutboxCommand) -> Result<(), String> {
     let state = open(config).await?;
-    let MailCommand::List { limit } = cmd;
-    let mails = db::outbox::recent(&state.db, limit)
+    let OutboxCommand::List { limit, channel } = cmd;
+    if let Some(c) = channel.as_deref().filter(|c| !matches!(*c, "email" | "slack")) {
+        return Err(format!("unknown channel `{c}`: use email or slack"));
+    }
+    let items = db::outbox::recent(&state.db, channel.as_deref(), limit)
         .await
         .map_err(|e| e.to_string())?;
-    if mails.is_empty() {
+    if items.is_empty() {
         println!("The outbox is empty.");
     }
-    for m in mails {
+    for m in items {
         let when =
             crate::server::infra::timefmt::format(m.created_at, "UTC", crate::lang::Locale::en);
-        println!("── {when} · {} · to {}", m.status, m.to_addr);
+        let to = if m.channel == "slack" {
+            format!("Slack of user {}", m.user_id)
+        } else {
+            m.to_addr.clone()
+        };
+        println!("── {when} · {} · {} · to {to}", m.channel, m.status);
         println!("Subject: {}", m.subject);
         if m.status != "sent" && !m.last_error.is_empty() {
             println!("Last error (attempt {}): {}", m.attempts, m.last_error);

@@ -59,6 +59,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ),
     ("log_format", "text", "`text` or `json`"),
     (
+        "allow_insecure_webhooks",
+        "false",
+        "also accept `http://127.0.0.1:…` Slack webhook URLs (for tests; never in production)",
+    ),
+    (
+        "webhook_broken_after_minutes",
+        "1440",
+        "a Slack webhook that has failed this long is marked broken and its owner told",
+    ),
+    (
         "smtp_url",
         "",
         "SMTP server for outgoing mail; empty keeps mail in the outbox",
@@ -118,6 +128,10 @@ pub struct Config {
     pub secret_key: Option<SecretKey>,
     /// Proxies whose `X-Forwarded-For` names the client (see `server::net`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Accept loopback `http://` Slack webhooks (tests only).
+    pub allow_insecure_webhooks: bool,
+    /// How long a Slack webhook may fail before it is marked broken.
+    pub webhook_broken_after_secs: i64,
 }
 
 /// The database URL, which may carry a PostgreSQL password: `Debug` shows it
@@ -300,6 +314,18 @@ impl Config {
                 format!("not an address or CIDR subnet: {}", bad.join(", ")),
             )
         })?;
+        let allow_insecure_webhooks = match get("allow_insecure_webhooks").unwrap_or("false") {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            other => {
+                return Err(bad(
+                    "allow_insecure_webhooks",
+                    format!("`{other}` must be true or false"),
+                ))
+            }
+        };
+        let webhook_broken_after_minutes: i64 =
+            number(&raw, "webhook_broken_after_minutes", 1440, 1, 525_600)?;
         let mail_from = get("mail_from")
             .unwrap_or("Tessera <tessera@localhost>")
             .to_string();
@@ -319,6 +345,8 @@ impl Config {
             mail_from,
             secret_key,
             trusted_proxies,
+            allow_insecure_webhooks,
+            webhook_broken_after_secs: webhook_broken_after_minutes * 60,
         })
     }
 

@@ -67,6 +67,7 @@ const PUBLIC_PAGES: &[&str] = &[
     "/forgot-password",
     "/reset-password",
     "/confirm-email",
+    "/unsubscribe",
 ];
 
 /// Resolves the session for every non-static request, redirects anonymous

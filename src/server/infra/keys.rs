@@ -19,6 +19,7 @@ const SEALED_V2: &str = "v2:";
 pub struct Keys {
     totp: XChaCha20Poly1305,
     code_mac: [u8; 32],
+    link_mac: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -40,6 +41,7 @@ impl Keys {
         Keys {
             totp: XChaCha20Poly1305::new(&totp_key.into()),
             code_mac: derive(master, "tessera/recovery-code/v1"),
+            link_mac: derive(master, "tessera/signed-link/v1"),
         }
     }
 
@@ -104,6 +106,29 @@ impl Keys {
             <Hmac<Sha256> as Mac>::new_from_slice(&self.code_mac).expect("any key length");
         mac.update(code.as_bytes());
         hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+impl Keys {
+    /// A signature for a link that acts without signing in (a one-click
+    /// unsubscribe): hex HMAC-SHA-256 of `message` under its own key.
+    pub fn sign_link(&self, message: &str) -> String {
+        hex::encode(self.link_mac(message).finalize().into_bytes())
+    }
+
+    /// Whether `signature` is [`Keys::sign_link`] of `message` (constant time).
+    pub fn check_link(&self, message: &str, signature: &str) -> bool {
+        match hex::decode(signature) {
+            Ok(raw) => self.link_mac(message).verify_slice(&raw).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    fn link_mac(&self, message: &str) -> Hmac<Sha256> {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.link_mac).expect("any key length");
+        mac.update(message.as_bytes());
+        mac
     }
 }
 

@@ -1,14 +1,12 @@
 //! Outgoing mail: written to the `outbox` table in the same request that causes
-//! it, delivered by a background worker over SMTP, retried with backoff.
-//! Without `smtp_url` mail stays in the outbox (`tessera mail list` shows it).
+//! it, sent over SMTP by the delivery worker (`infra::delivery`).
+//! Without `smtp_url` mail stays in the outbox (`tessera outbox list` shows it).
 
-use crate::server::db::{self, outbox, Db};
-use lettre::message::{header::ContentType, Mailbox};
+use crate::server::db::{outbox, Db};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
-
-/// Attempts before a mail is marked failed (spread over about 30 minutes).
-pub const MAX_ATTEMPTS: i64 = 6;
 
 pub struct Mailer {
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
@@ -38,18 +36,30 @@ impl Mailer {
     /// the rare resend after a server died between the SMTP server's "accepted"
     /// and our note of it is the same message to every mail system (which
     /// drop duplicates by Message-ID), not a second one.
-    async fn send(&self, id: &str, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    ///
+    /// A notification mail (`item.unsubscribe` set) carries the RFC 8058
+    /// one-click unsubscribe headers for its cell.
+    pub async fn send(&self, item: &outbox::Item) -> Result<(), String> {
         let Some(transport) = &self.transport else {
             return Err("no SMTP server configured".into());
         };
-        let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
-        let message = Message::builder()
-            .message_id(Some(format!("<{id}@outbox.tessera>")))
+        let to: Mailbox = item
+            .to_addr
+            .parse()
+            .map_err(|e| format!("bad recipient: {e}"))?;
+        let mut builder = Message::builder()
+            .message_id(Some(format!("<{}@outbox.tessera>", item.id)))
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
+            .subject(&item.subject)
+            .header(ContentType::TEXT_PLAIN);
+        if !item.unsubscribe.is_empty() {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{}>", item.unsubscribe)))
+                .header(ListUnsubscribePost);
+        }
+        let message = builder
+            .body(item.body.clone())
             .map_err(|e| e.to_string())?;
         transport
             .send(message)
@@ -59,49 +69,50 @@ impl Mailer {
     }
 }
 
-/// Queues a mail; it goes out within seconds when SMTP is configured.
+/// Queues a mail to an address (links for an address change or a password
+/// reset); it goes out within seconds when SMTP is configured. Notifications
+/// go through `server::notifications`, which honours the person's choices.
 pub async fn enqueue(db: &Db, to: &str, subject: &str, body: &str) -> Result<(), sqlx::Error> {
-    outbox::enqueue(db, to, subject, body).await.map(|_| ())
+    let item = outbox::New {
+        channel: "email",
+        user_id: "",
+        to,
+        subject,
+        body,
+        unsubscribe: "",
+    };
+    outbox::enqueue(db, item).await.map(|_| ())
 }
 
-/// Delivers what is due; returns how many mails were sent.
-pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<usize, sqlx::Error> {
-    if !mailer.configured() {
-        return Ok(0);
+/// `List-Unsubscribe: <https://…>` (RFC 2369).
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
     }
-    let mut sent = 0;
-    for mail in outbox::due(db, 20).await? {
-        if !outbox::claim(db, &mail.id, 120).await? {
-            continue;
-        }
-        match mailer
-            .send(&mail.id, &mail.to_addr, &mail.subject, &mail.body)
-            .await
-        {
-            Ok(()) => {
-                outbox::mark_sent(db, &mail.id).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                let attempts = mail.attempts + 1;
-                let retry = (attempts < MAX_ATTEMPTS).then(|| db::now() + 30 * (1 << attempts));
-                tracing::warn!(mail = %mail.id, attempts, error = %e, "mail delivery failed");
-                outbox::mark_failed(db, &mail.id, &e, retry).await?;
-            }
-        }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_string()))
     }
-    Ok(sent)
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
 }
 
-/// Runs [`deliver_due`] every two seconds for the life of the server.
-pub fn spawn_worker(db: Db, mailer: std::sync::Arc<Mailer>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        loop {
-            tick.tick().await;
-            if let Err(e) = deliver_due(&db, &mailer).await {
-                tracing::warn!(error = %e, "mail worker could not read the outbox");
-            }
-        }
-    });
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the link
+/// works with one POST, without a page to click through.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_string())
+    }
 }

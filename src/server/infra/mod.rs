@@ -21,3 +21,4 @@ pub mod router;
 pub mod state;
 pub mod timefmt;
 pub mod user_agent;
+pub mod webhook;

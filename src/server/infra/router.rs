@@ -33,6 +33,14 @@ pub fn app(state: AppState) -> Router {
             "/avatars/{user_id}/{file}",
             get(crate::server::avatar::serve),
         )
+        .route(
+            "/api/events/notifications",
+            get(crate::server::notifications::live::stream),
+        )
+        .route(
+            "/unsubscribe",
+            axum::routing::post(crate::server::notifications::unsubscribe::post),
+        )
         .merge(crate::server::api::router())
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<

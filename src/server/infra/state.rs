@@ -26,6 +26,11 @@ pub struct AppState {
     pub api_blocked: Arc<super::background::BlockedAddresses>,
     /// Work started by requests and finished after their answers.
     pub background: super::background::Background,
+    /// Live news for open notification streams (see `notifications::live`).
+    pub live: Arc<crate::server::notifications::live::Hub>,
+    /// Cancelled when the server stops: long-lived responses (event streams)
+    /// end, so the graceful shutdown does not wait for them.
+    pub shutdown: tokio_util::sync::CancellationToken,
     pub leptos: LeptosOptions,
 }
 
@@ -59,6 +64,8 @@ impl AppState {
             auth_cache: Arc::new(AuthCache::default()),
             api_blocked: Arc::default(),
             background: super::background::Background::default(),
+            live: Arc::default(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
             leptos,
         })
     }
