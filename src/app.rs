@@ -4,7 +4,9 @@ use crate::components::layout::SignedInLayout;
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::features::auth::page::{LoginPage, LoginTwoFactorPage};
 use crate::features::email::page::ConfirmEmailPage;
-use crate::features::notifications::page::NotificationsPage;
+use crate::features::notifications::page::{
+    NotificationListPage, NotificationsPage, UnsubscribePage,
+};
 use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
 use crate::features::recovery::page::{ForgotPasswordPage, ResetPasswordPage};
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
                     <Route path=path!("/confirm-email") view=ConfirmEmailPage/>
+                    <Route path=path!("/unsubscribe") view=UnsubscribePage/>
                     // Signed-in pages render whole on the server (`Async`): the page's
                     // data is in the first response, so it reads with JavaScript off and
                     // no part of it hinges on when its data happened to be ready (with
@@ -75,6 +78,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/tokens") view=TokensPage/>
                         <Route path=path!("/settings/app-passwords") view=AppPasswordsPage/>
                         <Route path=path!("/settings/notifications") view=NotificationsPage/>
+                        <Route path=path!("/notifications") view=NotificationListPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -1,6 +1,23 @@
 //! Labelled form fields with their messages.
 
+use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// The message the server gave for `field` in the action's last answer.
+pub fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.field_message(field))
+    })
+}
 
 /// The message under a field; `id` is what the input's `aria-describedby` names.
 #[component]

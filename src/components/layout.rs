@@ -46,6 +46,7 @@ pub fn SignedInLayout() -> impl IntoView {
         saved: RwSignal::new(None),
     };
     provide_context(ctx);
+    crate::features::notifications::bell::Live::provide();
     let location = use_location();
     let i18n = use_i18n();
     // While the workspace mandates 2FA and this account has none, only the
@@ -99,7 +100,10 @@ fn Header() -> impl IntoView {
     view! {
         <header class="topbar">
             <a href={crate::validate::HOME} class="brand">"Tessera"</a>
-            <UserMenu/>
+            <div class="topbar-end">
+                <crate::features::notifications::bell::Bell/>
+                <UserMenu/>
+            </div>
         </header>
     }
 }
@@ -137,7 +141,7 @@ fn UserMenu() -> impl IntoView {
 
 /// Whether focus moves to another element inside the element that lost it (the
 /// menu stays open) or leaves it (the menu closes, as after a click elsewhere).
-fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
+pub fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;

@@ -13,6 +13,7 @@ mod cli;
 mod email;
 mod http_layer;
 mod language;
+mod notify;
 mod password;
 mod profile;
 mod security;

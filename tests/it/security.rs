@@ -487,7 +487,7 @@ async fn a_new_recovery_address_needs_its_link_and_the_owner_is_told() {
     assert_eq!(r.body, "\"mallory@evil.example\"", "a link went there");
     assert_eq!(recovery_email(&app).await, "", "nothing changed yet");
     let (subject, body) = last_mail(&app, "ada@example.org").await;
-    assert_eq!(subject, "A new recovery address was requested");
+    assert_eq!(subject, "[Security] A new recovery address was requested");
     assert!(body.contains("mallory@evil.example") && body.contains("/forgot-password"));
     // Reset links still go to the primary address.
     app.post_form("/api/password/forgot", &[("login", "ada")], None)
@@ -507,7 +507,7 @@ async fn a_new_recovery_address_needs_its_link_and_the_owner_is_told() {
     assert!(r.body.contains("\"recovery\":true"), "{}", r.body);
     assert_eq!(recovery_email(&app).await, "mallory@evil.example");
     let (subject, _) = last_mail(&app, "ada@example.org").await;
-    assert_eq!(subject, "Your recovery address was changed");
+    assert_eq!(subject, "[Security] Your recovery address was changed");
 }
 
 /// A password reset shuts out whoever had the account: every session ends,
@@ -567,7 +567,7 @@ async fn a_reset_shuts_out_whoever_had_the_account() {
     let r = api(&app, Method::GET, "/api/v1/me", &bearer(&value), None, None).await;
     assert_eq!(r.status, StatusCode::OK, "tokens keep working");
     let (subject, body) = last_mail(&app, "ada@example.org").await;
-    assert_eq!(subject, "Your Tessera password was reset");
+    assert_eq!(subject, "[Security] Your Tessera password was reset");
     assert!(
         body.contains("\"deploy\" (tsr_"),
         "the mail lists the token: {body}"
@@ -608,7 +608,7 @@ async fn a_password_change_voids_pending_links_and_tells_the_owner() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let (subject, _) = last_mail(&app, "ada@example.org").await;
-    assert_eq!(subject, "Your Tessera password was changed");
+    assert_eq!(subject, "[Security] Your Tessera password was changed");
 }
 
 /// New credentials are announced to the primary address (and in the app).
@@ -619,12 +619,12 @@ async fn new_credentials_are_announced_to_the_owner() {
     let s = app.session("ada", PW).await;
     token(&app, &s, "ci", "read", "").await;
     let (subject, body) = last_mail(&app, "ada@example.org").await;
-    assert_eq!(subject, "A new API token was created");
+    assert_eq!(subject, "[Security] A new API token was created");
     assert!(body.contains("\"ci\""), "{body}");
     app.post_form("/api/app-passwords/create", &[("name", "mail")], Some(&s))
         .await;
     let (subject, _) = last_mail(&app, "ada@example.org").await;
-    assert_eq!(subject, "A new app password was created");
+    assert_eq!(subject, "[Security] A new app password was created");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM notifications WHERE area = 'security'")
             .await,

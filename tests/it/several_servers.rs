@@ -374,7 +374,7 @@ async fn killing_a_server_mid_burst_loses_no_acknowledged_write_and_no_mail() {
         .expect("expire leases");
     let queued = |db: sqlx::AnyPool| async move {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM outbox WHERE subject = 'A new API token was created'",
+            "SELECT COUNT(*) FROM outbox WHERE subject = '[Security] A new API token was created'",
         )
         .fetch_one(&db)
         .await
@@ -397,7 +397,7 @@ async fn killing_a_server_mid_burst_loses_no_acknowledged_write_and_no_mail() {
         .to("admin@localhost")
         .into_iter()
         .map(|m| m.data.replace("=\r\n", "").replace("=\n", ""))
-        .filter(|d| d.contains("A new API token was created"))
+        .filter(|d| d.contains("[Security] A new API token was created"))
         .collect();
     let ids: std::collections::BTreeSet<String> = notices
         .iter()

@@ -131,7 +131,7 @@ async fn enrolled(app: &TestApp) -> (String, Enrolled) {
     assert_eq!(enrolled.codes.len(), 10);
     // The owner is told at the primary address (a security notice).
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'ada@example.org' AND subject = 'Two-factor authentication turned on'")
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'ada@example.org' AND subject = '[Security] Two-factor authentication turned on'")
             .await,
         1
     );
@@ -474,7 +474,7 @@ async fn admins_reset_2fa_and_the_user_is_told() {
         1
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'ada@example.org' AND subject = 'Your two-factor authentication was reset'").await,
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'ada@example.org' AND subject = '[Security] Your two-factor authentication was reset'").await,
         1
     );
     assert!(app.login("ada", PW).await.session_cookie().is_some());

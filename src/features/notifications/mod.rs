@@ -7,8 +7,8 @@ pub mod types;
 
 use crate::error::AppError;
 use crate::model::NotificationPref;
-use types::{NotificationPage, SlackStatus};
 use leptos::prelude::*;
+use types::{NotificationPage, SlackStatus};
 
 /// The signed-in person's matrix: every area × channel.
 #[server(endpoint = "notifications/preferences", input = leptos::server_fn::codec::GetUrl)]
@@ -56,9 +56,9 @@ pub async fn list_notifications(
 #[server(endpoint = "notifications/read")]
 pub async fn mark_notifications_read(ids: Vec<String>) -> Result<i64, AppError> {
     use crate::server::notifications;
-    crate::server::serve(
-        |c| async move { notifications::mark_read(&c.state, &c.auth()?.user, &ids).await },
-    )
+    crate::server::serve(|c| async move {
+        notifications::mark_read(&c.state, &c.auth()?.user, &ids).await
+    })
     .await
 }
 
@@ -81,8 +81,7 @@ pub async fn set_slack(url: String) -> Result<SlackStatus, AppError> {
 #[server(endpoint = "notifications/slack/remove")]
 pub async fn remove_slack() -> Result<SlackStatus, AppError> {
     use crate::server::notifications::slack;
-    crate::server::serve(|c| async move { slack::remove(&c.state, &c.ctx, c.auth()?).await })
-        .await
+    crate::server::serve(|c| async move { slack::remove(&c.state, &c.ctx, c.auth()?).await }).await
 }
 
 /// Posts a test message to the caller's webhook; success also resumes a

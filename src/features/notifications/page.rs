@@ -1,13 +1,24 @@
-//! The "Notifications" settings page: a matrix of areas × channels, each cell
-//! saved as soon as it changes.
+//! The notification pages: `/notifications` (every notification, paged, with
+//! an unread filter), the settings page (a matrix of areas × channels, each
+//! cell saved as soon as it changes, and the Slack webhook), and the page
+//! behind a mail's unsubscribe link.
 
-use super::{get_notification_preferences, SetNotificationPreference};
+use super::bell::{use_live, NoteItem};
+use super::types::SlackStatus;
+use super::{
+    get_notification_preferences, get_slack, list_notifications, unsubscribe_info,
+    MarkNotificationsRead, RemoveSlack, SetNotificationPreference, SetSlack, TestSlack,
+};
+use crate::components::form::{field_error, TextField};
 use crate::components::load::LoadError;
+use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
 use crate::components::toast::{on_result, use_toasts, ToastKind};
 use crate::i18n::*;
 use crate::model::{NotificationArea, NotificationChannel, NotificationPref};
 use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 fn area_label(i18n: leptos_i18n::I18nContext<Locale>, area: NotificationArea) -> String {
     match area {
@@ -45,6 +56,7 @@ pub fn NotificationsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <SlackSection/>
     }
 }
 
@@ -149,5 +161,207 @@ fn PreferenceMatrix(
             </tbody>
         </table>
         <p class="hint" id="matrix-note">{t!(i18n, notifications.security_locked_hint)}</p>
+    }
+}
+
+/// The Slack webhook: paste it (sudo mode), send a test message, remove it;
+/// when deliveries keep failing the reason shows, and "Retry" sends a test
+/// that resumes them.
+#[component]
+fn SlackSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let status = Resource::new(|| (), |()| get_slack());
+    let shown = RwSignal::new(None::<SlackStatus>);
+    let current = move || {
+        shown
+            .get()
+            .or_else(|| status.get().and_then(Result::ok))
+            .unwrap_or_default()
+    };
+    let set = ServerAction::<SetSlack>::new();
+    let guard = SudoGuard::new(set);
+    let remove = ServerAction::<RemoveSlack>::new();
+    let test = ServerAction::<TestSlack>::new();
+    let url = RwSignal::new(String::new());
+    on_result(set, &["url"], move |s| {
+        shown.set(Some(s));
+        url.set(String::new());
+        toasts.push(ToastKind::Success, t_string!(i18n, slack.saved).to_string());
+    });
+    on_result(remove, &[], move |s| {
+        shown.set(Some(s));
+        toasts.push(
+            ToastKind::Success,
+            t_string!(i18n, slack.removed).to_string(),
+        );
+    });
+    on_result(test, &["url"], move |s| {
+        shown.set(Some(s));
+        toasts.push(
+            ToastKind::Success,
+            t_string!(i18n, slack.test_sent).to_string(),
+        );
+    });
+    let test_error = field_error(test, "url");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        guard.dispatch(SetSlack {
+            url: url.get_untracked(),
+        });
+    };
+    let busy = move || set.pending().get() || remove.pending().get() || test.pending().get();
+    view! {
+        <section class="card" aria-labelledby="slack-heading">
+            <h2 id="slack-heading">{t!(i18n, slack.title)}</h2>
+            <p class="muted">{t!(i18n, slack.lead)}</p>
+            {move || {
+                let s = current();
+                s.configured.then(|| view! {
+                    <div class="slack-state" role="status">
+                        <p>{t_string!(i18n, slack.configured, last4 = s.last4.clone()).to_string()}</p>
+                        {s.broken.then(|| view! {
+                            <p class="alert alert-error">{t_string!(i18n, slack.broken, error = s.last_error.clone()).to_string()}</p>
+                        })}
+                        {(!s.broken && !s.failing_since.is_empty()).then(|| view! {
+                            <p class="alert alert-error">{t_string!(i18n, slack.failing, since = s.failing_since.clone(), error = s.last_error.clone()).to_string()}</p>
+                        })}
+                    </div>
+                    <div class="actions">
+                        <button type="button" class="button" disabled=busy aria-busy=move || test.pending().get().to_string()
+                            on:click=move |_| { test.dispatch(TestSlack {}); }>
+                            {move || if test.pending().get() { t_string!(i18n, slack.testing) }
+                                else if current().broken { t_string!(i18n, slack.retry) }
+                                else { t_string!(i18n, slack.test) }}
+                        </button>
+                        <button type="button" class="button danger" disabled=busy
+                            on:click=move |_| { remove.dispatch(RemoveSlack {}); }>
+                            {t!(i18n, slack.remove)}
+                        </button>
+                    </div>
+                    <p class="field-error" id="slack-test-error" aria-live="polite">{move || test_error.get().unwrap_or_default()}</p>
+                })
+            }}
+            <form class="form" on:submit=submit novalidate>
+                <TextField id="slack-url" label=move || t!(i18n, slack.url) value=url input_type="url"
+                    hint=move || t!(i18n, slack.url_hint) error=field_error(set, "url")/>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=busy aria-busy=move || set.pending().get().to_string()>
+                        {move || if set.pending().get() { t_string!(i18n, common.saving) }
+                            else if current().configured { t_string!(i18n, slack.replace) }
+                            else { t_string!(i18n, slack.save) }}
+                    </button>
+                </div>
+            </form>
+        </section>
+        <SudoDialog open=guard.open on_confirmed=move |_| guard.retry()/>
+    }
+}
+
+/// How many notifications `/notifications` shows per page.
+const PAGE_SIZE: i64 = 20;
+
+/// `/notifications`: every notification, newest first, 20 per page
+/// (`?before=` pages back), all or only the unread ones (`?filter=unread`).
+#[component]
+pub fn NotificationListPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let live = use_live();
+    let query = use_query_map();
+    let unread_only = move || query.read().get("filter").as_deref() == Some("unread");
+    let before = move || query.read().get("before");
+    let page = Resource::new(
+        move || (unread_only(), before(), live.version.get()),
+        |(unread, before, _)| list_notifications(unread, before, PAGE_SIZE),
+    );
+    let mark = ServerAction::<MarkNotificationsRead>::new();
+    on_result(mark, &[], move |unread| {
+        live.unread.set(Some(unread));
+        live.version.update(|v| *v += 1);
+    });
+    let filter_link = move |unread: bool| {
+        if unread {
+            "/notifications?filter=unread"
+        } else {
+            "/notifications"
+        }
+    };
+    view! {
+        <PageTitle text=move || t_string!(i18n, bell.title).to_string()/>
+        <h1>{t!(i18n, bell.title)}</h1>
+        <div class="filters">
+            <A href=filter_link(false) attr:aria-current=move || (!unread_only()).then_some("page")>{t!(i18n, bell.all)}</A>
+            <A href=filter_link(true) attr:aria-current=move || unread_only().then_some("page")>{t!(i18n, bell.only_unread)}</A>
+            <button type="button" class="button" disabled=move || mark.pending().get() || live.unread.get().unwrap_or(0) == 0
+                on:click=move |_| { mark.dispatch(MarkNotificationsRead { ids: Vec::new() }); }>
+                {t!(i18n, bell.mark_all)}
+            </button>
+        </div>
+        <section class="card">
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
+                {move || page.get().map(|r| match r {
+                    Ok(p) if p.items.is_empty() => view! {
+                        <p class="muted">{move || if unread_only() { t_string!(i18n, bell.none_unread) } else { t_string!(i18n, bell.empty) }}</p>
+                    }.into_any(),
+                    Ok(p) => {
+                        let older = p.older.map(|cursor| {
+                            let mut href = format!("/notifications?before={}", crate::validate::encode_component(&cursor));
+                            if unread_only() {
+                                href.push_str("&filter=unread");
+                            }
+                            href
+                        });
+                        view! {
+                            <ul class="notes">
+                                {p.items.into_iter().map(|item| view! { <NoteItem item=item mark=mark on_open=|| ()/> }).collect_view()}
+                            </ul>
+                            <nav class="pager" aria-label=move || t_string!(i18n, bell.pages)>
+                                {before().is_some().then(|| view! { <A href=filter_link(unread_only())>{t!(i18n, bell.newest)}</A> })}
+                                {older.map(|href| view! { <A href=href>{t!(i18n, bell.older)}</A> })}
+                            </nav>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <LoadError error=e retry=move |()| page.refetch()/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// `/unsubscribe?t=…`, the page behind a mail's unsubscribe link: it asks
+/// first (link checkers open links), then posts the form that turns the cell
+/// off — with JavaScript on or off.
+#[component]
+pub fn UnsubscribePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let token = move || query.read().get("t").unwrap_or_default();
+    let info = Resource::new(token, unsubscribe_info);
+    view! {
+        <PageTitle text=move || t_string!(i18n, unsubscribe.title).to_string()/>
+        <main class="auth-page">
+            <div class="auth-card">
+                <h1>{t!(i18n, unsubscribe.title)}</h1>
+                <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
+                    {move || info.get().map(|r| match r {
+                        Ok(Some(info)) if info.off => view! {
+                            <p role="status">{t_string!(i18n, unsubscribe.done, area = info.area.clone(), username = info.username.clone()).to_string()}</p>
+                            <a class="button" href="/settings/notifications">{t!(i18n, unsubscribe.settings)}</a>
+                        }.into_any(),
+                        Ok(Some(info)) => view! {
+                            <p>{t_string!(i18n, unsubscribe.ask, area = info.area.clone(), username = info.username.clone()).to_string()}</p>
+                            <form method="post" action=format!("/unsubscribe?t={}", crate::validate::encode_component(&token()))>
+                                <input type="hidden" name="confirm" value="1"/>
+                                <button type="submit" class="button primary wide">
+                                    {t_string!(i18n, unsubscribe.button, area = info.area.clone()).to_string()}
+                                </button>
+                            </form>
+                        }.into_any(),
+                        Ok(None) => view! { <p class="alert alert-error" role="alert">{t!(i18n, unsubscribe.invalid)}</p> }.into_any(),
+                        Err(e) => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                    })}
+                </Suspense>
+            </div>
+        </main>
     }
 }

@@ -5,30 +5,13 @@ use super::{
     RegenerateToken, RevokeAppPassword, TokenInfo, EXPIRY_PRESETS,
 };
 use crate::components::dialog::{ConfirmDialog, SecretDialog};
-use crate::components::form::{FieldMessage, TextField};
+use crate::components::form::{field_error, FieldMessage, TextField};
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
 use crate::components::toast::{on_result, use_toasts, ToastKind};
-use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
-
-/// The message the server gave for `field` in the action's last answer.
-fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.field_message(field))
-    })
-}
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
@@ -195,6 +178,7 @@ fn NewTokenForm(
 fn TokenRow(token: TokenInfo, children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let TokenInfo {
+        id,
         name,
         shown,
         read_only,
@@ -207,7 +191,7 @@ fn TokenRow(token: TokenInfo, children: Children) -> impl IntoView {
         ..
     } = token;
     view! {
-        <li class="token" class:expired=expired>
+        <li class="token" class:expired=expired id=format!("token-{id}")>
             <div class="token-main">
                 <p class="session-title">
                     <strong>{name}</strong> " " <code>{format!("{shown}…")}</code> " "

@@ -29,12 +29,8 @@ pub async fn forget_all(state: &AppState) {
     tell_others(state, "*").await;
 }
 
-pub fn on_postgres(state: &AppState) -> bool {
-    state.config.database_url.starts_with("postgres")
-}
-
 async fn tell_others(state: &AppState, payload: &str) {
-    if !on_postgres(state) {
+    if !state.config.on_postgres() {
         return;
     }
     if let Err(e) = crate::server::db::notify(&state.db, CHANNEL, payload).await {
@@ -56,7 +52,7 @@ fn apply(state: &AppState, payload: &str) {
 /// live news, `notifications::live`) for as long as the server runs. After a lost connection everything cached is dropped, since
 /// announcements made meanwhile were missed.
 pub fn spawn_listener(state: AppState) {
-    if !on_postgres(&state) {
+    if !state.config.on_postgres() {
         return;
     }
     tokio::spawn(async move {

@@ -13,7 +13,6 @@ pub struct Row {
     pub link: String,
 }
 
-
 /// One notification for one user (inside the caller's transaction).
 pub async fn insert<'e, E>(
     db: E,
@@ -120,14 +119,14 @@ pub async fn page(
          AND ($3 = 1 OR created_at < $4 OR (created_at = $4 AND id < $5)) \
          ORDER BY created_at DESC, id DESC LIMIT $6",
     )
-        .bind(user_id)
-        .bind(i64::from(unread_only))
-        .bind(i64::from(before.is_none()))
-        .bind(at)
-        .bind(id)
-        .bind(limit)
-        .fetch_all(db)
-        .await
+    .bind(user_id)
+    .bind(i64::from(unread_only))
+    .bind(i64::from(before.is_none()))
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
 }
 
 /// The id of the user's newest notification (empty: none).

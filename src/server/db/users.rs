@@ -343,7 +343,11 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 /// Records that `user_id` signed in from `device` (a digest of browser, system
 /// and address). Returns (new device, first device ever).
-pub async fn remember_device(db: &Db, user_id: &str, device: &str) -> Result<(bool, bool), sqlx::Error> {
+pub async fn remember_device(
+    db: &Db,
+    user_id: &str,
+    device: &str,
+) -> Result<(bool, bool), sqlx::Error> {
     let mut tx = db.begin().await?;
     let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM known_devices WHERE user_id = $1")
         .bind(user_id)

@@ -248,7 +248,10 @@ pub async fn settings(config: Config, cmd: SettingsCommand) -> Result<(), String
 pub async fn outbox(config: Config, cmd: OutboxCommand) -> Result<(), String> {
     let state = open(config).await?;
     let OutboxCommand::List { limit, channel } = cmd;
-    if let Some(c) = channel.as_deref().filter(|c| !matches!(*c, "email" | "slack")) {
+    if let Some(c) = channel
+        .as_deref()
+        .filter(|c| !matches!(*c, "email" | "slack"))
+    {
         return Err(format!("unknown channel `{c}`: use email or slack"));
     }
     let items = db::outbox::recent(&state.db, channel.as_deref(), limit)

@@ -350,6 +350,11 @@ impl Config {
         })
     }
 
+    /// Whether the database is PostgreSQL (possibly shared by several servers).
+    pub fn on_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+
     /// Cookies get `Secure` and the `__Host-` prefix only when people reach us over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")

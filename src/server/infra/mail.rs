@@ -58,9 +58,7 @@ impl Mailer {
                 .header(ListUnsubscribe(format!("<{}>", item.unsubscribe)))
                 .header(ListUnsubscribePost);
         }
-        let message = builder
-            .body(item.body.clone())
-            .map_err(|e| e.to_string())?;
+        let message = builder.body(item.body.clone()).map_err(|e| e.to_string())?;
         transport
             .send(message)
             .await

@@ -14,6 +14,7 @@ pub mod error;
 pub mod headers;
 pub mod keys;
 pub mod lang;
+pub mod live;
 pub mod mail;
 pub mod net;
 pub mod phone;

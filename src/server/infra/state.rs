@@ -27,7 +27,7 @@ pub struct AppState {
     /// Work started by requests and finished after their answers.
     pub background: super::background::Background,
     /// Live news for open notification streams (see `notifications::live`).
-    pub live: Arc<crate::server::notifications::live::Hub>,
+    pub live: Arc<super::live::Hub>,
     /// Cancelled when the server stops: long-lived responses (event streams)
     /// end, so the graceful shutdown does not wait for them.
     pub shutdown: tokio_util::sync::CancellationToken,

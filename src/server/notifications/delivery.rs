@@ -95,8 +95,9 @@ async fn send_slack(state: &AppState, item: &outbox::Item) -> Result<(), Failure
     if hook.broken_at.is_some() {
         return Err(Failure::GiveUp("the Slack webhook is marked broken".into()));
     }
-    let url = super::slack::open_url(state, &hook)
-        .ok_or_else(|| Failure::GiveUp("the Slack webhook cannot be read with this server key".into()))?;
+    let url = super::slack::open_url(state, &hook).ok_or_else(|| {
+        Failure::GiveUp("the Slack webhook cannot be read with this server key".into())
+    })?;
     webhook::post_json(&url, item.body.clone())
         .await
         .map_err(Failure::Retry)
@@ -104,7 +105,11 @@ async fn send_slack(state: &AppState, item: &outbox::Item) -> Result<(), Failure
 
 /// A Slack delivery failed: retried with backoff, unless the webhook has now
 /// failed for long enough to be called broken.
-async fn slack_failed(state: &AppState, item: &outbox::Item, error: &str) -> Result<(), sqlx::Error> {
+async fn slack_failed(
+    state: &AppState,
+    item: &outbox::Item,
+    error: &str,
+) -> Result<(), sqlx::Error> {
     let since = db::slack::mark_failing(&state.db, &item.user_id, error)
         .await?
         .unwrap_or_else(db::now);
@@ -113,8 +118,12 @@ async fn slack_failed(state: &AppState, item: &outbox::Item, error: &str) -> Res
         return outbox::mark_failed(&state.db, &item.id, error, Some(db::now() + wait)).await;
     }
     outbox::mark_failed(&state.db, &item.id, error, None).await?;
-    outbox::fail_pending_slack(&state.db, &item.user_id, "the Slack webhook is marked broken")
-        .await?;
+    outbox::fail_pending_slack(
+        &state.db,
+        &item.user_id,
+        "the Slack webhook is marked broken",
+    )
+    .await?;
     // Whichever worker marked it tells the owner, once.
     if db::slack::mark_broken(&state.db, &item.user_id).await? {
         if let Some(user) = db::users::find_by_id(&state.db, &item.user_id).await? {

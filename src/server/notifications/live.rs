@@ -10,6 +10,7 @@
 
 use crate::server::db;
 use crate::server::infra::context::RequestCtx;
+use crate::server::infra::live::Change;
 use crate::server::infra::state::AppState;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -24,51 +25,11 @@ use tokio::sync::broadcast;
 /// The PostgreSQL channel of live news. Payload: a user id, or `*` for everyone.
 pub const CHANNEL: &str = "tessera_live";
 
-/// Who has news: one user, or everyone (a broadcast).
-#[derive(Clone, Debug)]
-pub enum Change {
-    User(String),
-    Everyone,
-}
-
-/// The channel every open stream of this server listens on.
-pub struct Hub {
-    tx: broadcast::Sender<Change>,
-}
-
-impl Default for Hub {
-    fn default() -> Self {
-        // Streams that fall this far behind re-read their count (`Lagged`).
-        let (tx, _) = broadcast::channel(1024);
-        Hub { tx }
-    }
-}
-
-impl Hub {
-    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
-        self.tx.subscribe()
-    }
-
-    /// Hands news to this server's streams (no receivers is fine).
-    pub fn send(&self, change: Change) {
-        let _ = self.tx.send(change);
-    }
-
-    /// Applies a `NOTIFY` payload heard from any server.
-    pub fn apply(&self, payload: &str) {
-        self.send(if payload == "*" {
-            Change::Everyone
-        } else {
-            Change::User(payload.to_string())
-        });
-    }
-}
-
 /// Tells open streams that `user_id`'s notifications (or everyone's, for
 /// None) changed. On PostgreSQL every server hears it through `NOTIFY`; on
 /// SQLite there is only this server.
 pub async fn publish(state: &AppState, user_id: Option<&str>) {
-    if crate::server::api::invalidate::on_postgres(state) {
+    if state.config.on_postgres() {
         let payload = user_id.unwrap_or("*");
         if let Err(e) = db::notify(&state.db, CHANNEL, payload).await {
             tracing::warn!(error = %e, "could not announce a notification to other servers");
@@ -92,7 +53,10 @@ const SESSION_CHECK: Duration = Duration::from_secs(60);
 /// `Last-Event-ID`; it gets the current state at once, which is all it
 /// missed (the client then reloads what it shows). Comments keep the
 /// connection alive through proxies every 15 seconds.
-pub async fn stream(State(state): State<AppState>, Extension(ctx): Extension<RequestCtx>) -> Response {
+pub async fn stream(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestCtx>,
+) -> Response {
     let Some(auth) = ctx.auth else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
@@ -173,7 +137,11 @@ impl Feed {
                 Some(
                     Event::default()
                         .event("unread")
-                        .id(if newest.is_empty() { "0".into() } else { newest })
+                        .id(if newest.is_empty() {
+                            "0".into()
+                        } else {
+                            newest
+                        })
                         .data(data.to_string()),
                 )
             }

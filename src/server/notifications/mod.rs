@@ -116,8 +116,14 @@ impl SecurityEvent<'_> {
             ),
             E::EmailChanged { old, new } => (
                 td_string!(l, security_mail.email_changed_subject).to_string(),
-                td_string!(l, security_mail.email_changed, username = u, old = old, new = new)
-                    .to_string(),
+                td_string!(
+                    l,
+                    security_mail.email_changed,
+                    username = u,
+                    old = old,
+                    new = new
+                )
+                .to_string(),
             ),
             E::TwoFactorOn => (
                 td_string!(l, security_mail.two_factor_on_subject).to_string(),
@@ -133,13 +139,23 @@ impl SecurityEvent<'_> {
             ),
             E::RecoveryCodeUsed { left } => (
                 td_string!(l, security_mail.recovery_code_used_subject).to_string(),
-                td_string!(l, security_mail.recovery_code_used, username = u, left = left)
-                    .to_string(),
+                td_string!(
+                    l,
+                    security_mail.recovery_code_used,
+                    username = u,
+                    left = left
+                )
+                .to_string(),
             ),
             E::RecoveryCodesLow { left } => (
                 td_string!(l, security_mail.recovery_codes_low_subject, left = left).to_string(),
-                td_string!(l, security_mail.recovery_codes_low, username = u, left = left)
-                    .to_string(),
+                td_string!(
+                    l,
+                    security_mail.recovery_codes_low,
+                    username = u,
+                    left = left
+                )
+                .to_string(),
             ),
             E::TokenCreated { name } => (
                 td_string!(l, security_mail.token_created_subject).to_string(),
@@ -147,8 +163,13 @@ impl SecurityEvent<'_> {
             ),
             E::TokenRegenerated { name } => (
                 td_string!(l, security_mail.token_regenerated_subject).to_string(),
-                td_string!(l, security_mail.token_regenerated, username = u, token = name)
-                    .to_string(),
+                td_string!(
+                    l,
+                    security_mail.token_regenerated,
+                    username = u,
+                    token = name
+                )
+                .to_string(),
             ),
             E::TokenRevoked { name } => (
                 td_string!(l, notifications.token_revoked_title, name = name).to_string(),
@@ -359,7 +380,11 @@ pub async fn deliver_once(
 
 /// Puts `notice` in the app only, whatever the matrix says: for news about a
 /// channel itself (a Slack webhook that broke).
-pub async fn in_app_only(state: &AppState, user: &UserRow, notice: &Notice) -> Result<(), AppError> {
+pub async fn in_app_only(
+    state: &AppState,
+    user: &UserRow,
+    notice: &Notice,
+) -> Result<(), AppError> {
     db::notifications::insert(
         &state.db,
         &user.id,
@@ -376,7 +401,12 @@ pub async fn in_app_only(state: &AppState, user: &UserRow, notice: &Notice) -> R
 /// The subject, text and one-click unsubscribe link of `notice` as a mail
 /// to `user` in language `l`: the subject names the area, the text links to
 /// the item and to the preferences page.
-fn mail_for(state: &AppState, user: &UserRow, notice: &Notice, l: Locale) -> (String, String, String) {
+fn mail_for(
+    state: &AppState,
+    user: &UserRow,
+    notice: &Notice,
+    l: Locale,
+) -> (String, String, String) {
     let area = area_name(notice.area, l);
     let base = &state.config.public_url;
     let unsubscribe = unsubscribe::link(state, &user.id, notice.area, NotificationChannel::Email);

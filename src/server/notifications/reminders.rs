@@ -78,14 +78,24 @@ pub async fn run_once(state: &AppState) -> Result<usize, crate::error::AppError>
         let (title, body) = if kind == "week" {
             (
                 td_string!(l, notifications.token_expiring_week_title, name = &t.name).to_string(),
-                td_string!(l, notifications.token_expiring_week, name = &t.name, when = &when)
-                    .to_string(),
+                td_string!(
+                    l,
+                    notifications.token_expiring_week,
+                    name = &t.name,
+                    when = &when
+                )
+                .to_string(),
             )
         } else {
             (
                 td_string!(l, notifications.token_expiring_today_title, name = &t.name).to_string(),
-                td_string!(l, notifications.token_expiring_today, name = &t.name, when = &when)
-                    .to_string(),
+                td_string!(
+                    l,
+                    notifications.token_expiring_today,
+                    name = &t.name,
+                    when = &when
+                )
+                .to_string(),
             )
         };
         let notice = Notice {

@@ -26,8 +26,7 @@ pub fn check_url(url: &str, allow_insecure: bool) -> bool {
     let Ok(parsed) = url::Url::parse(url) else {
         return false;
     };
-    if !parsed.username().is_empty() || parsed.password().is_some() || parsed.fragment().is_some()
-    {
+    if !parsed.username().is_empty() || parsed.password().is_some() || parsed.fragment().is_some() {
         return false;
     }
     let host = parsed.host_str().unwrap_or("");
@@ -41,7 +40,9 @@ pub fn check_url(url: &str, allow_insecure: bool) -> bool {
                 && parsed.port().is_none()
                 && segments.len() >= 4
                 && segments[0] == "services"
-                && segments[1..].iter().all(|s| s.chars().all(|c| c.is_ascii_alphanumeric()))
+                && segments[1..]
+                    .iter()
+                    .all(|s| s.chars().all(|c| c.is_ascii_alphanumeric()))
         }
         "http" => allow_insecure && matches!(host, "127.0.0.1" | "localhost" | "[::1]"),
         _ => false,
@@ -134,12 +135,22 @@ pub async fn set(
 }
 
 /// Removes the caller's webhook (audited); what is queued for it is given up.
-pub async fn remove(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<SlackStatus, AppError> {
+pub async fn remove(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+) -> Result<SlackStatus, AppError> {
     if db::slack::delete(&state.db, &auth.user.id).await? {
         db::outbox::fail_pending_slack(&state.db, &auth.user.id, "the Slack webhook was removed")
             .await?;
-        audit::record(state, ctx, &auth.user, AuditAction::SlackWebhookRemove, Outcome::Success)
-            .await;
+        audit::record(
+            state,
+            ctx,
+            &auth.user,
+            AuditAction::SlackWebhookRemove,
+            Outcome::Success,
+        )
+        .await;
     }
     status(state, auth).await
 }
@@ -147,7 +158,11 @@ pub async fn remove(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<S
 /// Posts a test message to the caller's webhook at once. Success also
 /// makes a broken webhook healthy again (the page's "retry"). A failure is
 /// the exact reason: the status code, a timeout, the connection error.
-pub async fn test(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<SlackStatus, AppError> {
+pub async fn test(
+    state: &AppState,
+    ctx: &RequestCtx,
+    auth: &Auth,
+) -> Result<SlackStatus, AppError> {
     let l = ctx.locale;
     let hook = db::slack::find(&state.db, &auth.user.id)
         .await?
@@ -155,13 +170,20 @@ pub async fn test(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<Sla
             AppError::field("url", td_string!(l, notifications.slack_none).to_string())
         })?;
     let url = open_url(state, &hook).ok_or_else(|| {
-        AppError::field("url", td_string!(l, notifications.slack_unreadable).to_string())
+        AppError::field(
+            "url",
+            td_string!(l, notifications.slack_unreadable).to_string(),
+        )
     })?;
     let notice = Notice {
         area: crate::model::NotificationArea::Alerts,
         title: td_string!(l, notifications.slack_test_title).to_string(),
-        body: td_string!(l, notifications.slack_test_body, username = &auth.user.username)
-            .to_string(),
+        body: td_string!(
+            l,
+            notifications.slack_test_body,
+            username = &auth.user.username
+        )
+        .to_string(),
         advice: String::new(),
         link: "/settings/notifications".into(),
     };

@@ -255,11 +255,12 @@ async fn notification_preferences_have_defaults_and_rules() {
             .expect("cell")
     };
     let v = json(&get().await);
-    assert_eq!(v["preferences"].as_array().expect("list").len(), 10);
+    assert_eq!(v["preferences"].as_array().expect("list").len(), 15);
     assert_eq!(cell(&v, "alerts", "email")["enabled"], true);
     assert_eq!(cell(&v, "policies", "email")["enabled"], false);
     assert_eq!(cell(&v, "policies", "in_app")["enabled"], true);
     assert_eq!(cell(&v, "security", "in_app")["locked"], true);
+    assert_eq!(cell(&v, "security", "slack")["enabled"], false);
 
     // The settings page's server function.
     let r = app

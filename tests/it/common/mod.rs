@@ -1,6 +1,7 @@
 //! A real Tessera router over a real SQLite database in a temporary directory.
 #![allow(dead_code)]
 
+pub mod hook;
 pub mod smtp;
 
 use axum::body::Body;
