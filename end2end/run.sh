@@ -18,6 +18,8 @@ export TESSERA_ADMIN_PASSWORD="e2e-Admin-pass-1"
 # (--repeat-each), would add up to the per-address delay. Per-account throttling
 # stays as it is (and is tested by the integration suite).
 export TESSERA_THROTTLE_FREE_PER_ADDRESS=100000
+# The Slack spec posts to a webhook stand-in on loopback over plain http.
+export TESSERA_ALLOW_INSECURE_WEBHOOKS=true
 export TESSERA_BIN="$bin"
 export BASE_URL="http://127.0.0.1:$port"
 export ADMIN_PASSWORD="$TESSERA_ADMIN_PASSWORD"

@@ -110,3 +110,17 @@ export async function openSection(page: Page, name: string) {
   await page.getByRole("link", { name, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
 }
+
+/** Creates a token on the tokens page (sudo mode is fresh after signing in); returns its value. */
+export async function createToken(page: Page, name: string, readOnly: boolean): Promise<string> {
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel(readOnly ? "Read-only" : "Read and write").check();
+  await page.getByRole("button", { name: "Create token" }).click();
+  const dialog = page.getByRole("dialog", { name: "Your new token" });
+  await expect(dialog).toBeVisible();
+  const value = (await page.locator("#secret-value").textContent())!.trim();
+  await dialog.getByRole("button", { name: "Done" }).click();
+  return value;
+}

@@ -1,5 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-import { createUser, hydrated, mailTo, signInOk, uniqueName, openSection } from "./helpers";
+import { test, expect } from "@playwright/test";
+import { createToken, createUser, hydrated, mailTo, signInOk, uniqueName, openSection } from "./helpers";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -85,19 +85,6 @@ test("an app password works with HTTP Basic on the API until revoked", async ({ 
   expect((await request.get("/api/v1/me", { headers: { Authorization: basic } })).status()).toBe(401);
 });
 
-/** Creates a token on the tokens page (sudo mode is fresh after signing in); returns its value. */
-async function createToken(page: Page, name: string, readOnly: boolean): Promise<string> {
-  await page.goto("/settings/tokens");
-  await hydrated(page);
-  await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByLabel(readOnly ? "Read-only" : "Read and write").check();
-  await page.getByRole("button", { name: "Create token" }).click();
-  const dialog = page.getByRole("dialog", { name: "Your new token" });
-  await expect(dialog).toBeVisible();
-  const value = (await page.locator("#secret-value").textContent())!.trim();
-  await dialog.getByRole("button", { name: "Done" }).click();
-  return value;
-}
 
 test("an admin revokes a user's token, the user is notified, and admin broadcasts reach them", async ({ browser, request }) => {
   const user = uniqueName("owner");

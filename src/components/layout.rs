@@ -121,7 +121,7 @@ fn UserMenu() -> impl IntoView {
 
     view! {
         <div class="user-menu" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
-            on:focusout=move |ev| if !focus_stays_inside(&ev) { open.set(false) }>
+            on:focusout=move |ev| if focus_went(&ev) != FocusWent::Inside { open.set(false) }>
             <button type="button" class="user-button" aria-haspopup="true"
                 aria-expanded=move || open.get().to_string() aria-controls="user-menu-list"
                 on:click=move |_| open.update(|o| *o = !*o)>
@@ -139,9 +139,19 @@ fn UserMenu() -> impl IntoView {
     }
 }
 
-/// Whether focus moves to another element inside the element that lost it (the
-/// menu stays open) or leaves it (the menu closes, as after a click elsewhere).
-pub fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
+/// Where focus went when it left an element (a `focusout` event).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum FocusWent {
+    /// To another element inside it (a menu stays open).
+    Inside,
+    /// To an element outside it (Tab out of a menu: it closes).
+    Outside,
+    /// Nowhere: a click on the page's background, or the focused element
+    /// was re-rendered or disabled.
+    Nowhere,
+}
+
+pub fn focus_went(ev: &leptos::ev::FocusEvent) -> FocusWent {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
@@ -152,14 +162,15 @@ pub fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
             .related_target()
             .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
         match (container, next) {
-            (Some(c), Some(n)) => c.contains(Some(&n)),
-            _ => false,
+            (Some(c), Some(n)) if c.contains(Some(&n)) => FocusWent::Inside,
+            (Some(_), Some(_)) => FocusWent::Outside,
+            _ => FocusWent::Nowhere,
         }
     }
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = ev;
-        false
+        FocusWent::Nowhere
     }
 }
 

@@ -277,6 +277,87 @@ async fn two_servers_on_one_postgresql_behave_as_one() {
     );
 }
 
+/// A notification made through server A reaches a bell whose event stream is
+/// served by server B (`NOTIFY tessera_live`), without polling.
+#[tokio::test]
+async fn a_notice_made_on_one_server_lights_the_bell_on_the_other() {
+    use http_body_util::BodyExt;
+    let Some(database) = common::fresh_postgres_database().await else {
+        eprintln!("skipped: runs in make test's PostgreSQL pass (TESSERA_TEST_DATABASE_URL)");
+        return;
+    };
+    let sink = Sink::start().await;
+    let a = Server::start(&database, &sink.url());
+    a.ready().await;
+    let b = Server::start(&database, &sink.url());
+    b.ready().await;
+    let login = "login=admin&password=first-horse-42";
+    let (status, cookies, body) = http(&a.base, "POST", "/api/login", &[], login)
+        .await
+        .expect("sign in");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("tessera_session="))
+        .expect("session")
+        .clone();
+
+    // The bell's stream, served by B.
+    let addr = b.base.trim_start_matches("http://").to_string();
+    let stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .expect("handshake");
+    tokio::spawn(conn);
+    let req = http::Request::get("/api/events/notifications")
+        .header("host", addr.as_str())
+        .header("cookie", &session)
+        .header("accept", "text/event-stream")
+        .body(http_body_util::Empty::<hyper::body::Bytes>::new())
+        .expect("request");
+    let res = sender.send_request(req).await.expect("stream");
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.into_body();
+    let mut next_count = async || loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .expect("an event within 5 s")
+            .expect("stream open")
+            .expect("frame");
+        if let Ok(data) = frame.into_data() {
+            let text = String::from_utf8_lossy(&data).into_owned();
+            if let Some(i) = text.find("\"unread\":") {
+                let n: String = text[i + 9..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                return n.parse::<i64>().expect("count");
+            }
+        }
+    };
+    let before = next_count().await;
+
+    // Through A: a new token, whose notice is a notification for the admin.
+    let (status, _, body) = http(
+        &a.base,
+        "POST",
+        "/api/tokens/create",
+        &[("cookie", &session)],
+        "name=ci&days=30&scope=read&allowed_ips=",
+    )
+    .await
+    .expect("create token");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        next_count().await,
+        before + 1,
+        "B's stream heard A's notice"
+    );
+}
+
 /// `kill -9` one of two servers in the middle of a burst of token creations
 /// (each also queues a mail: the owner's notice). Every creation a client saw
 /// acknowledged is in the database afterwards, and every queued mail reaches the

@@ -8,7 +8,8 @@
 //! every ten seconds instead.
 
 use super::types::{NotificationItem, NotificationPage};
-use super::{list_notifications, MarkNotificationsRead};
+use super::{list_notifications, MarkAllNotificationsRead, MarkNotificationsRead};
+use crate::components::layout::{focus_went, FocusWent};
 use crate::components::toast::on_result;
 use crate::i18n::*;
 use crate::model::NotificationArea;
@@ -94,17 +95,19 @@ pub fn Bell() -> impl IntoView {
         },
     );
     let mark = ServerAction::<MarkNotificationsRead>::new();
-    on_result(mark, &[], move |unread| {
-        live.unread.set(Some(unread));
-        live.version.update(|v| *v += 1);
-    });
+    let mark_all = ServerAction::<MarkAllNotificationsRead>::new();
+    track_marks(live, mark, mark_all);
     let label = move || match live.unread.get() {
         Some(n) if n > 0 => t_string!(i18n, bell.label_unread, n = badge_text(n)).to_string(),
         _ => t_string!(i18n, bell.label).to_string(),
     };
     view! {
         <div class="bell" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
-            on:focusout=move |ev| if !crate::components::layout::focus_stays_inside(&ev) { open.set(false) }>
+            on:focusout=move |ev| if focus_went(&ev) == FocusWent::Outside { open.set(false) }>
+            // A click anywhere outside the panel closes it.
+            <Show when=move || open.get()>
+                <div class="bell-scrim" aria-hidden="true" on:click=move |_| open.set(false)></div>
+            </Show>
             <button type="button" class="bell-button" aria-haspopup="true" aria-label=label
                 aria-expanded=move || open.get().to_string() aria-controls="bell-panel"
                 on:click=move |_| open.update(|o| *o = !*o)>
@@ -118,8 +121,8 @@ pub fn Bell() -> impl IntoView {
             <div id="bell-panel" class="menu bell-panel" role="region" aria-labelledby="bell-heading" hidden=move || !open.get()>
                 <div class="bell-head">
                     <h2 id="bell-heading">{t!(i18n, bell.title)}</h2>
-                    <button type="button" class="link" disabled=move || mark.pending().get() || live.unread.get().unwrap_or(0) == 0
-                        on:click=move |_| { mark.dispatch(MarkNotificationsRead { ids: Vec::new() }); }>
+                    <button type="button" class="link" disabled=move || mark_all.pending().get() || live.unread.get().unwrap_or(0) == 0
+                        on:click=move |_| { mark_all.dispatch(MarkAllNotificationsRead {}); }>
                         {t!(i18n, bell.mark_all)}
                     </button>
                 </div>
@@ -143,6 +146,22 @@ pub fn Bell() -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// After marking one or all read: the new count everywhere, lists reloaded.
+pub fn track_marks(
+    live: Live,
+    mark: ServerAction<MarkNotificationsRead>,
+    mark_all: ServerAction<MarkAllNotificationsRead>,
+) {
+    on_result(mark, &[], move |unread| {
+        live.unread.set(Some(unread));
+        live.version.update(|v| *v += 1);
+    });
+    on_result(mark_all, &[], move |unread| {
+        live.unread.set(Some(unread));
+        live.version.update(|v| *v += 1);
+    });
 }
 
 /// One notification in the bell's panel or on the notifications page.
@@ -189,7 +208,7 @@ pub fn NoteItem(
             {(!read).then(|| {
                 let label = t_string!(i18n, bell.mark_one_label, title = &title_for_label).to_string();
                 view! {
-                    <button type="button" class="link note-read" aria-label=label disabled=move || mark.pending().get()
+                    <button type="button" class="link note-read" aria-label=label
                         on:click=move |_| { mark.dispatch(MarkNotificationsRead { ids: vec![id.clone()] }); }>
                         {t!(i18n, bell.mark_one)}
                     </button>
@@ -268,5 +287,18 @@ mod feed {
     #[cfg(not(feature = "hydrate"))]
     pub fn start(live: Live) {
         let _ = live;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::badge_text;
+
+    #[test]
+    fn the_badge_says_99_plus_above_99() {
+        assert_eq!(badge_text(1), "1");
+        assert_eq!(badge_text(99), "99");
+        assert_eq!(badge_text(100), "99+");
+        assert_eq!(badge_text(12_345), "99+");
     }
 }

@@ -51,13 +51,27 @@ pub async fn list_notifications(
     .await
 }
 
-/// Marks the listed notifications read (every one for an empty list);
-/// answers the unread count.
+/// Marks the listed notifications read; answers the unread count.
 #[server(endpoint = "notifications/read")]
 pub async fn mark_notifications_read(ids: Vec<String>) -> Result<i64, AppError> {
     use crate::server::notifications;
     crate::server::serve(|c| async move {
+        if ids.is_empty() {
+            return Err(AppError::BadRequest(
+                "Name the notifications to mark read.".into(),
+            ));
+        }
         notifications::mark_read(&c.state, &c.auth()?.user, &ids).await
+    })
+    .await
+}
+
+/// Marks every notification of the caller read; answers the unread count (0).
+#[server(endpoint = "notifications/read-all")]
+pub async fn mark_all_notifications_read() -> Result<i64, AppError> {
+    use crate::server::notifications;
+    crate::server::serve(|c| async move {
+        notifications::mark_read(&c.state, &c.auth()?.user, &[]).await
     })
     .await
 }

@@ -3,11 +3,12 @@
 //! cell saved as soon as it changes, and the Slack webhook), and the page
 //! behind a mail's unsubscribe link.
 
-use super::bell::{use_live, NoteItem};
+use super::bell::{track_marks, use_live, NoteItem};
 use super::types::SlackStatus;
 use super::{
     get_notification_preferences, get_slack, list_notifications, unsubscribe_info,
-    MarkNotificationsRead, RemoveSlack, SetNotificationPreference, SetSlack, TestSlack,
+    MarkAllNotificationsRead, MarkNotificationsRead, RemoveSlack, SetNotificationPreference,
+    SetSlack, TestSlack,
 };
 use crate::components::form::{field_error, TextField};
 use crate::components::load::LoadError;
@@ -275,10 +276,8 @@ pub fn NotificationListPage() -> impl IntoView {
         |(unread, before, _)| list_notifications(unread, before, PAGE_SIZE),
     );
     let mark = ServerAction::<MarkNotificationsRead>::new();
-    on_result(mark, &[], move |unread| {
-        live.unread.set(Some(unread));
-        live.version.update(|v| *v += 1);
-    });
+    let mark_all = ServerAction::<MarkAllNotificationsRead>::new();
+    track_marks(live, mark, mark_all);
     let filter_link = move |unread: bool| {
         if unread {
             "/notifications?filter=unread"
@@ -292,8 +291,8 @@ pub fn NotificationListPage() -> impl IntoView {
         <div class="filters">
             <A href=filter_link(false) attr:aria-current=move || (!unread_only()).then_some("page")>{t!(i18n, bell.all)}</A>
             <A href=filter_link(true) attr:aria-current=move || unread_only().then_some("page")>{t!(i18n, bell.only_unread)}</A>
-            <button type="button" class="button" disabled=move || mark.pending().get() || live.unread.get().unwrap_or(0) == 0
-                on:click=move |_| { mark.dispatch(MarkNotificationsRead { ids: Vec::new() }); }>
+            <button type="button" class="button" disabled=move || mark_all.pending().get() || live.unread.get().unwrap_or(0) == 0
+                on:click=move |_| { mark_all.dispatch(MarkAllNotificationsRead {}); }>
                 {t!(i18n, bell.mark_all)}
             </button>
         </div>

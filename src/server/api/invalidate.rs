@@ -83,7 +83,7 @@ async fn listen(state: &AppState) -> Result<(), sqlx::Error> {
             // reads its count again.
             None => {
                 state.auth_cache.clear();
-                state.live.apply("*");
+                state.live.resync();
             }
         }
     }

@@ -10,16 +10,31 @@ pub enum Change {
     Everyone,
 }
 
-/// The channel every open stream of this server listens on.
+impl Change {
+    fn payload(&self) -> &str {
+        match self {
+            Change::User(id) => id,
+            Change::Everyone => "*",
+        }
+    }
+}
+
+/// The channel every open stream of this server listens on, and this
+/// server's name in the `NOTIFY` payloads it sends (so it skips its own
+/// when PostgreSQL echoes them back: its streams heard them at once).
 pub struct Hub {
     tx: broadcast::Sender<Change>,
+    origin: String,
 }
 
 impl Default for Hub {
     fn default() -> Self {
         // Streams that fall this far behind re-read their count (`Lagged`).
         let (tx, _) = broadcast::channel(1024);
-        Hub { tx }
+        Hub {
+            tx,
+            origin: uuid::Uuid::new_v4().simple().to_string(),
+        }
     }
 }
 
@@ -33,12 +48,27 @@ impl Hub {
         let _ = self.tx.send(change);
     }
 
-    /// Applies a `NOTIFY` payload heard from any server.
+    /// The `NOTIFY` payload that tells the other servers: `<origin> <user id | *>`.
+    pub fn payload(&self, change: &Change) -> String {
+        format!("{} {}", self.origin, change.payload())
+    }
+
+    /// Applies a `NOTIFY` payload heard from any server (its own ignored).
     pub fn apply(&self, payload: &str) {
-        self.send(if payload == "*" {
+        let (origin, who) = payload.split_once(' ').unwrap_or(("", payload));
+        if origin == self.origin {
+            return;
+        }
+        self.send(if who == "*" {
             Change::Everyone
         } else {
-            Change::User(payload.to_string())
+            Change::User(who.to_string())
         });
+    }
+
+    /// Everyone's news may have been missed (the listening connection was
+    /// lost): every stream reads its count again.
+    pub fn resync(&self) {
+        self.send(Change::Everyone);
     }
 }

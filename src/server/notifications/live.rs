@@ -22,25 +22,25 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast;
 
-/// The PostgreSQL channel of live news. Payload: a user id, or `*` for everyone.
+/// The PostgreSQL channel of live news. Payload: the sending server's name and
+/// a user id, or `*` for everyone.
 pub const CHANNEL: &str = "tessera_live";
 
 /// Tells open streams that `user_id`'s notifications (or everyone's, for
-/// None) changed. On PostgreSQL every server hears it through `NOTIFY`; on
-/// SQLite there is only this server.
+/// None) changed: this server's at once, the other servers' (on PostgreSQL)
+/// through `NOTIFY`.
 pub async fn publish(state: &AppState, user_id: Option<&str>) {
+    let change = match user_id {
+        Some(id) => Change::User(id.to_string()),
+        None => Change::Everyone,
+    };
     if state.config.on_postgres() {
-        let payload = user_id.unwrap_or("*");
-        if let Err(e) = db::notify(&state.db, CHANNEL, payload).await {
+        let payload = state.live.payload(&change);
+        if let Err(e) = db::notify(&state.db, CHANNEL, &payload).await {
             tracing::warn!(error = %e, "could not announce a notification to other servers");
-            state.live.apply(payload);
         }
-    } else {
-        state.live.send(match user_id {
-            Some(id) => Change::User(id.to_string()),
-            None => Change::Everyone,
-        });
     }
+    state.live.send(change);
 }
 
 /// How often a stream checks that its session still exists, so a stream of
@@ -85,7 +85,9 @@ struct Feed {
 
 fn events(feed: Feed) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(feed, |mut feed| async move {
-        if !feed.first && !(feed.wait().await && feed.session_alive().await) {
+        // After the first event: the next change, while the session lives.
+        let go_on = feed.first || (feed.wait().await && feed.session_alive().await);
+        if !go_on {
             return None;
         }
         feed.first = false;
