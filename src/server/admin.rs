@@ -171,10 +171,7 @@ pub async fn publish(
     let ws = crate::server::workspace::load(&state.db).await?;
     let l = crate::server::workspace::user_locale(admin, &ws);
     let b = crate::server::notifications::check_broadcast(area, title, body, l)?;
-    let (id, recipients) =
-        db::notifications::broadcast(&state.db, b.area.as_str(), &b.title, &b.body).await?;
-    crate::server::notifications::live::publish(state, None).await;
-    crate::server::notifications::fan_out_broadcast(state, &b);
+    let (id, recipients) = crate::server::notifications::publish_broadcast(state, &b).await?;
     let action = AuditAction::NotificationPublish {
         area: b.area.as_str().to_string(),
         notification_id: id.clone(),

@@ -336,9 +336,17 @@ async fn two_workers_send_each_item_once_and_a_dead_workers_lease_runs_out() {
     let first = outbox::due(&app.state.db, &["slack"], 1)
         .await
         .expect("due");
-    assert!(outbox::claim(&app.state.db, &first[0].id, 60)
+    let dead_lease = outbox::claim(&app.state.db, &first[0].id, 60)
         .await
-        .expect("claim"));
+        .expect("claim")
+        .expect("the first claim wins");
+    assert!(
+        outbox::claim(&app.state.db, &first[0].id, 60)
+            .await
+            .expect("claim")
+            .is_none(),
+        "a second claim loses while the lease runs"
+    );
     // ...while two workers race over the rest.
     let (a, b) = tokio::join!(
         delivery::deliver_due(&app.state),
@@ -358,6 +366,22 @@ async fn two_workers_send_each_item_once_and_a_dead_workers_lease_runs_out() {
     ))
     .await;
     assert_eq!(delivery::deliver_due(&app.state).await.expect("late"), 1);
+    // The dead worker wakes up and reports a failure under its old lease:
+    // nothing changes, the item stays delivered.
+    outbox::mark_failed(&app.state.db, &first[0].id, &dead_lease, "late", Some(0))
+        .await
+        .expect("late report");
+    assert!(!outbox::mark_sent(&app.state.db, &first[0].id, &dead_lease)
+        .await
+        .expect("late report"));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE id = '{}' AND status = 'sent' AND last_error = ''",
+            first[0].id
+        ))
+        .await,
+        1
+    );
     let mut texts: Vec<String> = hook
         .bodies()
         .iter()

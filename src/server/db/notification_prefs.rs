@@ -32,7 +32,7 @@ pub async fn set(
     .map(|_| ())
 }
 
-/// Ids, addresses and languages of the active accounts whose `channel` cell for
+/// Ids, usernames, addresses and languages of the active accounts whose `channel` cell for
 /// `area` is on (`default_on`: whether a missing row counts as on).
 pub async fn recipients(
     db: &Db,
@@ -48,6 +48,20 @@ pub async fn recipients(
     .bind(area)
     .bind(channel)
     .bind(i64::from(default_on))
+    .fetch_all(db)
+    .await
+}
+
+/// Ids and languages of the active accounts whose Slack cell for `area` is on
+/// and whose webhook is set and not broken.
+pub async fn slack_recipients(db: &Db, area: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.language FROM users u \
+         JOIN notification_prefs p ON p.user_id = u.id AND p.area = $1 AND p.channel = 'slack' \
+         JOIN slack_webhooks w ON w.user_id = u.id \
+         WHERE u.disabled = 0 AND p.enabled = 1 AND w.broken_at IS NULL",
+    )
+    .bind(area)
     .fetch_all(db)
     .await
 }

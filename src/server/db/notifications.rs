@@ -69,12 +69,15 @@ pub async fn purge_notices(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
 /// The same notification for every active account whose in-app cell for
 /// `area` is on (the default), in one statement. Returns the broadcast id and
 /// how many received it.
-pub async fn broadcast(
-    db: &Db,
+pub async fn broadcast<'e, E>(
+    db: E,
     area: &str,
     title: &str,
     body: &str,
-) -> Result<(String, u64), sqlx::Error> {
+) -> Result<(String, u64), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let broadcast = new_id();
     let done = sqlx::query(
         "INSERT INTO notifications (id, user_id, area, title, body, created_at, link) \

@@ -19,7 +19,8 @@ macro_rules! select_items {
 pub struct Item {
     pub id: String,
     pub created_at: i64,
-    /// `email` or `slack`.
+    /// `email`, `slack`, or `fanout` (a broadcast the worker turns into the
+    /// mails and Slack messages of its recipients).
     pub channel: String,
     /// The recipient's account (empty for mail to an address not yet theirs).
     pub user_id: String,
@@ -75,67 +76,83 @@ pub async fn due(db: &Db, channels: &[&str], limit: i64) -> Result<Vec<Item>, sq
     if channels.is_empty() {
         return Ok(Vec::new());
     }
-    // At most two channels: `email` and `slack`.
-    let email = channels.contains(&"email");
-    let slack = channels.contains(&"slack");
+    // The channels: `email`, `slack` and `fanout` (a broadcast to expand).
+    let on = |c: &str| i64::from(channels.contains(&c));
     sqlx::query_as(select_items!(
         "WHERE status = 'pending' AND next_attempt_at <= $1 \
-         AND ((channel = 'email' AND $2 = 1) OR (channel = 'slack' AND $3 = 1)) ORDER BY id LIMIT $4"
+         AND ((channel = 'email' AND $2 = 1) OR (channel = 'slack' AND $3 = 1) \
+         OR (channel = 'fanout' AND $4 = 1)) ORDER BY id LIMIT $5"
     ))
     .bind(now())
-    .bind(i64::from(email))
-    .bind(i64::from(slack))
+    .bind(on("email"))
+    .bind(on("slack"))
+    .bind(on("fanout"))
     .bind(limit)
     .fetch_all(db)
     .await
 }
 
-/// Takes an item for one delivery attempt, leased for `lease_secs`: false
-/// when another worker (or server) already has it. A worker that dies
-/// mid-delivery leaves the item pending; it is tried again when the lease ends.
-pub async fn claim(db: &Db, id: &str, lease_secs: i64) -> Result<bool, sqlx::Error> {
+/// Takes an item for one delivery attempt, leased for `lease_secs`: the
+/// lease's token, or None when another worker (or server) already has it. A
+/// worker that dies mid-delivery leaves the item pending; it is tried again
+/// when the lease ends. Every result is written under the token (see
+/// [`mark_sent`]), so a worker that outlived its lease changes nothing.
+pub async fn claim(db: &Db, id: &str, lease_secs: i64) -> Result<Option<String>, sqlx::Error> {
     let t = now();
+    let token = new_id();
     let done = sqlx::query(
-        "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending' AND next_attempt_at <= $3",
+        "UPDATE outbox SET next_attempt_at = $1, lease = $2 \
+         WHERE id = $3 AND status = 'pending' AND next_attempt_at <= $4",
     )
     .bind(t + lease_secs)
+    .bind(&token)
     .bind(id)
     .bind(t)
     .execute(db)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok((done.rows_affected() == 1).then_some(token))
 }
 
-/// Marks an item delivered and drops its text: bodies carry single-use links,
-/// which have no business staying in the database once they are delivered.
-pub async fn mark_sent(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+/// Marks an item delivered under `lease` and drops its text: bodies carry
+/// single-use links, which have no business staying in the database once
+/// they are delivered. False when the lease was lost (nothing changed).
+pub async fn mark_sent<'e, E>(db: E, id: &str, lease: &str) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '', \
-         body = '(delivered; text removed)', unsubscribe = '' WHERE id = $2",
+         body = '(delivered; text removed)', unsubscribe = '' \
+         WHERE id = $2 AND lease = $3 AND status = 'pending'",
     )
     .bind(now())
     .bind(id)
+    .bind(lease)
     .execute(db)
     .await
-    .map(|_| ())
+    .map(|r| r.rows_affected() == 1)
 }
 
-/// Records a failed attempt: retried at `retry_at`, or given up (`failed`) when
-/// None. An item given up loses its text like a delivered one.
+/// Records a failed attempt under `lease`: retried at `retry_at`, or given
+/// up (`failed`) when None. An item given up loses its text like a delivered one.
 pub async fn mark_failed(
     db: &Db,
     id: &str,
+    lease: &str,
     error: &str,
     retry_at: Option<i64>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
          status = CASE WHEN $2 = 0 THEN 'failed' ELSE 'pending' END, next_attempt_at = $2, \
-         body = CASE WHEN $2 = 0 THEN '(not delivered; text removed)' ELSE body END WHERE id = $3",
+         body = CASE WHEN $2 = 0 THEN '(not delivered; text removed)' ELSE body END, \
+         unsubscribe = CASE WHEN $2 = 0 THEN '' ELSE unsubscribe END \
+         WHERE id = $3 AND lease = $4 AND status = 'pending'",
     )
     .bind(error)
     .bind(retry_at.unwrap_or(0))
     .bind(id)
+    .bind(lease)
     .execute(db)
     .await
     .map(|_| ())

@@ -42,6 +42,13 @@ pub async fn post_json(url: &str, json: String) -> Result<(), String> {
     }
 }
 
+/// Whether a failure of [`post_json`] means the webhook is gone for good
+/// (Slack answers 403, 404 or 410 for revoked tokens, deleted or archived
+/// channels), not worth retrying.
+pub fn is_permanent(error: &str) -> bool {
+    matches!(error, "HTTP 403" | "HTTP 404" | "HTTP 410")
+}
+
 /// The innermost cause of a failed connection ("Connection refused",
 /// "invalid peer certificate: …"), without the client's wrapper text.
 fn connection_error(e: &hyper_util::client::legacy::Error) -> String {

@@ -399,17 +399,30 @@ pub async fn in_app_only(
 }
 
 /// The subject, text and one-click unsubscribe link of `notice` as a mail
-/// to `user` in language `l`: the subject names the area, the text links to
-/// the item and to the preferences page.
+/// to `user` in language `l`.
 fn mail_for(
     state: &AppState,
     user: &UserRow,
     notice: &Notice,
     l: Locale,
 ) -> (String, String, String) {
+    let name = user.to_current().shown_name();
+    mail_text(state, &user.id, &name, notice, l)
+}
+
+/// The subject (naming the area), the text (greeting `name`, linking to the
+/// item and to the preferences page) and the one-click unsubscribe link of
+/// `notice` as a mail to account `user_id`, in language `l`.
+fn mail_text(
+    state: &AppState,
+    user_id: &str,
+    name: &str,
+    notice: &Notice,
+    l: Locale,
+) -> (String, String, String) {
     let area = area_name(notice.area, l);
     let base = &state.config.public_url;
-    let unsubscribe = unsubscribe::link(state, &user.id, notice.area, NotificationChannel::Email);
+    let unsubscribe = unsubscribe::link(state, user_id, notice.area, NotificationChannel::Email);
     let mut body = notice.body.clone();
     if !notice.advice.is_empty() {
         body.push_str("\n\n");
@@ -423,7 +436,7 @@ fn mail_for(
     let text = td_string!(
         l,
         notifications.mail_text,
-        name = user.to_current().shown_name(),
+        name = name,
         body = &body,
         link = &link,
         area = &area,
@@ -585,70 +598,93 @@ pub async fn set_preference(
     preferences(state, user).await
 }
 
-/// Sends a broadcast by mail and Slack to everyone whose cell for its area
-/// is on, each in their language, each mail with the one-click link of that
-/// cell. Runs after the answer (many recipients must not make the
-/// administrator's request slow); the in-app rows are written before it.
-pub fn fan_out_broadcast(state: &AppState, b: &Broadcast) {
-    let (state_bg, notice) = (
-        state.clone(),
-        Notice {
-            area: b.area,
-            title: b.title.clone(),
-            body: b.body.clone(),
-            advice: String::new(),
-            link: "/notifications".into(),
-        },
-    );
-    state.background.spawn(async move {
-        if let Err(e) = fan_out_now(&state_bg, &notice).await {
-            tracing::warn!(error = %e, "could not queue a broadcast's mails and Slack messages");
-        }
-    });
+/// Publishes a broadcast: the in-app rows for everyone whose in-app cell
+/// is on (one statement) and, in the same transaction, a `fanout` item in the
+/// delivery queue, which the worker turns into each person's mail and Slack
+/// message (`fan_out`). Nothing is lost if the server dies right after the
+/// answer, and the administrator's request stays fast whatever the number
+/// of recipients. Returns the broadcast id and how many got it in the app.
+pub async fn publish_broadcast(state: &AppState, b: &Broadcast) -> Result<(String, u64), AppError> {
+    let job = serde_json::json!({ "area": b.area.as_str(), "title": b.title, "body": b.body });
+    let mut tx = state.db.begin().await?;
+    let (id, recipients) =
+        db::notifications::broadcast(&mut *tx, b.area.as_str(), &b.title, &b.body).await?;
+    let item = outbox::New {
+        channel: "fanout",
+        user_id: "",
+        to: "",
+        subject: &b.title,
+        body: &job.to_string(),
+        unsubscribe: "",
+    };
+    outbox::enqueue(&mut *tx, item).await?;
+    tx.commit().await?;
+    live::publish(state, None).await;
+    Ok((id, recipients))
 }
 
-async fn fan_out_now(state: &AppState, notice: &Notice) -> Result<(), AppError> {
-    let area = notice.area;
+/// Turns a `fanout` item into the mails and Slack messages of everyone whose
+/// cell for its area is on (each in their language, each mail with the
+/// one-click link of that cell), all queued in one transaction that also
+/// marks the item done: a worker that dies halfway leaves it to be done again
+/// from the start, never twice.
+pub async fn fan_out(state: &AppState, item: &outbox::Item, lease: &str) -> Result<(), AppError> {
+    #[derive(serde::Deserialize)]
+    struct Job {
+        area: String,
+        title: String,
+        body: String,
+    }
+    let job: Job = serde_json::from_str(&item.body).map_err(|e| {
+        tracing::error!(item = %item.id, error = %e, "a broadcast in the queue cannot be read");
+        AppError::Internal {
+            request_id: String::new(),
+        }
+    })?;
+    let area = NotificationArea::parse(&job.area).unwrap_or(NotificationArea::Alerts);
+    let notice = Notice {
+        area,
+        title: job.title,
+        body: job.body,
+        advice: String::new(),
+        link: "/notifications".into(),
+    };
     let ws = workspace::load(&state.db).await?;
     let email_on = NotificationPref::default_for(area, NotificationChannel::Email).enabled;
-    for (user_id, _, _, _) in
-        db::notification_prefs::recipients(&state.db, area.as_str(), "email", email_on).await?
-    {
-        let Some(user) = db::users::find_by_id(&state.db, &user_id).await? else {
-            continue;
-        };
-        let l = workspace::user_locale(&user, &ws);
-        let (subject, text, unsubscribe) = mail_for(state, &user, notice, l);
+    let mails =
+        db::notification_prefs::recipients(&state.db, area.as_str(), "email", email_on).await?;
+    let slacks = db::notification_prefs::slack_recipients(&state.db, area.as_str()).await?;
+    let mut tx = state.db.begin().await?;
+    for (user_id, username, email, language) in mails {
+        let l = crate::lang::parse(&language).unwrap_or(ws.default_language);
+        let (subject, text, unsubscribe) = mail_text(state, &user_id, &username, &notice, l);
         let item = outbox::New {
             channel: "email",
-            user_id: &user.id,
-            to: &user.email,
+            user_id: &user_id,
+            to: &email,
             subject: &subject,
             body: &text,
             unsubscribe: &unsubscribe,
         };
-        outbox::enqueue(&state.db, item).await?;
+        outbox::enqueue(&mut *tx, item).await?;
     }
-    for (user_id, _, _, language) in
-        db::notification_prefs::recipients(&state.db, area.as_str(), "slack", false).await?
-    {
-        if db::slack::find(&state.db, &user_id)
-            .await?
-            .is_none_or(|w| w.broken_at.is_some())
-        {
-            continue;
-        }
+    for (user_id, language) in slacks {
         let l = crate::lang::parse(&language).unwrap_or(ws.default_language);
         let item = outbox::New {
             channel: "slack",
             user_id: &user_id,
             to: "",
             subject: &notice.title,
-            body: &slack::message(state, notice, l),
+            body: &slack::message(state, &notice, l),
             unsubscribe: "",
         };
-        outbox::enqueue(&state.db, item).await?;
+        outbox::enqueue(&mut *tx, item).await?;
     }
+    if !outbox::mark_sent(&mut *tx, &item.id, lease).await? {
+        // Our lease ran out and another worker has it: leave it to them.
+        return Ok(());
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -367,6 +367,18 @@ async fn broadcasts_follow_each_persons_matrix() {
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // The answer came before the mails: the delivery worker turns the
+    // queued broadcast into them (once, however often it runs).
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE channel = 'fanout' AND status = 'pending'")
+            .await,
+        1
+    );
+    for _ in 0..2 {
+        tessera::server::notifications::delivery::deliver_due(&app.state)
+            .await
+            .expect("deliver");
+    }
     let seen = |name: &str| {
         (
             format!("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = '{name}'"),
