@@ -130,12 +130,22 @@ test("Slack: paste a webhook, send a test message, see a failure exactly", async
   }
 });
 
-test("the unsubscribe link in a mail turns that area's email off", async ({ page, browser }) => {
+test("the unsubscribe link in a mail turns that area's email off", async ({ page, browser, request }) => {
   const user = uniqueName("unsub");
+  const admin = uniqueName("unsub-admin");
   createUser(user, "right-horse-42");
-  await signInOk(page, user, "right-horse-42");
-  await createToken(page, "ci", true);
-  const mail = await mailTo(`${user}@example.org`, "[Security] A new API token was created");
+  createUser(admin, "right-horse-42", ["--admin"]);
+  const adminPage = await (await browser.newContext()).newPage();
+  await signInOk(adminPage, admin, "right-horse-42");
+  const adminToken = await createToken(adminPage, "broadcast", false);
+  const title = `Disk almost full ${uniqueName("d")}`;
+  const sent = await request.post("/api/v1/admin/notifications", {
+    headers: { Authorization: `Bearer ${adminToken}` },
+    data: { area: "alerts", title, body: "Clean up by Friday." },
+  });
+  expect(sent.status()).toBe(201);
+  const mail = await mailTo(`${user}@example.org`, `[Alerts] ${title}`);
+  expect(mail).toContain("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
   const link = mail.match(/https?:\/\/\S+\/unsubscribe\?t=[\w.-]+/)?.[0];
   expect(link, mail).toBeTruthy();
 
@@ -143,16 +153,36 @@ test("the unsubscribe link in a mail turns that area's email off", async ({ page
   const stranger = await (await browser.newContext()).newPage();
   await stranger.goto(link!);
   await expect(stranger.getByRole("heading", { name: "Unsubscribe" })).toBeVisible();
-  await expect(stranger.getByText(`Stop Security emails for ${user}?`)).toBeVisible();
-  await stranger.getByRole("button", { name: "Stop Security emails" }).click();
-  await expect(stranger.getByText(`Security emails for ${user} are off.`)).toBeVisible();
+  await expect(stranger.getByText(`Stop Alerts emails for ${user}?`)).toBeVisible();
+  await stranger.getByRole("button", { name: "Stop Alerts emails" }).click();
+  await expect(stranger.getByText(`Alerts emails for ${user} are off.`)).toBeVisible();
 
+  await signInOk(page, user, "right-horse-42");
   await page.goto("/settings/notifications");
   await hydrated(page);
-  await expect(page.getByRole("checkbox", { name: "Security: Email" })).not.toBeChecked();
-  await expect(page.getByRole("checkbox", { name: "Alerts: Email" })).toBeChecked();
+  await expect(page.getByRole("checkbox", { name: "Alerts: Email" })).not.toBeChecked();
+  await expect(page.getByRole("checkbox", { name: "Security: Email" })).toBeChecked();
 
   // A link that was tampered with does nothing.
   await stranger.goto(link!.slice(0, -2) + "00");
   await expect(stranger.getByText("This unsubscribe link is not valid.")).toBeVisible();
+});
+
+test("turning Security email off asks for the password first", async ({ page }) => {
+  const user = uniqueName("silence");
+  createUser(user, "right-horse-42");
+  await signInOk(page, user, "right-horse-42");
+  sql(`UPDATE sessions SET sudo_at = sudo_at - 601 WHERE user_id = (SELECT id FROM users WHERE username = '${user}')`);
+  await page.goto("/settings/notifications");
+  await hydrated(page);
+  const cell = page.getByRole("checkbox", { name: "Security: Email" });
+  await cell.uncheck();
+  const dialog = page.getByRole("dialog", { name: "Confirm your password" });
+  await expect(dialog).toBeVisible();
+  // Until confirmed, the cell shows what is stored.
+  await expect(cell).toBeChecked();
+  await dialog.getByLabel("Password").fill("right-horse-42");
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Security by Email is now off." })).toBeVisible();
+  await expect(cell).not.toBeChecked();
 });

@@ -122,14 +122,40 @@ async fn a_producer_lands_in_exactly_the_chosen_channels() {
 #[tokio::test]
 async fn one_click_unsubscribe_turns_off_just_that_cell() {
     let (app, sink, _hook) = app_with_sinks().await;
-    app.create_user("ada", "right-horse-42").await;
+    let ada = app.create_user("ada", "right-horse-42").await;
     let cookie = app.session("ada", "right-horse-42").await;
+    // A security notice carries no one-click link: turning those off takes
+    // the settings page and the password.
     create_token(&app, &cookie, "ci").await;
+    // News in the Alerts area (mailed by default) carries one.
+    let notice = notifications::Notice {
+        area: tessera::model::NotificationArea::Alerts,
+        title: "Disk almost full".into(),
+        body: "Clean up by Friday.".into(),
+        advice: String::new(),
+        link: String::new(),
+    };
+    notifications::deliver(&app.state, &ada, &notice)
+        .await
+        .expect("deliver");
     deliver(&app).await;
     let mails = sink.to("ada@example.org");
-    assert_eq!(mails.len(), 1);
+    assert_eq!(mails.len(), 2);
+    let security = mails
+        .iter()
+        .find(|m| m.data.contains("[Security]"))
+        .expect("security mail");
+    assert!(
+        !security.data.contains("List-Unsubscribe"),
+        "{}",
+        security.data
+    );
+    let alert = mails
+        .iter()
+        .find(|m| m.data.contains("[Alerts] Disk almost full"))
+        .expect("alert mail");
     // Headers may be folded over several lines.
-    let data = mails[0].data.replace("\r\n ", " ").replace("\n ", " ");
+    let data = alert.data.replace("\r\n ", " ").replace("\n ", " ");
     assert!(
         data.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
         "{data}"
@@ -143,7 +169,7 @@ async fn one_click_unsubscribe_turns_off_just_that_cell() {
     // Opening the link (a GET) changes nothing.
     let r = app.get(path, None, "text/html").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("Stop Security emails"), "{}", r.body);
+    assert!(r.body.contains("Stop Alerts emails"), "{}", r.body);
 
     // A tampered link is refused.
     let bad = format!("{}0", &path[..path.len() - 1]);
@@ -176,14 +202,80 @@ async fn one_click_unsubscribe_turns_off_just_that_cell() {
             .expect("cell")["enabled"]
             .clone()
     };
-    assert_eq!(on("security", "email"), false);
-    assert_eq!(on("alerts", "email"), true);
-    assert_eq!(on("security", "in_app"), true);
+    assert_eq!(on("alerts", "email"), false);
+    assert_eq!(on("security", "email"), true);
+    assert_eq!(on("alerts", "in_app"), true);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'notifications.preference'")
             .await,
         1
     );
+    // A link stops working once the account's address changed.
+    app.sql("UPDATE users SET email = 'ada@new.example' WHERE username = 'ada'")
+        .await;
+    let r = app.send(one_click(path.to_string()), None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn silencing_security_notices_takes_the_password() {
+    let app = TestApp::new().await;
+    app.create_user("ada", "right-horse-42").await;
+    let cookie = app.session("ada", "right-horse-42").await;
+    app.sql("UPDATE sessions SET sudo_at = sudo_at - 601").await;
+    let off = |channel: &'static str| {
+        let (app, cookie) = (&app, &cookie);
+        async move {
+            app.post_form(
+                "/api/notifications/preference",
+                &[
+                    ("area", "security"),
+                    ("channel", channel),
+                    ("enabled", "false"),
+                ],
+                Some(cookie),
+            )
+            .await
+        }
+    };
+    let r = off("email").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("ReauthRequired"), "{}", r.body);
+    // Other areas need nothing.
+    let r = app
+        .post_form(
+            "/api/notifications/preference",
+            &[
+                ("area", "alerts"),
+                ("channel", "email"),
+                ("enabled", "false"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // With the password entered again, it goes through.
+    let r = app
+        .post_form(
+            "/api/sudo",
+            &[("password", "right-horse-42")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let renewed = r.session_cookie().expect("renewed session");
+    let r = app
+        .post_form(
+            "/api/notifications/preference",
+            &[
+                ("area", "security"),
+                ("channel", "email"),
+                ("enabled", "false"),
+            ],
+            Some(&renewed),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]

@@ -97,18 +97,30 @@ pub fn Bell() -> impl IntoView {
     let mark = ServerAction::<MarkNotificationsRead>::new();
     let mark_all = ServerAction::<MarkAllNotificationsRead>::new();
     track_marks(live, mark, mark_all);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let focus_bell = move || {
+        if let Some(b) = button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
+    // After "mark read" the list is drawn again: focus goes back to the bell.
+    Effect::new(move |_| {
+        if mark.value().with(Option::is_some) || mark_all.value().with(Option::is_some) {
+            focus_bell();
+        }
+    });
     let label = move || match live.unread.get() {
         Some(n) if n > 0 => t_string!(i18n, bell.label_unread, n = badge_text(n)).to_string(),
         _ => t_string!(i18n, bell.label).to_string(),
     };
     view! {
-        <div class="bell" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
+        <div class="bell" on:keydown=move |ev| if ev.key() == "Escape" && open.get_untracked() { open.set(false); focus_bell(); }
             on:focusout=move |ev| if focus_went(&ev) == FocusWent::Outside { open.set(false) }>
             // A click anywhere outside the panel closes it.
             <Show when=move || open.get()>
                 <div class="bell-scrim" aria-hidden="true" on:click=move |_| open.set(false)></div>
             </Show>
-            <button type="button" class="bell-button" aria-haspopup="true" aria-label=label
+            <button type="button" class="bell-button" aria-label=label node_ref=button
                 aria-expanded=move || open.get().to_string() aria-controls="bell-panel"
                 on:click=move |_| open.update(|o| *o = !*o)>
                 <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
@@ -118,6 +130,8 @@ pub fn Bell() -> impl IntoView {
                     <span class="bell-badge" aria-hidden="true">{badge_text(n)}</span>
                 })}
             </button>
+            // Read out when the count changes (a changed label is not).
+            <span class="sr-only" role="status">{move || live.unread.get().filter(|n| *n > 0).map(|_| label())}</span>
             <div id="bell-panel" class="menu bell-panel" role="region" aria-labelledby="bell-heading" hidden=move || !open.get()>
                 <div class="bell-head">
                     <h2 id="bell-heading">{t!(i18n, bell.title)}</h2>
@@ -223,8 +237,52 @@ mod feed {
     use super::Live;
 
     #[cfg(feature = "hydrate")]
+    use leptos::prelude::*;
+
+    /// The open stream and its two handlers (dropped with it).
+    #[cfg(feature = "hydrate")]
+    type Stream = (
+        web_sys::EventSource,
+        wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+        wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+    );
+
+    #[cfg(feature = "hydrate")]
+    #[derive(Clone, Copy)]
+    struct Feed {
+        live: Live,
+        current: StoredValue<Option<Stream>, LocalStorage>,
+        stopped: StoredValue<bool>,
+    }
+
+    /// Opens the stream; when the server refuses it (or the browser has no
+    /// `EventSource`), reads the count every 10 seconds and tries the
+    /// stream again each time. Stops when the page goes or the session ended.
+    #[cfg(feature = "hydrate")]
     pub fn start(live: Live) {
-        use leptos::prelude::*;
+        let feed = Feed {
+            live,
+            current: StoredValue::new_local(None),
+            stopped: StoredValue::new(false),
+        };
+        connect(feed);
+        on_cleanup(move || {
+            feed.stopped.try_set_value(true);
+            close(feed);
+        });
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn close(feed: Feed) {
+        feed.current.try_update_value(|c| {
+            if let Some((source, _, _)) = c.take() {
+                source.close();
+            }
+        });
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn connect(feed: Feed) {
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
 
@@ -234,53 +292,51 @@ mod feed {
             newest: String,
         }
 
+        if feed.stopped.try_get_value().unwrap_or(true) {
+            return;
+        }
         let Ok(source) = web_sys::EventSource::new("/api/events/notifications") else {
-            poll(live);
+            fallback(feed);
             return;
         };
         let on_unread =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                 let text = ev.data().as_string().unwrap_or_default();
                 if let Ok(s) = serde_json::from_str::<State>(&text) {
-                    live.update(s.unread, &s.newest);
+                    feed.live.update(s.unread, &s.newest);
                 }
             });
         let _ =
             source.add_event_listener_with_callback("unread", on_unread.as_ref().unchecked_ref());
-        on_unread.forget();
         // A network hiccup reconnects by itself (and the server sends the
-        // count again); a refusal closes the stream for good: poll instead.
+        // count again); a refusal closes the stream for good: fall back.
         let watched = source.clone();
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
             if watched.ready_state() == web_sys::EventSource::CLOSED {
-                poll(live);
+                close(feed);
+                fallback(feed);
             }
         });
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_error.forget();
-        let source = StoredValue::new_local(source);
-        on_cleanup(move || {
-            source.try_with_value(web_sys::EventSource::close);
-        });
+        close(feed);
+        feed.current
+            .try_set_value(Some((source, on_unread, on_error)));
     }
 
-    /// Reads the count every ten seconds (the fallback).
+    /// Reads the count once, then tries the stream again in 10 seconds;
+    /// signed out, it stops.
     #[cfg(feature = "hydrate")]
-    fn poll(live: Live) {
-        use leptos::prelude::*;
-        let read = move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(page) = super::list_notifications(false, None, 1).await {
-                    let newest = page.items.first().map(|i| i.id.clone()).unwrap_or_default();
-                    live.update(page.unread, &newest);
+    fn fallback(feed: Feed) {
+        leptos::task::spawn_local(async move {
+            match super::super::unread_state().await {
+                Ok((unread, newest)) => feed.live.update(unread, &newest),
+                Err(crate::error::AppError::Unauthorized) => {
+                    feed.stopped.try_set_value(true);
+                    return;
                 }
-            });
-        };
-        read();
-        let timer = gloo_timers::callback::Interval::new(10_000, read);
-        let timer = StoredValue::new_local(Some(timer));
-        on_cleanup(move || {
-            timer.try_update_value(|t| t.take().map(gloo_timers::callback::Interval::cancel));
+                Err(_) => {}
+            }
+            crate::components::browser::after(10_000, move || connect(feed));
         });
     }
 

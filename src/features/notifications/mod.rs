@@ -21,6 +21,7 @@ pub async fn get_notification_preferences() -> Result<Vec<NotificationPref>, App
 }
 
 /// Turns one cell on or off; answers the whole matrix as now stored.
+/// Turning a Security cell off asks for the password (sudo mode).
 #[server(endpoint = "notifications/preference")]
 pub async fn set_notification_preference(
     area: String,
@@ -29,7 +30,9 @@ pub async fn set_notification_preference(
 ) -> Result<Vec<NotificationPref>, AppError> {
     use crate::server::notifications;
     crate::server::serve(|c| async move {
-        notifications::set_preference(&c.state, &c.ctx, &c.auth()?.user, &area, &channel, enabled)
+        let auth = c.auth()?;
+        let sudo = crate::server::auth::sudo::require(auth).is_ok();
+        notifications::set_preference(&c.state, &c.ctx, &auth.user, sudo, &area, &channel, enabled)
             .await
     })
     .await
@@ -48,6 +51,17 @@ pub async fn list_notifications(
         let user = &c.auth()?.user;
         notifications::page(&c.state, user, unread_only, before.as_deref(), limit).await
     })
+    .await
+}
+
+/// The unread count and the newest notification's id: what the bell polls
+/// when it cannot keep an event stream (it does not count as activity).
+#[server(endpoint = "notifications/unread", input = leptos::server_fn::codec::GetUrl)]
+pub async fn unread_state() -> Result<(i64, String), AppError> {
+    use crate::server::notifications;
+    crate::server::serve(
+        |c| async move { notifications::unread_state(&c.state, &c.auth()?.user).await },
+    )
     .await
 }
 

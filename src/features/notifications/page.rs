@@ -10,6 +10,7 @@ use super::{
     MarkAllNotificationsRead, MarkNotificationsRead, RemoveSlack, SetNotificationPreference,
     SetSlack, TestSlack,
 };
+use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{field_error, TextField};
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
@@ -73,6 +74,8 @@ fn PreferenceMatrix(
     let toasts = use_toasts();
     let cells = RwSignal::new(initial);
     let save = ServerAction::<SetNotificationPreference>::new();
+    // Turning a Security cell off asks for the password first.
+    let guard = SudoGuard::new(save);
     let last = RwSignal::new(None::<NotificationPref>);
     on_result(save, &[], move |stored: Vec<NotificationPref>| {
         cells.set(stored);
@@ -115,7 +118,7 @@ fn PreferenceMatrix(
             enabled,
             locked: false,
         }));
-        save.dispatch(SetNotificationPreference {
+        guard.dispatch(SetNotificationPreference {
             area: area.as_str().to_string(),
             channel: channel.as_str().to_string(),
             enabled,
@@ -162,6 +165,7 @@ fn PreferenceMatrix(
             </tbody>
         </table>
         <p class="hint" id="matrix-note">{t!(i18n, notifications.security_locked_hint)}</p>
+        <SudoDialog open=guard.open on_confirmed=move |_| guard.retry()/>
     }
 }
 
@@ -185,6 +189,7 @@ fn SlackSection() -> impl IntoView {
     let remove = ServerAction::<RemoveSlack>::new();
     let test = ServerAction::<TestSlack>::new();
     let url = RwSignal::new(String::new());
+    let confirm_remove = RwSignal::new(false);
     on_result(set, &["url"], move |s| {
         shown.set(Some(s));
         url.set(String::new());
@@ -236,7 +241,7 @@ fn SlackSection() -> impl IntoView {
                                 else { t_string!(i18n, slack.test) }}
                         </button>
                         <button type="button" class="button danger" disabled=busy
-                            on:click=move |_| { remove.dispatch(RemoveSlack {}); }>
+                            on:click=move |_| confirm_remove.set(true)>
                             {t!(i18n, slack.remove)}
                         </button>
                     </div>
@@ -244,7 +249,7 @@ fn SlackSection() -> impl IntoView {
                 })
             }}
             <form class="form" on:submit=submit novalidate>
-                <TextField id="slack-url" label=move || t!(i18n, slack.url) value=url input_type="url"
+                <TextField id="slack-url" label=move || t!(i18n, slack.url) value=url input_type="url" autocomplete="off"
                     hint=move || t!(i18n, slack.url_hint) error=field_error(set, "url")/>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=busy aria-busy=move || set.pending().get().to_string()>
@@ -256,6 +261,11 @@ fn SlackSection() -> impl IntoView {
             </form>
         </section>
         <SudoDialog open=guard.open on_confirmed=move |_| guard.retry()/>
+        <ConfirmDialog open=confirm_remove
+            title=Signal::derive(move || t_string!(i18n, slack.remove_title).to_string())
+            lead=move || t!(i18n, slack.remove_lead)
+            confirm_label=move || t!(i18n, slack.remove)
+            on_confirm=move |()| { remove.dispatch(RemoveSlack {}); }/>
     }
 }
 

@@ -155,6 +155,7 @@ pub async fn my_preferences(
 
 #[utoipa::path(put, path = "/api/v1/me/notification-preferences", tag = "me", request_body = Preferences,
     responses((status = 200, body = Preferences), (status = 401, body = ErrorBody),
+        (status = 403, description = "A Security cell turned off: only the settings page (with the password) may; nothing is changed", body = ErrorBody),
         (status = 422, description = "An unknown area or channel, or in-app Security turned off; nothing is changed", body = ErrorBody)),
     security(("token" = []), ("app_password" = [])))]
 /// Changes the listed cells (same rules as the settings page); answers the
@@ -168,6 +169,13 @@ pub async fn put_preferences(
     let ctx = caller.ctx();
     for p in &wanted.preferences {
         crate::server::notifications::check_preference(&p.area, &p.channel, p.enabled, ctx.locale)?;
+        if p.area == "security" && !p.enabled {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "reauth_required",
+                "Security notices can be turned off only on the settings page, with your password.",
+            ));
+        }
     }
     let mut cells = crate::server::notifications::preferences(&state, &caller.user).await?;
     for p in &wanted.preferences {
@@ -175,6 +183,7 @@ pub async fn put_preferences(
             &state,
             &ctx,
             &caller.user,
+            false,
             &p.area,
             &p.channel,
             p.enabled,

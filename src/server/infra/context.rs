@@ -60,6 +60,10 @@ pub fn current_locale() -> Locale {
         .unwrap_or_default()
 }
 
+/// Requests an open page makes by itself, not on the person's behalf: they do
+/// not count as activity for the idle timeout.
+const BACKGROUND: &[&str] = &["/api/events/notifications", "/api/notifications/unread"];
+
 /// Pages anyone may see; every other HTML page needs a session.
 const PUBLIC_PAGES: &[&str] = &[
     "/login",
@@ -104,8 +108,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 .await
             {
                 Ok(Some((session, user))) => {
-                    if let Err(e) = db::sessions::touch(&state.db, &hash, &ip).await {
-                        tracing::warn!(error = %e, "could not record session activity");
+                    // What an open page asks by itself (the bell) is not the
+                    // person being active: it must not keep the session alive.
+                    if !BACKGROUND.contains(&path.as_str()) {
+                        if let Err(e) = db::sessions::touch(&state.db, &hash, &ip).await {
+                            tracing::warn!(error = %e, "could not record session activity");
+                        }
                     }
                     Some(Auth {
                         session_hash: hash,

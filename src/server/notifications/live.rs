@@ -70,9 +70,13 @@ pub async fn stream(
         rx,
         first: true,
     };
-    Sse::new(events(feed))
+    let mut res = Sse::new(events(feed))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
+        .into_response();
+    // A buffering proxy (nginx) would hold the events back.
+    res.headers_mut()
+        .insert("x-accel-buffering", http::HeaderValue::from_static("no"));
+    res
 }
 
 struct Feed {
@@ -112,7 +116,14 @@ impl Feed {
                 }
                 got = self.rx.recv() => match got {
                     Ok(Change::User(id)) if id != self.user_id => {}
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => return true,
+                    Ok(Change::User(_)) => return true,
+                    // News for everyone wakes every open stream on every
+                    // server: spread their re-reads over a second.
+                    Ok(Change::Everyone) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        let ms = rand::random::<u64>() % 1000;
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                        return true;
+                    }
                     Err(broadcast::error::RecvError::Closed) => return false,
                 },
             }

@@ -407,22 +407,36 @@ fn mail_for(
     l: Locale,
 ) -> (String, String, String) {
     let name = user.to_current().shown_name();
-    mail_text(state, &user.id, &name, notice, l)
+    mail_text(state, &user.id, &user.email, &name, notice, l)
 }
 
 /// The subject (naming the area), the text (greeting `name`, linking to the
 /// item and to the preferences page) and the one-click unsubscribe link of
-/// `notice` as a mail to account `user_id`, in language `l`.
+/// `notice` as a mail to account `user_id` at `email`, in language `l`.
+/// Security notices have no one-click link (empty): turning them off takes
+/// the settings page and the password.
 fn mail_text(
     state: &AppState,
     user_id: &str,
+    email: &str,
     name: &str,
     notice: &Notice,
     l: Locale,
 ) -> (String, String, String) {
     let area = area_name(notice.area, l);
     let base = &state.config.public_url;
-    let unsubscribe = unsubscribe::link(state, user_id, notice.area, NotificationChannel::Email);
+    let security = notice.area == NotificationArea::Security;
+    let unsubscribe = if security {
+        String::new()
+    } else {
+        unsubscribe::link(
+            state,
+            user_id,
+            email,
+            notice.area,
+            NotificationChannel::Email,
+        )
+    };
     let mut body = notice.body.clone();
     if !notice.advice.is_empty() {
         body.push_str("\n\n");
@@ -433,17 +447,30 @@ fn mail_text(
     } else {
         format!("{base}{}", notice.link)
     };
-    let text = td_string!(
-        l,
-        notifications.mail_text,
-        name = name,
-        body = &body,
-        link = &link,
-        area = &area,
-        settings = format!("{base}/settings/notifications"),
-        unsubscribe = &unsubscribe
-    )
-    .to_string();
+    let settings = format!("{base}/settings/notifications");
+    let text = if security {
+        td_string!(
+            l,
+            notifications.mail_text_security,
+            name = name,
+            body = &body,
+            link = &link,
+            settings = &settings
+        )
+        .to_string()
+    } else {
+        td_string!(
+            l,
+            notifications.mail_text,
+            name = name,
+            body = &body,
+            link = &link,
+            area = &area,
+            settings = &settings,
+            unsubscribe = &unsubscribe
+        )
+        .to_string()
+    };
     (format!("[{area}] {}", notice.title), text, unsubscribe)
 }
 
@@ -498,6 +525,13 @@ pub async fn page(
         unread,
         older,
     })
+}
+
+/// The unread count and the newest notification's id (empty: none).
+pub async fn unread_state(state: &AppState, user: &UserRow) -> Result<(i64, String), AppError> {
+    let unread = db::notifications::unread_count(&state.db, &user.id).await?;
+    let newest = db::notifications::newest(&state.db, &user.id).await?;
+    Ok((unread, newest))
 }
 
 /// Marks the listed notifications of `user` read (all of them for an empty
@@ -571,16 +605,24 @@ pub fn check_preference(
     Ok((area, channel))
 }
 
-/// Turns one cell on or off (audited). The in-app Security cell stays on.
+/// Turns one cell on or off (audited). The in-app Security cell stays on,
+/// and turning any other Security cell off needs a recently entered password
+/// (`sudo`: false for API credentials, which never have it): someone who
+/// took over a session must not be able to silence the notices that would
+/// tell the owner.
 pub async fn set_preference(
     state: &AppState,
     ctx: &RequestCtx,
     user: &UserRow,
+    sudo: bool,
     area: &str,
     channel: &str,
     enabled: bool,
 ) -> Result<Vec<NotificationPref>, AppError> {
     let (area, channel) = check_preference(area, channel, enabled, ctx.locale)?;
+    if area == NotificationArea::Security && !enabled && !sudo {
+        return Err(AppError::ReauthRequired);
+    }
     db::notification_prefs::set(
         &state.db,
         &user.id,
@@ -657,7 +699,8 @@ pub async fn fan_out(state: &AppState, item: &outbox::Item, lease: &str) -> Resu
     let mut tx = state.db.begin().await?;
     for (user_id, username, email, language) in mails {
         let l = crate::lang::parse(&language).unwrap_or(ws.default_language);
-        let (subject, text, unsubscribe) = mail_text(state, &user_id, &username, &notice, l);
+        let (subject, text, unsubscribe) =
+            mail_text(state, &user_id, &email, &username, &notice, l);
         let item = outbox::New {
             channel: "email",
             user_id: &user_id,

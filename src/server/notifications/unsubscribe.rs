@@ -6,7 +6,8 @@
 //! cell off: sent by the mail program itself (`List-Unsubscribe=One-Click`
 //! in the body, answered 200) or by the page's button (answered with a
 //! redirect back to the page). The token is `<user>.<area>.<channel>.<mac>`
-//! with an HMAC under a key of its own, checked in constant time.
+//! with an HMAC (under a key of its own, checked in constant time) that also
+//! covers the address the mail went to. Security notices get no link.
 
 use super::check_preference;
 use crate::error::AppError;
@@ -21,33 +22,41 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use http::StatusCode;
 
-fn message(user_id: &str, area: &str, channel: &str) -> String {
-    format!("unsubscribe:v1:{user_id}:{area}:{channel}")
+/// What is signed: the cell and the address the mail went to, so a link
+/// stops working when the account's address changes (whoever still reads
+/// the old mailbox cannot change the account's settings).
+fn message(user_id: &str, email: &str, area: &str, channel: &str) -> String {
+    format!(
+        "unsubscribe:v2:{user_id}:{area}:{channel}:{}",
+        email.to_lowercase()
+    )
 }
 
-/// The token of one cell of one person.
+/// The token of one cell of one person at `email`.
 pub fn token(
     state: &AppState,
     user_id: &str,
+    email: &str,
     area: NotificationArea,
     channel: NotificationChannel,
 ) -> String {
     let (a, c) = (area.as_str(), channel.as_str());
-    let mac = state.keys.sign_link(&message(user_id, a, c));
+    let mac = state.keys.sign_link(&message(user_id, email, a, c));
     format!("{user_id}.{a}.{c}.{mac}")
 }
 
-/// The full link for a mail.
+/// The full link for a mail to `email`.
 pub fn link(
     state: &AppState,
     user_id: &str,
+    email: &str,
     area: NotificationArea,
     channel: NotificationChannel,
 ) -> String {
     format!(
         "{}/unsubscribe?t={}",
         state.config.public_url,
-        token(state, user_id, area, channel)
+        token(state, user_id, email, area, channel)
     )
 }
 
@@ -67,17 +76,21 @@ pub async fn check(
     ) else {
         return Ok(None);
     };
-    if !state.keys.check_link(&message(user_id, area, channel), mac) {
-        return Ok(None);
-    }
+    // Security notices carry no link: turning them off takes the password.
     let (Some(area), Some(channel)) = (
-        NotificationArea::parse(area),
+        NotificationArea::parse(area).filter(|a| *a != NotificationArea::Security),
         NotificationChannel::parse(channel),
     ) else {
         return Ok(None);
     };
-    let user = db::users::find_by_id(&state.db, user_id).await?;
-    Ok(user.map(|u| (u, area, channel)))
+    let Some(user) = db::users::find_by_id(&state.db, user_id).await? else {
+        return Ok(None);
+    };
+    let signed = message(user_id, &user.email, area.as_str(), channel.as_str());
+    Ok(state
+        .keys
+        .check_link(&signed, mac)
+        .then_some((user, area, channel)))
 }
 
 /// What the unsubscribe page shows for a token; None for a bad one.
@@ -102,7 +115,7 @@ pub async fn apply(state: &AppState, ctx: &RequestCtx, token: &str) -> Result<bo
     let Some((user, area, channel)) = check(state, token).await? else {
         return Ok(false);
     };
-    // The one locked cell (in-app Security) never gets a link.
+    // No Security cell ever gets a link (see `check`).
     check_preference(area.as_str(), channel.as_str(), false, ctx.locale)?;
     db::notification_prefs::set(&state.db, &user.id, area.as_str(), channel.as_str(), false)
         .await?;

@@ -322,6 +322,22 @@ async fn notification_preferences_have_defaults_and_rules() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(cell(&json(&r), "policies", "email")["enabled"], true);
+    // A token never silences Security notices (that takes the password).
+    let r = api(
+        &app,
+        Method::PUT,
+        "/api/v1/me/notification-preferences",
+        &bearer(&rw),
+        Some(json!({"preferences": [{"area": "security", "channel": "email", "enabled": false}]})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("reauth_required"), "{}", r.body);
+    assert_eq!(
+        cell(&json(&get().await), "security", "email")["enabled"],
+        true
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'notifications.preference'")
             .await,
