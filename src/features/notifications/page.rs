@@ -16,6 +16,7 @@ use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
 use crate::components::toast::{on_result, use_toasts, ToastKind};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::{NotificationArea, NotificationChannel, NotificationPref};
 use leptos::prelude::*;
@@ -98,10 +99,24 @@ fn PreferenceMatrix(
             );
         }
     });
-    Effect::new(move |_| {
-        if let Some(Err(_)) = save.value().get() {
-            reload();
+    Effect::new(move |_| match save.value().get() {
+        // Waiting for the password: show the stored state meanwhile (the
+        // dialog's retry saves the change). Reloading here would replace
+        // this table, and the dialog with it.
+        Some(Err(AppError::ReauthRequired)) => {
+            if let Some(cell) = last.get_untracked() {
+                cells.update(|all| {
+                    if let Some(c) = all
+                        .iter_mut()
+                        .find(|c| c.area == cell.area && c.channel == cell.channel)
+                    {
+                        c.enabled = !cell.enabled;
+                    }
+                });
+            }
         }
+        Some(Err(_)) => reload(),
+        _ => {}
     });
     let toggle = move |area: NotificationArea, channel: NotificationChannel, enabled: bool| {
         cells.update(|all| {

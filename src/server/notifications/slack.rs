@@ -125,6 +125,8 @@ pub async fn set(
             td_string!(ctx.locale, notifications.slack_bad_url).to_string(),
         ));
     }
+    // Stored as the URL parser writes it, so what is checked is what is posted to.
+    let url = url::Url::parse(url).map_or_else(|_| url.to_string(), String::from);
     let sealed = state.keys.seal(url.as_bytes(), &auth.user.id);
     let chars: Vec<char> = url.chars().collect();
     let last4: String = chars[chars.len().saturating_sub(4)..].iter().collect();
