@@ -2,6 +2,8 @@
 
 use crate::components::layout::SignedInLayout;
 use crate::components::toast::{provide_toasts, Toaster};
+use crate::features::admin::audit::AdminAuditPage;
+use crate::features::admin::tokens::AdminTokensPage;
 use crate::features::auth::page::{LoginPage, LoginTwoFactorPage};
 use crate::features::email::page::ConfirmEmailPage;
 use crate::features::notifications::page::{
@@ -10,6 +12,7 @@ use crate::features::notifications::page::{
 use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
 use crate::features::recovery::page::{ForgotPasswordPage, ResetPasswordPage};
+use crate::features::security_log::page::SecurityLogPage;
 use crate::features::sessions::page::SessionsPage;
 use crate::features::tokens::page::{AppPasswordsPage, TokensPage};
 use crate::features::two_factor::page::TwoFactorPage;
@@ -79,6 +82,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/app-passwords") view=AppPasswordsPage/>
                         <Route path=path!("/settings/notifications") view=NotificationsPage/>
                         <Route path=path!("/notifications") view=NotificationListPage/>
+                        <Route path=path!("/settings/security-log") view=SecurityLogPage/>
+                        <Route path=path!("/admin/audit") view=AdminAuditPage/>
+                        <Route path=path!("/admin/tokens") view=AdminTokensPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -177,8 +177,9 @@ pub fn focus_went(ev: &leptos::ev::FocusEvent) -> FocusWent {
 #[component]
 fn SideNav() -> impl IntoView {
     let i18n = use_i18n();
+    let user = use_current_user();
     // The settings sections that exist so far.
-    let sections: [(&str, ViewFn); 7] = [
+    let sections: [(&str, ViewFn); 8] = [
         ("/settings/profile", (move || t!(i18n, nav.profile)).into()),
         (
             "/settings/password",
@@ -201,7 +202,16 @@ fn SideNav() -> impl IntoView {
             "/settings/notifications",
             (move || t!(i18n, nav.notifications)).into(),
         ),
+        (
+            "/settings/security-log",
+            (move || t!(i18n, nav.security_log)).into(),
+        ),
     ];
+    // Only administrators see the console's links (the server checks anyway).
+    let admin = move || {
+        user.get()
+            .is_some_and(|u| u.role == crate::model::Role::Admin)
+    };
     view! {
         <nav class="sidenav" aria-label=move || t_string!(i18n, common.settings)>
             <ul>
@@ -209,6 +219,13 @@ fn SideNav() -> impl IntoView {
                     <li><A href=href>{label.run()}</A></li>
                 }).collect_view()}
             </ul>
+            <Show when=admin>
+                <h2 class="nav-heading" id="admin-nav">{t!(i18n, admin.nav)}</h2>
+                <ul aria-labelledby="admin-nav">
+                    <li><A href="/admin/audit">{t!(i18n, nav.admin_audit)}</A></li>
+                    <li><A href="/admin/tokens">{t!(i18n, nav.admin_tokens)}</A></li>
+                </ul>
+            </Show>
         </nav>
     }
 }

@@ -1,5 +1,6 @@
 //! One folder per capability: its server functions (`mod.rs`) and its screens (`page.rs`).
 
+pub mod admin;
 pub mod auth;
 pub mod avatar;
 pub mod email;
@@ -7,6 +8,7 @@ pub mod notifications;
 pub mod password;
 pub mod profile;
 pub mod recovery;
+pub mod security_log;
 pub mod sessions;
 pub mod tokens;
 pub mod two_factor;

@@ -3,6 +3,7 @@
 //! Every function here starts with [`require`].
 
 use crate::error::AppError;
+use crate::features::admin::types::{AuditEntry, AuditFilter, AuditPage};
 use crate::features::tokens::types::TokenInfo;
 use crate::model::Role;
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
@@ -179,4 +180,118 @@ pub async fn publish(
     };
     record(state, ctx, admin, action).await;
     Ok((id, recipients))
+}
+
+/// Audit rows per page of the admin's audit log.
+const AUDIT_PAGE: i64 = 50;
+
+/// The database filter for `f`: days as Unix seconds (UTC, both included),
+/// the target's username as its account id (an unknown name is taken as an
+/// id: the rows of a deleted account still match it).
+pub async fn audit_filter(state: &AppState, f: &AuditFilter) -> Result<(String, i64, i64)> {
+    let day = |text: &str, field: &str, end: bool| -> Result<i64> {
+        if text.trim().is_empty() {
+            return Ok(if end { i64::MAX } else { 0 });
+        }
+        let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::field(
+                field,
+                crate::i18n::td_string!(
+                    crate::server::infra::context::current_locale(),
+                    admin.bad_day
+                )
+                .to_string(),
+            )
+        })?;
+        let t = if end {
+            date.and_hms_opt(23, 59, 59)
+        } else {
+            date.and_hms_opt(0, 0, 0)
+        };
+        Ok(t.map_or(0, |t| t.and_utc().timestamp()))
+    };
+    let from = day(&f.from, "from", false)?;
+    let to = day(&f.to, "to", true)?;
+    let target = f.target.trim();
+    let target_id = if target.is_empty() {
+        String::new()
+    } else {
+        match db::users::find_by_username(&state.db, target).await? {
+            Some(u) => u.id.to_string(),
+            None => target.to_string(),
+        }
+    };
+    Ok((target_id, from, to))
+}
+
+fn audit_entry(found: db::audit::Found, reader: &UserRow, l: crate::lang::Locale) -> AuditEntry {
+    let r = found.row;
+    let target = match (&r.target_id, found.target_name.is_empty()) {
+        (Some(_), false) => found.target_name,
+        (Some(id), true) => format!("deleted user #{}", id.chars().take(8).collect::<String>()),
+        (None, _) => String::new(),
+    };
+    let (browser, os) = crate::server::infra::user_agent::describe(&r.user_agent);
+    AuditEntry {
+        device: if r.user_agent.is_empty() {
+            String::new()
+        } else {
+            format!("{browser} · {os}")
+        },
+        summary: audit::summary(&r.detail),
+        utc: chrono::DateTime::from_timestamp(r.created_at, 0)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default(),
+        local: crate::server::infra::timefmt::format(r.created_at, &reader.time_zone, l),
+        id: r.id,
+        actor: r.actor_name,
+        action: r.action,
+        target,
+        ip: r.ip,
+        user_agent: r.user_agent,
+        outcome: r.outcome,
+        detail: r.detail,
+    }
+}
+
+/// A page of the audit log matching `f`, newest first.
+pub async fn audit_page(
+    state: &AppState,
+    admin: &UserRow,
+    f: &AuditFilter,
+    before: Option<&str>,
+) -> Result<AuditPage> {
+    require_user(admin)?;
+    let l = crate::server::infra::context::current_locale();
+    let (target_id, from, to) = audit_filter(state, f).await?;
+    let filter = db::audit::Filter {
+        actor: f.actor.trim(),
+        target_id: &target_id,
+        action: f.action.trim(),
+        outcome: f.outcome.trim(),
+        from,
+        to,
+    };
+    let mut rows = db::audit::search(&state.db, &filter, before, AUDIT_PAGE + 1).await?;
+    let older = if rows.len() > usize::try_from(AUDIT_PAGE).unwrap_or(0) {
+        rows.pop();
+        rows.last().map(|r| r.row.id.clone())
+    } else {
+        None
+    };
+    Ok(AuditPage {
+        entries: rows.into_iter().map(|r| audit_entry(r, admin, l)).collect(),
+        older,
+    })
+}
+
+/// One CSV field: quoted, quotes doubled, and a leading `=`, `+`, `-` or `@`
+/// defused so a spreadsheet does not run it as a formula.
+pub fn csv_field(text: &str) -> String {
+    let defused = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    format!("\"{}\"", defused.replace('"', "\"\""))
 }

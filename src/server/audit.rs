@@ -6,6 +6,7 @@
 //! whom it concerned (`target_id`), the outcome, and structured detail as JSON in
 //! `detail`. Services call [`record`]; nothing else writes `audit_log`.
 
+use crate::features::security_log::types::{SecurityLogEntry, SecurityLogPage};
 use crate::server::db::{self, users::UserRow};
 use crate::server::infra::context::RequestCtx;
 use crate::server::infra::state::AppState;
@@ -87,6 +88,12 @@ pub enum AuditAction {
         name: String,
     },
     /// A workspace setting changed.
+    /// A signed-in non-administrator asked for an admin page or action.
+    AdminDenied {
+        what: String,
+    },
+    /// An administrator downloaded the audit log as CSV.
+    AuditExport,
     SettingChanged {
         key: String,
         value: String,
@@ -137,6 +144,8 @@ impl AuditAction {
             A::AppPasswordCreate { .. } => "app_password.create",
             A::AppPasswordRevoke { .. } => "app_password.revoke",
             A::SettingChanged { .. } => "settings.change",
+            A::AdminDenied { .. } => "admin.denied",
+            A::AuditExport => "audit.export",
             A::NotificationPublish { .. } => "notification.publish",
         }
     }
@@ -159,6 +168,7 @@ impl AuditAction {
                 json!({ "app_password_id": id, "name": name })
             }
             A::SettingChanged { key, value } => json!({ "key": key, "value": value }),
+            A::AdminDenied { what } => json!({ "what": what }),
             A::NotificationPreference {
                 area,
                 channel,
@@ -268,6 +278,74 @@ pub async fn record_on(
     if let Err(e) = db::audit::insert(&state.db, &entry).await {
         tracing::error!(error = %e, action = action.name(), "could not write audit entry");
     }
+}
+
+/// Entries per page of a security log.
+const LOG_PAGE: i64 = 50;
+
+/// A page of `user`'s own security log: every entry about their account,
+/// newest first, times in their zone and language, the device as browser
+/// and system. `before` is the previous page's `older` cursor.
+pub async fn security_log(
+    state: &AppState,
+    user: &UserRow,
+    before: Option<&str>,
+) -> Result<SecurityLogPage, crate::error::AppError> {
+    let l = crate::server::infra::context::current_locale();
+    let mut rows = db::audit::for_target(&state.db, &user.id, before, LOG_PAGE + 1).await?;
+    let older = if rows.len() > usize::try_from(LOG_PAGE).unwrap_or(0) {
+        rows.pop();
+        rows.last().map(|r| r.id.clone())
+    } else {
+        None
+    };
+    let entries = rows
+        .into_iter()
+        .map(|r| {
+            let (browser, os) = crate::server::infra::user_agent::describe(&r.user_agent);
+            SecurityLogEntry {
+                when: crate::server::infra::timefmt::format(r.created_at, &user.time_zone, l),
+                by: (r.actor_id.as_deref() != Some(user.id.as_str())).then(|| r.actor_name.clone()),
+                detail: summary(&r.detail),
+                id: r.id,
+                action: r.action,
+                outcome: r.outcome,
+                ip: r.ip,
+                browser,
+                os,
+            }
+        })
+        .collect();
+    Ok(SecurityLogPage { entries, older })
+}
+
+/// A short reading of an entry's JSON detail: a token's name, the number of
+/// sessions ended, the setting and its value.
+pub fn summary(detail: &str) -> String {
+    let Ok(Value::Object(d)) = serde_json::from_str::<Value>(detail) else {
+        return String::new();
+    };
+    let text = |k: &str| d.get(k).and_then(Value::as_str).map(str::to_string);
+    if let Some(name) = text("name") {
+        return name;
+    }
+    if let Some(n) = d.get("count").and_then(Value::as_u64) {
+        return n.to_string();
+    }
+    if let (Some(k), Some(v)) = (text("key"), text("value")) {
+        return format!("{k} = {v}");
+    }
+    if let (Some(a), Some(c), Some(on)) = (
+        text("area"),
+        text("channel"),
+        d.get("enabled").and_then(Value::as_bool),
+    ) {
+        return format!("{a} / {c}: {}", if on { "on" } else { "off" });
+    }
+    if let Some(u) = text("username") {
+        return u;
+    }
+    text("last4").map(|l| format!("…{l}")).unwrap_or_default()
 }
 
 #[cfg(test)]

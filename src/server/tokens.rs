@@ -55,6 +55,7 @@ pub(crate) fn token_info(
         created: when(row.created_at, reader, l),
         expires: when(row.expires_at, reader, l),
         expired: row.expires_at <= db::now(),
+        idle: used_at.unwrap_or(row.created_at) < db::now() - 90 * 86_400,
         last_used: used_at.map(|t| when(t, reader, l)),
         last_used_ip: used_ip,
     }

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod admin_console;
 mod api;
 mod architecture;
 mod auth;

@@ -131,7 +131,7 @@ pub fn Bell() -> impl IntoView {
                 })}
             </button>
             // Read out when the count changes (a changed label is not).
-            <span class="sr-only" role="status">{move || live.unread.get().filter(|n| *n > 0).map(|_| label())}</span>
+            <span class="sr-only" aria-live="polite">{move || live.unread.get().filter(|n| *n > 0).map(|_| label())}</span>
             <div id="bell-panel" class="menu bell-panel" role="region" aria-labelledby="bell-heading" hidden=move || !open.get()>
                 <div class="bell-head">
                     <h2 id="bell-heading">{t!(i18n, bell.title)}</h2>

@@ -16,6 +16,8 @@ pub struct TokenInfo {
     pub created: String,
     pub expires: String,
     pub expired: bool,
+    /// Not used for 90 days (or, never used, created more than 90 days ago).
+    pub idle: bool,
     pub last_used: Option<String>,
     pub last_used_ip: String,
 }

@@ -2,7 +2,12 @@
 
 use super::me::{token_dto, Token};
 use super::{json_body, rfc3339, ApiError, Caller, ErrorBody};
+use crate::error::AppError;
+use crate::features::admin::types::AuditFilter;
 use crate::server::admin;
+use crate::server::audit::{self, AuditAction, Outcome};
+use crate::server::db;
+use crate::server::infra::context::RequestCtx;
 use crate::server::infra::state::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -126,4 +131,120 @@ pub async fn admin_publish(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Published { id, recipients })))
+}
+
+/// `GET /api/admin/audit-export?actor=…&target=…&action=…&outcome=…&from=…&to=…`:
+/// the filtered audit rows as CSV, streamed page by page (never the whole
+/// log in memory), for a signed-in administrator. The export is audited.
+pub async fn audit_csv(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::Extension(ctx): axum::Extension<RequestCtx>,
+    axum::extract::Query(f): axum::extract::Query<AuditFilter>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let admin = match admin::require(&ctx) {
+        Ok(a) => a.clone(),
+        Err(e) => {
+            if matches!(e, AppError::Forbidden) {
+                if let Some(auth) = &ctx.auth {
+                    let action = AuditAction::AdminDenied {
+                        what: "audit.export".into(),
+                    };
+                    audit::record(&state, &ctx, &auth.user, action, Outcome::Failure).await;
+                }
+            }
+            return ApiError::from(e).into_response();
+        }
+    };
+    let (target_id, from, to) = match admin::audit_filter(&state, &f).await {
+        Ok(v) => v,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    audit::record(
+        &state,
+        &ctx,
+        &admin,
+        AuditAction::AuditExport,
+        Outcome::Success,
+    )
+    .await;
+    let header = "time_utc,actor,action,target,ip,user_agent,outcome,detail\n".to_string();
+    let start = (state, f, target_id, from, to, None::<String>, false);
+    let rows = futures::stream::unfold(
+        start,
+        |(state, f, target_id, from, to, before, done)| async move {
+            if done {
+                return None;
+            }
+            let filter = db::audit::Filter {
+                actor: f.actor.trim(),
+                target_id: &target_id,
+                action: f.action.trim(),
+                outcome: f.outcome.trim(),
+                from,
+                to,
+            };
+            match db::audit::search(&state.db, &filter, before.as_deref(), 500).await {
+                Err(e) => {
+                    tracing::error!(error = %e, "audit export failed midway");
+                    Some((
+                        Err(std::io::Error::other("database error")),
+                        (state, f, target_id, from, to, before, true),
+                    ))
+                }
+                Ok(rows) if rows.is_empty() => None,
+                Ok(rows) => {
+                    let last = rows.last().map(|r| r.row.id.clone());
+                    let full = rows.len() == 500;
+                    let mut chunk = String::new();
+                    for found in rows {
+                        let target = found.target_name.clone();
+                        let r = found.row;
+                        let time = chrono::DateTime::from_timestamp(r.created_at, 0)
+                            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                            .unwrap_or_default();
+                        let target = if target.is_empty() {
+                            r.target_id.unwrap_or_default()
+                        } else {
+                            target
+                        };
+                        let fields = [
+                            time,
+                            r.actor_name,
+                            r.action,
+                            target,
+                            r.ip,
+                            r.user_agent,
+                            r.outcome,
+                            r.detail,
+                        ];
+                        chunk.push_str(
+                            &fields
+                                .iter()
+                                .map(|f| admin::csv_field(f))
+                                .collect::<Vec<_>>()
+                                .join(","),
+                        );
+                        chunk.push('\n');
+                    }
+                    Some((Ok(chunk), (state, f, target_id, from, to, last, !full)))
+                }
+            }
+        },
+    );
+    let body = futures::StreamExt::chain(
+        futures::stream::once(async move { Ok::<_, std::io::Error>(header) }),
+        rows,
+    );
+    (
+        [
+            (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit.csv\"",
+            ),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
 }

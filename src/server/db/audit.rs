@@ -63,6 +63,73 @@ pub async fn recent(db: &Db, action: Option<&str>, limit: i64) -> Result<Vec<Row
     .await
 }
 
+/// The entries about account `target_id`, newest first, older than the
+/// entry `before` (keyset paging on the time-ordered id).
+pub async fn for_target(
+    db: &Db,
+    target_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, created_at, actor_id, actor_name, target_id, action, outcome, ip, user_agent, detail \
+         FROM audit_log WHERE target_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3",
+    )
+    .bind(target_id)
+    .bind(before.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// What an administrator filters the audit log by; empty strings match all.
+#[derive(Clone, Debug, Default)]
+pub struct Filter<'a> {
+    pub actor: &'a str,
+    pub target_id: &'a str,
+    pub action: &'a str,
+    pub outcome: &'a str,
+    /// Unix seconds, both included.
+    pub from: i64,
+    pub to: i64,
+}
+
+/// An audit row with the current username of the account it concerned.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Found {
+    #[sqlx(flatten)]
+    pub row: Row,
+    pub target_name: String,
+}
+
+/// The rows matching `f`, newest first, older than the row `before`.
+pub async fn search(
+    db: &Db,
+    f: &Filter<'_>,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Found>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.created_at, a.actor_id, a.actor_name, a.target_id, a.action, a.outcome, a.ip, \
+         a.user_agent, a.detail, COALESCE(u.username, '') AS target_name \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.target_id \
+         WHERE ($1 = '' OR a.actor_name = $1) AND ($2 = '' OR a.target_id = $2) \
+         AND ($3 = '' OR a.action = $3) AND ($4 = '' OR a.outcome = $4) \
+         AND a.created_at >= $5 AND a.created_at <= $6 AND ($7 = '' OR a.id < $7) \
+         ORDER BY a.id DESC LIMIT $8",
+    )
+    .bind(f.actor)
+    .bind(f.target_id)
+    .bind(f.action)
+    .bind(f.outcome)
+    .bind(f.from)
+    .bind(f.to)
+    .bind(before.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// Rows written before actions were data packed their detail into the action
 /// (`token.admin_revoke:bob:ci`): split them into a stable name and JSON detail,
 /// with the concerned account as `target_id`. Idempotent; runs at every start

@@ -38,6 +38,10 @@ pub fn app(state: AppState) -> Router {
             get(crate::server::notifications::live::stream),
         )
         .route(
+            "/api/admin/audit-export",
+            get(crate::server::api::admin::audit_csv),
+        )
+        .route(
             "/unsubscribe",
             axum::routing::post(crate::server::notifications::unsubscribe::post),
         )

@@ -1,0 +1,63 @@
+import { test, expect } from "@playwright/test";
+import { createToken, createUser, hydrated, signInOk, uniqueName } from "./helpers";
+
+test("an administrator reads, filters and exports the audit log", async ({ page, browser }) => {
+  const admin = uniqueName("auditor");
+  const user = uniqueName("audited");
+  createUser(admin, "right-horse-42", ["--admin"]);
+  createUser(user, "right-horse-42");
+  const userPage = await (await browser.newContext()).newPage();
+  await signInOk(userPage, user, "right-horse-42");
+  await createToken(userPage, "nightly", true);
+  // A user sees no administration links.
+  await expect(userPage.getByRole("heading", { name: "Administration" })).toHaveCount(0);
+
+  await signInOk(page, admin, "right-horse-42");
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Audit log");
+  await page.getByLabel("Account").fill(user);
+  await page.getByLabel("Action").selectOption("token.create");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/action=token.create/);
+  const rows = page.locator("table.log tbody tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("API token created");
+  await expect(rows.first()).toContainText(user);
+  await expect(rows.first()).toContainText("nightly");
+  await page.screenshot({ path: "test-results/admin-audit.png", fullPage: true });
+
+  const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+  expect(href).toContain("action=token.create");
+  const csv = await page.request.get(href!);
+  expect(csv.status()).toBe(200);
+  const text = await csv.text();
+  expect(text.split("\n")[0]).toBe("time_utc,actor,action,target,ip,user_agent,outcome,detail");
+  expect(text).toContain(`"${user}","token.create"`);
+});
+
+test("an administrator revokes a user's token and the owner's next call fails", async ({ page, browser, request }) => {
+  const admin = uniqueName("tokadmin");
+  const user = uniqueName("tokowner");
+  createUser(admin, "right-horse-42", ["--admin"]);
+  createUser(user, "right-horse-42");
+  const userPage = await (await browser.newContext()).newPage();
+  await signInOk(userPage, user, "right-horse-42");
+  const value = await createToken(userPage, "laptop", true);
+  const auth = { Authorization: `Bearer ${value}` };
+  expect((await request.get("/api/v1/me", { headers: auth })).status()).toBe(200);
+
+  await signInOk(page, admin, "right-horse-42");
+  await page.goto("/admin/tokens");
+  await hydrated(page);
+  await page.getByLabel("Owner", { exact: true }).fill(user);
+  const rows = page.locator("table.log tbody tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("laptop");
+  await expect(rows.first()).toContainText("from 127.0.0.1");
+  await page.getByRole("button", { name: `Revoke “laptop” of ${user}` }).click();
+  const dialog = page.getByRole("alertdialog");
+  await dialog.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Token revoked." })).toBeVisible();
+  await expect(page.getByText("No tokens match.")).toBeVisible();
+  expect((await request.get("/api/v1/me", { headers: auth })).status()).toBe(401);
+});

@@ -1,0 +1,128 @@
+//! Admin › Tokens (`/admin/tokens`): every user's API tokens with owner,
+//! scope, address rule, dates and last use; filtered by owner, expired or
+//! unused for 90 days; revoked after a confirmation (sudo mode; the owner is
+//! told and the revocation audited).
+
+use crate::components::dialog::ConfirmDialog;
+use crate::components::load::LoadError;
+use crate::components::sudo::{SudoDialog, SudoGuard};
+use crate::components::title::PageTitle;
+use crate::components::toast::{on_result, use_toasts, ToastKind};
+use crate::features::tokens::types::TokenInfo;
+use crate::features::tokens::{admin_list_tokens, AdminRevokeToken};
+use crate::i18n::*;
+use leptos::prelude::*;
+
+#[component]
+pub fn AdminTokensPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let tokens = Resource::new(|| (), |()| admin_list_tokens());
+    let owner = RwSignal::new(String::new());
+    let state = RwSignal::new("all".to_string());
+    let revoke = ServerAction::<AdminRevokeToken>::new();
+    let guard = SudoGuard::new(revoke);
+    let to_revoke = RwSignal::new(None::<(String, TokenInfo)>);
+    let confirm = RwSignal::new(false);
+    on_result(revoke, &[], move |()| {
+        toasts.push(
+            ToastKind::Success,
+            t_string!(i18n, admin.revoked).to_string(),
+        );
+        tokens.refetch();
+    });
+    let shown = move |all: Vec<(String, TokenInfo)>| {
+        let who = owner.get().trim().to_lowercase();
+        let which = state.get();
+        all.into_iter()
+            .filter(|(o, _)| who.is_empty() || o.to_lowercase().contains(&who))
+            .filter(|(_, t)| match which.as_str() {
+                "expired" => t.expired,
+                "idle" => t.idle,
+                _ => true,
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <PageTitle text=move || t_string!(i18n, admin.tokens_title).to_string()/>
+        <h1>{t!(i18n, admin.tokens_title)}</h1>
+        <p class="muted">{t!(i18n, admin.tokens_lead)}</p>
+        <section class="card">
+            <div class="filter-grid">
+                <div class="field">
+                    <label for="t-owner">{t!(i18n, admin.owner)}</label>
+                    <input id="t-owner" type="search" prop:value=move || owner.get()
+                        on:input=move |ev| owner.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="t-state">{t!(i18n, admin.state)}</label>
+                    <select id="t-state" on:change=move |ev| state.set(event_target_value(&ev))>
+                        <option value="all">{t!(i18n, admin.state_all)}</option>
+                        <option value="expired">{t!(i18n, admin.state_expired)}</option>
+                        <option value="idle">{t!(i18n, admin.state_idle)}</option>
+                    </select>
+                </div>
+            </div>
+        </section>
+        <section class="card">
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
+                {move || tokens.get().map(|r| match r.map(shown) {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_tokens)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <div class="table-scroll">
+                            <table class="log">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t!(i18n, admin.owner)}</th>
+                                        <th scope="col">{t!(i18n, admin.token)}</th>
+                                        <th scope="col">{t!(i18n, admin.time)}</th>
+                                        <th scope="col">{t!(i18n, admin.address)}</th>
+                                        <th scope="col"><span class="sr-only">{t!(i18n, admin.revoke)}</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {list.into_iter().map(|(who, t)| {
+                                        let label = t_string!(i18n, admin.revoke_label, name = t.name.clone(), owner = who.clone()).to_string();
+                                        let pick = (who.clone(), t.clone());
+                                        view! {
+                                            <tr class:failed=t.expired>
+                                                <td>{who}</td>
+                                                <td>
+                                                    <strong>{t.name.clone()}</strong> " " <code>{format!("{}…", t.shown)}</code> " "
+                                                    <span class="badge">{move || if t.read_only { t_string!(i18n, tokens.read_only) } else { t_string!(i18n, tokens.read_write) }}</span>
+                                                    {(!t.allowed_ips.is_empty()).then(|| view! { <br/><span class="muted small">{t.allowed_ips.clone()}</span> })}
+                                                </td>
+                                                <td class="small">
+                                                    {t_string!(i18n, admin.created_expires, created = t.created.clone(), expires = t.expires.clone()).to_string()}
+                                                    {t.expired.then(|| view! { " " <span class="badge warn">{t!(i18n, admin.state_expired)}</span> })}
+                                                    {t.idle.then(|| view! { " " <span class="badge">{t!(i18n, admin.state_idle)}</span> })}
+                                                </td>
+                                                <td class="small">{match t.last_used.clone() {
+                                                    Some(when) => t_string!(i18n, admin.last_used, when = when, ip = t.last_used_ip.clone()).to_string(),
+                                                    None => t_string!(i18n, admin.never).to_string(),
+                                                }}</td>
+                                                <td>
+                                                    <button type="button" class="button danger" aria-label=label
+                                                        on:click=move |_| { to_revoke.set(Some(pick.clone())); confirm.set(true); }>
+                                                        {t!(i18n, admin.revoke)}
+                                                    </button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <LoadError error=e retry=move |()| tokens.refetch()/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+        <ConfirmDialog open=confirm
+            title=Signal::derive(move || t_string!(i18n, admin.revoke_title).to_string())
+            lead=move || t!(i18n, admin.revoke_lead)
+            confirm_label=move || t!(i18n, admin.revoke)
+            on_confirm=move |()| if let Some((_, t)) = to_revoke.get_untracked() { guard.dispatch(AdminRevokeToken { id: t.id }); }/>
+        <SudoDialog open=guard.open on_confirmed=move |_| guard.retry()/>
+    }
+}
