@@ -4,6 +4,7 @@ use crate::components::layout::SignedInLayout;
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::features::admin::audit::AdminAuditPage;
 use crate::features::admin::tokens::AdminTokensPage;
+use crate::features::admin::users::AdminUsersPage;
 use crate::features::auth::page::{LoginPage, LoginTwoFactorPage};
 use crate::features::email::page::ConfirmEmailPage;
 use crate::features::notifications::page::{
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/security-log") view=SecurityLogPage/>
                         <Route path=path!("/admin/audit") view=AdminAuditPage/>
                         <Route path=path!("/admin/tokens") view=AdminTokensPage/>
+                        <Route path=path!("/admin/users") view=AdminUsersPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

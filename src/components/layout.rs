@@ -222,6 +222,7 @@ fn SideNav() -> impl IntoView {
             <Show when=admin>
                 <h2 class="nav-heading" id="admin-nav">{t!(i18n, admin.nav)}</h2>
                 <ul aria-labelledby="admin-nav">
+                    <li><A href="/admin/users">{t!(i18n, nav.admin_users)}</A></li>
                     <li><A href="/admin/audit">{t!(i18n, nav.admin_audit)}</A></li>
                     <li><A href="/admin/tokens">{t!(i18n, nav.admin_tokens)}</A></li>
                 </ul>

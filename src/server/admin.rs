@@ -3,7 +3,9 @@
 //! Every function here starts with [`require`].
 
 use crate::error::AppError;
-use crate::features::admin::types::{AuditEntry, AuditFilter, AuditPage};
+use crate::features::admin::types::{
+    AdminUserRow, AuditEntry, AuditFilter, AuditPage, NewAccount, UserPage, UserQuery,
+};
 use crate::features::tokens::types::TokenInfo;
 use crate::model::Role;
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
@@ -294,4 +296,297 @@ pub fn csv_field(text: &str) -> String {
         text.to_string()
     };
     format!("\"{}\"", defused.replace('"', "\"\""))
+}
+
+/// Users per page of the admin's list.
+const USER_PAGE: i64 = 50;
+
+/// A page of the user list matching `q`, sorted and paged by keyset.
+pub async fn list_users_page(
+    state: &AppState,
+    admin: &UserRow,
+    q: &UserQuery,
+    after: Option<&str>,
+) -> Result<UserPage> {
+    require_user(admin)?;
+    let l = crate::server::infra::context::current_locale();
+    let needle = q.q.trim().to_lowercase();
+    let like = if needle.is_empty() {
+        String::new()
+    } else {
+        let escaped = needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    };
+    let filter = db::users::UserFilter {
+        q: &like,
+        role: q.role.trim(),
+        state: q.state.trim(),
+        two_factor: q.two_factor.trim(),
+        source: q.source.trim(),
+    };
+    let sort = match q.sort.as_str() {
+        "created" | "last_sign_in" => q.sort.as_str(),
+        _ => "name",
+    };
+    let start = match after.and_then(|c| c.split_once('|')) {
+        None => db::users::After::Start,
+        Some((key, id)) => match sort {
+            "created" => db::users::After::Created(key.parse().unwrap_or(0), id.to_string()),
+            "last_sign_in" => {
+                db::users::After::LastSignIn(key.parse().unwrap_or(0), id.to_string())
+            }
+            _ => db::users::After::Name(key.to_string(), id.to_string()),
+        },
+    };
+    let mut rows = db::users::search(&state.db, &filter, sort, &start, USER_PAGE + 1).await?;
+    let next = if rows.len() > usize::try_from(USER_PAGE).unwrap_or(0) {
+        rows.pop();
+        rows.last().map(|r| {
+            let key = match sort {
+                "created" => r.user.created_at.to_string(),
+                "last_sign_in" => r.last_sign_in_at.unwrap_or(0).to_string(),
+                _ => r.user.username.to_lowercase(),
+            };
+            format!("{key}|{}", r.user.id.as_str())
+        })
+    } else {
+        None
+    };
+    let when = |t: i64| crate::server::infra::timefmt::format(t, &admin.time_zone, l);
+    let users = rows
+        .into_iter()
+        .map(|r| {
+            let u = &r.user;
+            AdminUserRow {
+                id: u.id.to_string(),
+                username: u.username.clone(),
+                name: u.to_current().shown_name(),
+                email: u.email.clone(),
+                admin: u.role() == Role::Admin,
+                external: u.source == crate::model::AccountSource::External,
+                disabled: u.is_disabled(),
+                two_factor: r.two_factor != 0,
+                created: when(u.created_at),
+                last_sign_in: r.last_sign_in_at.map(when),
+            }
+        })
+        .collect();
+    Ok(UserPage { users, next })
+}
+
+/// The account `id`, or `NotFound`.
+async fn account(state: &AppState, id: &str) -> Result<UserRow> {
+    db::users::find_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Refuses to take the last active administrator away (demote, disable,
+/// delete): the workspace would have nobody to run it.
+async fn keep_an_admin(state: &AppState, user: &UserRow) -> Result<()> {
+    if user.role() == Role::Admin
+        && !user.is_disabled()
+        && db::users::count_active_admins(&state.db).await? <= 1
+    {
+        return Err(AppError::BadRequest(
+            crate::i18n::td_string!(
+                crate::server::infra::context::current_locale(),
+                admin.last_admin
+            )
+            .to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Makes `id` an administrator or a user (sudo mode; audited; the user is told).
+pub async fn set_role(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    id: &str,
+    make_admin: bool,
+) -> Result<()> {
+    require_user(admin)?;
+    let user = account(state, id).await?;
+    if !make_admin {
+        keep_an_admin(state, &user).await?;
+    }
+    let role = if make_admin { "admin" } else { "user" };
+    db::users::set_role(&state.db, &user.id, role).await?;
+    crate::server::api::invalidate::forget_user(state, &user.id).await;
+    let action = AuditAction::UserRoleChange {
+        username: user.username.clone(),
+        role: role.into(),
+    };
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        Some(&user.id),
+        action,
+        Outcome::Success,
+    )
+    .await;
+    let event = crate::server::notifications::SecurityEvent::RoleChanged { admin: make_admin };
+    crate::server::notifications::security_event(state, &user, event).await;
+    Ok(())
+}
+
+/// Disables (or enables) `id`: a disabled account's sessions end at once,
+/// and its tokens and app passwords are refused on their very next request.
+pub async fn set_disabled(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    id: &str,
+    disabled: bool,
+) -> Result<()> {
+    require_user(admin)?;
+    let user = account(state, id).await?;
+    if disabled {
+        if user.id == admin.id {
+            return Err(AppError::BadRequest(
+                crate::i18n::td_string!(ctx.locale, admin.not_yourself).to_string(),
+            ));
+        }
+        keep_an_admin(state, &user).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    db::users::set_disabled(&mut *tx, &user.id, disabled).await?;
+    if disabled {
+        db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
+    }
+    tx.commit().await?;
+    crate::server::api::invalidate::forget_user(state, &user.id).await;
+    let action = AuditAction::UserDisable {
+        username: user.username.clone(),
+        disabled,
+    };
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        Some(&user.id),
+        action,
+        Outcome::Success,
+    )
+    .await;
+    let event = crate::server::notifications::SecurityEvent::AccountDisabled { disabled };
+    crate::server::notifications::security_event(state, &user, event).await;
+    Ok(())
+}
+
+/// Ends every session of `id` (audited; the user is told).
+pub async fn sign_out_everywhere(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    id: &str,
+) -> Result<u64> {
+    require_user(admin)?;
+    let user = account(state, id).await?;
+    let mut tx = state.db.begin().await?;
+    let ended = db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
+    tx.commit().await?;
+    let action = AuditAction::UserSignedOut {
+        username: user.username.clone(),
+        count: ended,
+    };
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        Some(&user.id),
+        action,
+        Outcome::Success,
+    )
+    .await;
+    let event = crate::server::notifications::SecurityEvent::SignedOutByAdmin;
+    crate::server::notifications::security_event(state, &user, event).await;
+    Ok(ended)
+}
+
+/// Mails `id` a link to set a new password (audited). An administrator never
+/// sees or chooses anyone's password.
+pub async fn send_reset_link(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    id: &str,
+) -> Result<()> {
+    require_user(admin)?;
+    let user = account(state, id).await?;
+    if user.source == crate::model::AccountSource::External {
+        return Err(AppError::BadRequest(
+            crate::i18n::td_string!(ctx.locale, admin.external_password).to_string(),
+        ));
+    }
+    crate::server::recovery::mail_link(state, &user, false).await?;
+    let action = AuditAction::UserResetLinkSent {
+        username: user.username.clone(),
+    };
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        Some(&user.id),
+        action,
+        Outcome::Success,
+    )
+    .await;
+    Ok(())
+}
+
+/// Creates an account (sudo mode; audited). A local account gets a link by
+/// mail to set its password (valid 3 days); an external one signs in through
+/// its directory.
+pub async fn create_account(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    new: &NewAccount,
+) -> Result<AdminUserRow> {
+    require_user(admin)?;
+    let role = if new.admin { Role::Admin } else { Role::User };
+    let source = if new.external {
+        crate::model::AccountSource::External
+    } else {
+        crate::model::AccountSource::Local
+    };
+    let user =
+        crate::server::auth::create_user(state, &new.username, &new.email, role, source, None)
+            .await?;
+    if !new.external {
+        crate::server::recovery::mail_link(state, &user, true).await?;
+    }
+    let action = AuditAction::UserCreate {
+        username: user.username.clone(),
+        role: role.as_str().into(),
+    };
+    audit::record_on(
+        state,
+        ctx,
+        Actor::User(admin),
+        Some(&user.id),
+        action,
+        Outcome::Success,
+    )
+    .await;
+    let l = crate::server::infra::context::current_locale();
+    Ok(AdminUserRow {
+        id: user.id.to_string(),
+        username: user.username.clone(),
+        name: user.to_current().shown_name(),
+        email: user.email.clone(),
+        admin: new.admin,
+        external: new.external,
+        disabled: false,
+        two_factor: false,
+        created: crate::server::infra::timefmt::format(user.created_at, &admin.time_zone, l),
+        last_sign_in: None,
+    })
 }

@@ -94,6 +94,25 @@ pub enum AuditAction {
     },
     /// An administrator downloaded the audit log as CSV.
     AuditExport,
+    UserRoleChange {
+        username: String,
+        role: String,
+    },
+    UserDisable {
+        username: String,
+        disabled: bool,
+    },
+    UserSignedOut {
+        username: String,
+        count: u64,
+    },
+    UserResetLinkSent {
+        username: String,
+    },
+    UserCreate {
+        username: String,
+        role: String,
+    },
     SettingChanged {
         key: String,
         value: String,
@@ -146,6 +165,11 @@ impl AuditAction {
             A::SettingChanged { .. } => "settings.change",
             A::AdminDenied { .. } => "admin.denied",
             A::AuditExport => "audit.export",
+            A::UserRoleChange { .. } => "user.role",
+            A::UserDisable { .. } => "user.disable",
+            A::UserSignedOut { .. } => "user.signed_out",
+            A::UserResetLinkSent { .. } => "user.reset_link",
+            A::UserCreate { .. } => "user.create",
             A::NotificationPublish { .. } => "notification.publish",
         }
     }
@@ -169,6 +193,14 @@ impl AuditAction {
             }
             A::SettingChanged { key, value } => json!({ "key": key, "value": value }),
             A::AdminDenied { what } => json!({ "what": what }),
+            A::UserRoleChange { username, role } | A::UserCreate { username, role } => {
+                json!({ "username": username, "role": role })
+            }
+            A::UserDisable { username, disabled } => {
+                json!({ "username": username, "disabled": disabled })
+            }
+            A::UserSignedOut { username, count } => json!({ "username": username, "count": count }),
+            A::UserResetLinkSent { username } => json!({ "username": username }),
             A::NotificationPreference {
                 area,
                 channel,

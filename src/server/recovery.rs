@@ -106,6 +106,61 @@ async fn send_reset_link(state: &AppState, ctx: &RequestCtx, login: &str) -> Res
     Ok(())
 }
 
+/// How long the link a new account gets to set its password works.
+pub const WELCOME_LINK_SECS: i64 = 3 * 86_400;
+
+/// Mails `user` a single-use link to set a (new) password, for an
+/// administrator: a reset link (30 minutes, to the primary and recovery
+/// addresses) or, for an account just created, a welcome (3 days).
+pub async fn mail_link(
+    state: &AppState,
+    user: &users::UserRow,
+    welcome: bool,
+) -> Result<(), AppError> {
+    let token = session::new_id();
+    let valid = if welcome {
+        WELCOME_LINK_SECS
+    } else {
+        RESET_LINK_SECS
+    };
+    tokens::insert(
+        &state.db,
+        &session::hash_id(&token),
+        tokens::PASSWORD_RESET,
+        &user.id,
+        "",
+        valid,
+    )
+    .await?;
+    let link = format!("{}/reset-password?token={token}", state.config.public_url);
+    let l = workspace::user_locale(user, &workspace::load(&state.db).await?);
+    let (subject, body) = if welcome {
+        (
+            td_string!(l, mail.welcome_subject).to_string(),
+            td_string!(
+                l,
+                mail.welcome_body,
+                username = &user.username,
+                link = &link
+            )
+            .to_string(),
+        )
+    } else {
+        (
+            td_string!(l, mail.reset_subject).to_string(),
+            td_string!(l, mail.reset_body, username = &user.username, link = &link).to_string(),
+        )
+    };
+    mail::enqueue(&state.db, &user.email, &subject, &body).await?;
+    if !welcome
+        && !user.recovery_email.is_empty()
+        && !user.recovery_email.eq_ignore_ascii_case(&user.email)
+    {
+        mail::enqueue(&state.db, &user.recovery_email, &subject, &body).await?;
+    }
+    Ok(())
+}
+
 /// "API token “ci” (tsr_ab12…)", one per credential that outlives a reset.
 async fn credential_names(state: &AppState, user_id: &str) -> Result<Vec<String>, AppError> {
     let tokens = db::api_tokens::list_for_user(&state.db, user_id).await?;

@@ -6,6 +6,7 @@
 mod common;
 
 mod admin_console;
+mod admin_users;
 mod api;
 mod architecture;
 mod auth;

@@ -4,10 +4,11 @@
 pub mod audit;
 pub mod tokens;
 pub mod types;
+pub mod users;
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use types::{AuditFilter, AuditPage};
+use types::{AdminUserRow, AuditFilter, AuditPage, UserPage, UserQuery};
 
 /// Admin: a page of the audit log, filtered, newest first; `before` is the
 /// previous page's `older` cursor.
@@ -20,6 +21,87 @@ pub async fn admin_audit(
     crate::server::serve(|c| async move {
         let me = admin::require(&c.ctx)?;
         admin::audit_page(&c.state, me, &filter, before.as_deref()).await
+    })
+    .await
+}
+
+/// Admin: a page of the user list (search, filters, sort); `after` is the
+/// previous page's `next` cursor.
+#[server(endpoint = "admin/users", input = leptos::server_fn::codec::GetUrl)]
+pub async fn admin_list_users(
+    query: UserQuery,
+    after: Option<String>,
+) -> Result<UserPage, AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require(&c.ctx)?;
+        admin::list_users_page(&c.state, me, &query, after.as_deref()).await
+    })
+    .await
+}
+
+/// Admin: creates an account; a local one gets a link to set its password.
+#[server(endpoint = "admin/users/create")]
+pub async fn admin_create_user(
+    username: String,
+    email: String,
+    admin: bool,
+    external: bool,
+) -> Result<AdminUserRow, AppError> {
+    use crate::server::admin as service;
+    crate::server::serve(|c| async move {
+        let me = service::require_sudo(&c.ctx)?;
+        let new = types::NewAccount {
+            username,
+            email,
+            admin,
+            external,
+        };
+        service::create_account(&c.state, &c.ctx, me, &new).await
+    })
+    .await
+}
+
+/// Admin: makes an account an administrator (or a user).
+#[server(endpoint = "admin/users/role")]
+pub async fn admin_set_role(id: String, admin: bool) -> Result<(), AppError> {
+    use crate::server::admin as service;
+    crate::server::serve(|c| async move {
+        let me = service::require_sudo(&c.ctx)?;
+        service::set_role(&c.state, &c.ctx, me, &id, admin).await
+    })
+    .await
+}
+
+/// Admin: disables (or enables) an account.
+#[server(endpoint = "admin/users/disabled")]
+pub async fn admin_set_disabled(id: String, disabled: bool) -> Result<(), AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require_sudo(&c.ctx)?;
+        admin::set_disabled(&c.state, &c.ctx, me, &id, disabled).await
+    })
+    .await
+}
+
+/// Admin: ends every session of an account; answers how many.
+#[server(endpoint = "admin/users/sign-out")]
+pub async fn admin_sign_out_everywhere(id: String) -> Result<u64, AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require_sudo(&c.ctx)?;
+        admin::sign_out_everywhere(&c.state, &c.ctx, me, &id).await
+    })
+    .await
+}
+
+/// Admin: mails an account a link to set a new password.
+#[server(endpoint = "admin/users/reset-link")]
+pub async fn admin_send_reset_link(id: String) -> Result<(), AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require_sudo(&c.ctx)?;
+        admin::send_reset_link(&c.state, &c.ctx, me, &id).await
     })
     .await
 }

@@ -49,3 +49,60 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     pub older: Option<String>,
 }
+
+/// The admin user list's search, filters and sort; empty strings: any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserQuery {
+    /// Part of a username, email or name (case does not matter).
+    #[serde(default)]
+    pub q: String,
+    /// `admin` or `user`.
+    #[serde(default)]
+    pub role: String,
+    /// `active` or `disabled`.
+    #[serde(default)]
+    pub state: String,
+    /// `on` or `off`.
+    #[serde(default)]
+    pub two_factor: String,
+    /// `local` or `external`.
+    #[serde(default)]
+    pub source: String,
+    /// `name` (default), `created` (newest first) or `last_sign_in`.
+    #[serde(default)]
+    pub sort: String,
+}
+
+/// One account in the admin's list; times in the reader's zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUserRow {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub admin: bool,
+    pub external: bool,
+    pub disabled: bool,
+    pub two_factor: bool,
+    pub created: String,
+    /// None: never signed in.
+    pub last_sign_in: Option<String>,
+}
+
+/// A page of the list and the cursor of the next one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<AdminUserRow>,
+    pub next: Option<String>,
+}
+
+/// An account an administrator creates (no password: a link is mailed).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub username: String,
+    pub email: String,
+    #[serde(default)]
+    pub admin: bool,
+    #[serde(default)]
+    pub external: bool,
+}

@@ -49,6 +49,11 @@ pub const ACTIONS: &[&str] = &[
     "notification.publish",
     "admin.denied",
     "audit.export",
+    "user.role",
+    "user.disable",
+    "user.signed_out",
+    "user.reset_link",
+    "user.create",
 ];
 
 /// Every outcome an audit row can have.
@@ -103,6 +108,11 @@ pub fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> Str
         "notification.publish" => t_string!(i18n, audit_action.notification_publish),
         "admin.denied" => t_string!(i18n, audit_action.admin_denied),
         "audit.export" => t_string!(i18n, audit_action.audit_export),
+        "user.role" => t_string!(i18n, audit_action.user_role),
+        "user.disable" => t_string!(i18n, audit_action.user_disable),
+        "user.signed_out" => t_string!(i18n, audit_action.user_signed_out),
+        "user.reset_link" => t_string!(i18n, audit_action.user_reset_link),
+        "user.create" => t_string!(i18n, audit_action.user_create),
         other => return other.to_string(),
     }
     .to_string()

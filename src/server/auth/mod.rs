@@ -140,6 +140,9 @@ pub async fn open_session(
         ));
     }
     audit::record(state, ctx, &user, AuditAction::SignIn, Outcome::Success).await;
+    if let Err(e) = db::users::record_sign_in(&state.db, &user.id).await {
+        tracing::warn!(error = %e, "could not note the sign-in time");
+    }
     new_device_notice(state, ctx, &user).await;
     Ok(SignedIn { session_id, user })
 }

@@ -75,6 +75,16 @@ pub enum SecurityEvent<'a> {
     RecoveryChanged {
         address: &'a str,
     },
+    /// An administrator made the account an administrator (or a user).
+    RoleChanged {
+        admin: bool,
+    },
+    /// An administrator disabled (or enabled) the account.
+    AccountDisabled {
+        disabled: bool,
+    },
+    /// An administrator ended every session of the account.
+    SignedOutByAdmin,
     /// A sign-in from a browser, system and address not seen before.
     NewDevice {
         browser: &'a str,
@@ -209,6 +219,26 @@ impl SecurityEvent<'_> {
                     .to_string()
                 },
             ),
+            E::RoleChanged { admin: true } => (
+                td_string!(l, security_mail.role_admin_subject).to_string(),
+                td_string!(l, security_mail.role_admin, username = u).to_string(),
+            ),
+            E::RoleChanged { admin: false } => (
+                td_string!(l, security_mail.role_user_subject).to_string(),
+                td_string!(l, security_mail.role_user, username = u).to_string(),
+            ),
+            E::AccountDisabled { disabled: true } => (
+                td_string!(l, security_mail.disabled_subject).to_string(),
+                td_string!(l, security_mail.disabled, username = u).to_string(),
+            ),
+            E::AccountDisabled { disabled: false } => (
+                td_string!(l, security_mail.enabled_subject).to_string(),
+                td_string!(l, security_mail.enabled, username = u).to_string(),
+            ),
+            E::SignedOutByAdmin => (
+                td_string!(l, security_mail.signed_out_subject).to_string(),
+                td_string!(l, security_mail.signed_out, username = u).to_string(),
+            ),
             E::NewDevice { browser, os, ip } => (
                 td_string!(l, security_mail.new_device_subject).to_string(),
                 td_string!(
@@ -242,7 +272,8 @@ impl SecurityEvent<'_> {
             E::EmailChanged { .. } | E::RecoveryRequested { .. } | E::RecoveryChanged { .. } => {
                 "/settings/profile"
             }
-            E::NewDevice { .. } => "/settings/sessions",
+            E::NewDevice { .. } | E::SignedOutByAdmin => "/settings/sessions",
+            E::RoleChanged { .. } | E::AccountDisabled { .. } => "/settings/security-log",
         }
     }
 }
