@@ -1,7 +1,7 @@
 //! `/api/v1/admin…`: adapters over `server::admin` (administrators only).
 
 use super::me::{token_dto, Token};
-use super::{json_body, rfc3339, ApiError, Caller, ErrorBody};
+use super::{json_body, ApiError, Caller, ErrorBody};
 use crate::error::AppError;
 use crate::features::admin::types::AuditFilter;
 use crate::server::admin;
@@ -21,12 +21,86 @@ use utoipa::ToSchema;
 pub struct AdminUser {
     pub id: String,
     pub username: String,
+    /// The name shown for them (display name, else first and last name, else username).
+    pub name: String,
     pub email: String,
+    /// `admin` or `user`.
     pub role: String,
     /// `local` or `external`.
     pub source: String,
     pub disabled: bool,
-    pub created_at: String,
+    pub two_factor: bool,
+    /// In the caller's time zone; null: never signed in.
+    pub last_sign_in: Option<String>,
+    pub created: String,
+}
+
+/// A page of accounts and the cursor of the next one (`?after=`).
+#[derive(Serialize, ToSchema)]
+pub struct AdminUserPage {
+    pub users: Vec<AdminUser>,
+    pub next: Option<String>,
+}
+
+/// Search, filters, sort and page of `GET /api/v1/admin/users`.
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+pub struct UsersQuery {
+    /// Part of the username, name or email (case-insensitive).
+    #[serde(default)]
+    pub q: String,
+    /// `admin` or `user`.
+    #[serde(default)]
+    pub role: String,
+    /// `active` or `disabled`.
+    #[serde(default)]
+    pub state: String,
+    /// `on` or `off`.
+    #[serde(default)]
+    pub two_factor: String,
+    /// `local` or `external`.
+    #[serde(default)]
+    pub source: String,
+    /// `name` (default), `created` (newest first) or `last_sign_in`.
+    #[serde(default)]
+    pub sort: String,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+}
+
+/// A new account; a local one is mailed a link to set its password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub username: String,
+    pub email: String,
+    #[serde(default)]
+    pub admin: bool,
+    #[serde(default)]
+    pub external: bool,
+}
+
+/// What to change about an account; absent fields stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchUser {
+    /// `admin` or `user`.
+    pub role: Option<String>,
+    pub disabled: Option<bool>,
+}
+
+fn user_dto(u: crate::features::admin::types::AdminUserRow) -> AdminUser {
+    AdminUser {
+        id: u.id,
+        username: u.username,
+        name: u.name,
+        email: u.email,
+        role: if u.admin { "admin" } else { "user" }.into(),
+        source: if u.external { "external" } else { "local" }.into(),
+        disabled: u.disabled,
+        two_factor: u.two_factor,
+        last_sign_in: u.last_sign_in,
+        created: u.created,
+    }
 }
 
 /// A notification to publish to everyone.
@@ -49,30 +123,179 @@ pub struct Published {
     pub recipients: u64,
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
-    responses((status = 200, body = [AdminUser]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UsersQuery),
+    responses((status = 200, body = AdminUserPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("token" = [])))]
-/// Every account (administrators only).
+/// Accounts, 50 a page: search, filters and sort as on the Users page (administrators only).
 pub async fn admin_users(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<AdminUser>>, ApiError> {
+    query: Result<axum::extract::Query<UsersQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<AdminUserPage>, ApiError> {
     caller.require_admin()?;
-    let users = admin::list_users(&state, &caller.user).await?;
-    Ok(Json(
-        users
-            .iter()
-            .map(|u| AdminUser {
-                id: u.id.to_string(),
-                username: u.username.clone(),
-                email: u.email.clone(),
-                role: u.role().as_str().to_string(),
-                source: u.source.as_str().to_string(),
-                disabled: u.is_disabled(),
-                created_at: rfc3339(u.created_at),
+    let q = super::query_params(query)?;
+    let filter = crate::features::admin::types::UserQuery {
+        q: q.q,
+        role: q.role,
+        state: q.state,
+        two_factor: q.two_factor,
+        source: q.source,
+        sort: q.sort,
+    };
+    let page = admin::list_users_page(&state, &caller.user, &filter, q.after.as_deref()).await?;
+    Ok(Json(AdminUserPage {
+        users: page.users.into_iter().map(user_dto).collect(),
+        next: page.next,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = CreateUser,
+    responses((status = 201, body = AdminUser), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+/// Creates an account; a local one is mailed a link to set its own password
+/// (administrators with a read-write token; audited).
+pub async fn admin_create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<CreateUser>, JsonRejection>,
+) -> Result<(StatusCode, Json<AdminUser>), ApiError> {
+    caller.require_admin()?;
+    caller.require_not_app_password()?;
+    let req = json_body(body)?;
+    let new = crate::features::admin::types::NewAccount {
+        username: req.username,
+        email: req.email,
+        admin: req.admin,
+        external: req.external,
+    };
+    let made = admin::create_account(&state, &caller.ctx(), &caller.user, &new).await?;
+    Ok((StatusCode::CREATED, Json(user_dto(made))))
+}
+
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = PatchUser,
+    params(("id" = String, Path, description = "The account's id")),
+    responses((status = 204, description = "Changed"), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("token" = [])))]
+/// Changes an account's role and/or disables or enables it (administrators
+/// with a read-write token; audited; the owner is told). The last active
+/// administrator cannot be demoted or disabled.
+pub async fn admin_patch_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<PatchUser>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    caller.require_not_app_password()?;
+    let req = json_body(body)?;
+    let ctx = caller.ctx();
+    match req.role.as_deref() {
+        None => {}
+        Some("admin") => admin::set_role(&state, &ctx, &caller.user, &id, true).await?,
+        Some("user") => admin::set_role(&state, &ctx, &caller.user, &id, false).await?,
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "\"role\" is \"admin\" or \"user\".",
+            ))
+        }
+    }
+    if let Some(disabled) = req.disabled {
+        admin::set_disabled(&state, &ctx, &caller.user, &id, disabled).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Filters and page of `GET /api/v1/admin/audit`.
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+pub struct AuditQuery {
+    /// The actor's username.
+    #[serde(default)]
+    pub actor: String,
+    /// The account concerned: its username (or id, for a deleted account).
+    #[serde(default)]
+    pub target: String,
+    /// An action name such as `auth.sign_in`.
+    #[serde(default)]
+    pub action: String,
+    /// `success`, `failure`, …
+    #[serde(default)]
+    pub outcome: String,
+    /// First day, `YYYY-MM-DD` (UTC).
+    #[serde(default)]
+    pub from: String,
+    /// Last day, `YYYY-MM-DD` (UTC).
+    #[serde(default)]
+    pub to: String,
+    /// The `older` of the previous page.
+    pub before: Option<String>,
+}
+
+/// An audit row.
+#[derive(Serialize, ToSchema)]
+pub struct AuditRow {
+    pub id: String,
+    pub time: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub outcome: String,
+    /// The action's detail as JSON text.
+    pub detail: String,
+}
+
+/// A page of audit rows, newest first, and the cursor of the next (older) one.
+#[derive(Serialize, ToSchema)]
+pub struct AuditRows {
+    pub entries: Vec<AuditRow>,
+    pub older: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(AuditQuery),
+    responses((status = 200, body = AuditRows), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+/// The audit log, 50 rows a page, newest first, with the Audit log page's filters
+/// (administrators only).
+pub async fn admin_audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<axum::extract::Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<AuditRows>, ApiError> {
+    caller.require_admin()?;
+    let q = super::query_params(query)?;
+    let filter = AuditFilter {
+        actor: q.actor,
+        target: q.target,
+        action: q.action,
+        outcome: q.outcome,
+        from: q.from,
+        to: q.to,
+    };
+    let page = admin::audit_page(&state, &caller.user, &filter, q.before.as_deref()).await?;
+    Ok(Json(AuditRows {
+        entries: page
+            .entries
+            .into_iter()
+            .map(|e| AuditRow {
+                id: e.id,
+                time: e.utc,
+                actor: e.actor,
+                action: e.action,
+                target: e.target,
+                ip: e.ip,
+                user_agent: e.user_agent,
+                outcome: e.outcome,
+                detail: e.detail,
             })
             .collect(),
-    ))
+        older: page.older,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/tokens", tag = "admin",

@@ -24,6 +24,9 @@ use utoipa::{Modify, OpenApi};
         notifications::my_preferences,
         notifications::put_preferences,
         admin::admin_users,
+        admin::admin_create_user,
+        admin::admin_patch_user,
+        admin::admin_audit,
         admin::admin_tokens,
         admin::admin_revoke_token,
         admin::admin_publish

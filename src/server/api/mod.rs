@@ -46,7 +46,15 @@ pub fn router() -> Router<AppState> {
             "/api/v1/me/notification-preferences",
             get(notifications::my_preferences).put(notifications::put_preferences),
         )
-        .route("/api/v1/admin/users", get(admin::admin_users))
+        .route(
+            "/api/v1/admin/users",
+            get(admin::admin_users).post(admin::admin_create_user),
+        )
+        .route(
+            "/api/v1/admin/users/{id}",
+            axum::routing::patch(admin::admin_patch_user),
+        )
+        .route("/api/v1/admin/audit", get(admin::admin_audit))
         .route("/api/v1/admin/tokens", get(admin::admin_tokens))
         .route(
             "/api/v1/admin/tokens/{id}",

@@ -110,3 +110,110 @@ async fn admins_see_and_revoke_every_token() {
         StatusCode::OK
     );
 }
+
+/// The users and audit endpoints an operator scripts: list with a search,
+/// create, change role and state, read the audit log — administrators only.
+#[tokio::test]
+async fn operators_script_users_and_read_the_audit_log() {
+    let app = TestApp::new().await;
+    app.create_user("root", PW).await;
+    app.sql("UPDATE users SET role = 'admin' WHERE username = 'root'")
+        .await;
+    app.create_user("ada", PW).await;
+    let (_, admin) = token(&app, &app.session("root", PW).await, "ops", "write", "").await;
+    let (_, user) = token(&app, &app.session("ada", PW).await, "mine", "write", "").await;
+
+    let r = api(
+        &app,
+        Method::GET,
+        "/api/v1/admin/users?q=AD",
+        &bearer(&user),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = api(
+        &app,
+        Method::GET,
+        "/api/v1/admin/users?q=AD",
+        &bearer(&admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(v["users"].as_array().expect("users").len(), 1);
+    assert_eq!(v["users"][0]["username"], "ada");
+    let ada = v["users"][0]["id"].as_str().expect("id").to_string();
+
+    let r = api(
+        &app,
+        Method::POST,
+        "/api/v1/admin/users",
+        &bearer(&admin),
+        Some(json!({"username": "bob", "email": "bob@example.org"})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(json_of(&r)["role"], "user");
+
+    let patch = |body: Value| {
+        let (app, admin, ada) = (&app, &admin, &ada);
+        async move {
+            api(
+                app,
+                Method::PATCH,
+                &format!("/api/v1/admin/users/{ada}"),
+                &bearer(admin),
+                Some(body),
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        patch(json!({"role": "owner"})).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        patch(json!({"disabled": true})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    // Her token stops at once.
+    let r = api(&app, Method::GET, "/api/v1/me", &bearer(&user), None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        patch(json!({"disabled": false, "role": "admin"}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM users WHERE username = 'ada' AND role = 'admin' AND disabled = 0"
+        )
+        .await,
+        1
+    );
+
+    let r = api(
+        &app,
+        Method::GET,
+        "/api/v1/admin/audit?action=user.disable&target=ada",
+        &bearer(&admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = json_of(&r);
+    assert_eq!(v["entries"].as_array().expect("entries").len(), 2);
+    assert_eq!(v["entries"][0]["actor"], "root");
+}
+
+fn json_of(r: &crate::common::Reply) -> Value {
+    serde_json::from_str(&r.body).expect("json")
+}
