@@ -5,6 +5,7 @@ use crate::components::toast::{provide_toasts, Toaster};
 use crate::features::admin::audit::AdminAuditPage;
 use crate::features::admin::tokens::AdminTokensPage;
 use crate::features::admin::users::AdminUsersPage;
+use crate::features::admin::workspace::AdminWorkspacePage;
 use crate::features::auth::page::{LoginPage, LoginTwoFactorPage};
 use crate::features::email::page::ConfirmEmailPage;
 use crate::features::notifications::page::{
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/audit") view=AdminAuditPage/>
                         <Route path=path!("/admin/tokens") view=AdminTokensPage/>
                         <Route path=path!("/admin/users") view=AdminUsersPage/>
+                        <Route path=path!("/admin/workspace") view=AdminWorkspacePage/>
                     </ParentRoute>
                 </Routes>
             </Router>

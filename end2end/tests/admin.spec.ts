@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createToken, createUser, hydrated, signInOk, uniqueName } from "./helpers";
+import { createToken, createUser, hydrated, signInOk, sql, uniqueName } from "./helpers";
 
 test("an administrator reads, filters and exports the audit log", async ({ page, browser }) => {
   const admin = uniqueName("auditor");
@@ -31,7 +31,9 @@ test("an administrator reads, filters and exports the audit log", async ({ page,
   const csv = await page.request.get(href!);
   expect(csv.status()).toBe(200);
   const text = await csv.text();
-  expect(text.split("\n")[0]).toBe("time_utc,actor,action,target,ip,user_agent,outcome,detail");
+  // UTF-8 with a byte order mark (for spreadsheets), then the header.
+  expect([...(await csv.body()).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  expect(text.replace(/^\uFEFF/, "").split("\n")[0]).toBe("time_utc,actor,action,target,ip,user_agent,outcome,detail");
   expect(text).toContain(`"${user}","token.create"`);
 });
 
@@ -60,4 +62,41 @@ test("an administrator revokes a user's token and the owner's next call fails", 
   await expect(page.getByRole("status").filter({ hasText: "Token revoked." })).toBeVisible();
   await expect(page.getByText("No tokens match.")).toBeVisible();
   expect((await request.get("/api/v1/me", { headers: auth })).status()).toBe(401);
+});
+
+test("an administrator locks profiles and mandates 2FA; users see it at once", async ({ page, browser }) => {
+  const admin = uniqueName("wsadmin");
+  const user = uniqueName("wsuser");
+  createUser(admin, "right-horse-42", ["--admin"]);
+  createUser(user, "right-horse-42");
+  await signInOk(page, admin, "right-horse-42");
+  await page.getByRole("link", { name: "Workspace" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Workspace");
+  await hydrated(page);
+  await expect(page.getByText("Mail leaves through the configured SMTP server.")).toBeVisible();
+
+  await page.getByLabel("Longest API token lifetime (days)").fill("0");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Enter a number of days from 1 to 3650.")).toBeVisible();
+  await page.getByLabel("Longest API token lifetime (days)").fill("90");
+  await page.getByLabel("Lock profiles").check();
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
+  await page.screenshot({ path: "test-results/admin-workspace.png", fullPage: true });
+
+  const them = await (await browser.newContext()).newPage();
+  await signInOk(them, user, "right-horse-42");
+  await expect(them.getByLabel("Display name")).toHaveAttribute("readonly", "");
+
+  // Mandatory 2FA: their next page goes to enrolment.
+  await page.reload();
+  await hydrated(page);
+  await page.getByLabel("Lock profiles").uncheck();
+  await page.getByLabel("Two-factor authentication is mandatory").check();
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
+  await them.goto("/settings/tokens");
+  await expect(them).toHaveURL(/\/settings\/two-factor$/);
+  // The admin's own page goes there too: undo it for the rest of the suite.
+  sql("DELETE FROM settings WHERE key = 'two_factor_mandatory'");
 });

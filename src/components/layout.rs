@@ -225,6 +225,7 @@ fn SideNav() -> impl IntoView {
                     <li><A href="/admin/users">{t!(i18n, nav.admin_users)}</A></li>
                     <li><A href="/admin/audit">{t!(i18n, nav.admin_audit)}</A></li>
                     <li><A href="/admin/tokens">{t!(i18n, nav.admin_tokens)}</A></li>
+                    <li><A href="/admin/workspace">{t!(i18n, nav.admin_workspace)}</A></li>
                 </ul>
             </Show>
         </nav>

@@ -4,7 +4,8 @@
 
 use crate::error::AppError;
 use crate::features::admin::types::{
-    AdminUserRow, AuditEntry, AuditFilter, AuditPage, NewAccount, UserPage, UserQuery,
+    AdminUserRow, AuditEntry, AuditFilter, AuditPage, DeliveryStatus, NewAccount, OutboxEntry,
+    UserPage, UserQuery, WorkspaceSettings,
 };
 use crate::features::tokens::types::TokenInfo;
 use crate::model::Role;
@@ -287,10 +288,11 @@ pub async fn audit_page(
     })
 }
 
-/// One CSV field: quoted, quotes doubled, and a leading `=`, `+`, `-` or `@`
+/// One CSV field: quoted, quotes doubled, and a leading `=`, `+`, `-`, `@`,
+/// tab or carriage return
 /// defused so a spreadsheet does not run it as a formula.
 pub fn csv_field(text: &str) -> String {
-    let defused = if text.starts_with(['=', '+', '-', '@']) {
+    let defused = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -384,22 +386,14 @@ async fn account(state: &AppState, id: &str) -> Result<UserRow> {
         .ok_or(AppError::NotFound)
 }
 
-/// Refuses to take the last active administrator away (demote, disable,
-/// delete): the workspace would have nobody to run it.
-async fn keep_an_admin(state: &AppState, user: &UserRow) -> Result<()> {
-    if user.role() == Role::Admin
-        && !user.is_disabled()
-        && db::users::count_active_admins(&state.db).await? <= 1
-    {
-        return Err(AppError::BadRequest(
-            crate::i18n::td_string!(
-                crate::server::infra::context::current_locale(),
-                admin.last_admin
-            )
-            .to_string(),
-        ));
-    }
-    Ok(())
+fn last_admin() -> AppError {
+    AppError::BadRequest(
+        crate::i18n::td_string!(
+            crate::server::infra::context::current_locale(),
+            admin.last_admin
+        )
+        .to_string(),
+    )
 }
 
 /// Makes `id` an administrator or a user (sudo mode; audited; the user is told).
@@ -412,11 +406,15 @@ pub async fn set_role(
 ) -> Result<()> {
     require_user(admin)?;
     let user = account(state, id).await?;
-    if !make_admin {
-        keep_an_admin(state, &user).await?;
-    }
     let role = if make_admin { "admin" } else { "user" };
-    db::users::set_role(&state.db, &user.id, role).await?;
+    // The last active administrator stays, even when two administrators
+    // demote each other at the same moment.
+    let mut tx = state.db.begin().await?;
+    db::users::lock_admins(&mut tx, state.config.on_postgres()).await?;
+    if !db::users::set_role(&mut *tx, &user.id, role).await? {
+        return Err(last_admin());
+    }
+    tx.commit().await?;
     crate::server::api::invalidate::forget_user(state, &user.id).await;
     let action = AuditAction::UserRoleChange {
         username: user.username.clone(),
@@ -453,12 +451,16 @@ pub async fn set_disabled(
                 crate::i18n::td_string!(ctx.locale, admin.not_yourself).to_string(),
             ));
         }
-        keep_an_admin(state, &user).await?;
     }
     let mut tx = state.db.begin().await?;
-    db::users::set_disabled(&mut *tx, &user.id, disabled).await?;
+    db::users::lock_admins(&mut tx, state.config.on_postgres()).await?;
+    if !db::users::set_disabled(&mut *tx, &user.id, disabled).await? {
+        return Err(last_admin());
+    }
     if disabled {
-        db::sessions::delete_all_for_user(&mut *tx, &user.id, None).await?;
+        // Sessions end, and every link and sign-in challenge still open is
+        // void: nobody finishes a reset on a disabled account.
+        db::shut_out(&mut tx, &user.id, None).await?;
     }
     tx.commit().await?;
     crate::server::api::invalidate::forget_user(state, &user.id).await;
@@ -525,6 +527,11 @@ pub async fn send_reset_link(
             crate::i18n::td_string!(ctx.locale, admin.external_password).to_string(),
         ));
     }
+    if user.is_disabled() {
+        return Err(AppError::BadRequest(
+            crate::i18n::td_string!(ctx.locale, admin.disabled_account).to_string(),
+        ));
+    }
     crate::server::recovery::mail_link(state, &user, false).await?;
     let action = AuditAction::UserResetLinkSent {
         username: user.username.clone(),
@@ -589,4 +596,141 @@ pub async fn create_account(
         created: crate::server::infra::timefmt::format(user.created_at, &admin.time_zone, l),
         last_sign_in: None,
     })
+}
+
+/// The workspace settings in force.
+pub async fn workspace(state: &AppState, admin: &UserRow) -> Result<WorkspaceSettings> {
+    require_user(admin)?;
+    let ws = crate::server::workspace::load(&state.db).await?;
+    Ok(WorkspaceSettings {
+        lock_profiles: ws.lock_profiles,
+        two_factor_mandatory: ws.two_factor_mandatory,
+        directory_provides_2fa: ws.directory_provides_2fa,
+        default_language: crate::lang::code(ws.default_language).to_string(),
+        token_max_days: crate::server::workspace::token_max_days(&state.db).await?,
+    })
+}
+
+/// Saves the Workspace page: every value checked first (each bad one named),
+/// then each changed setting stored and audited (sudo mode). Cached API
+/// credentials are dropped everywhere: the rules they were checked under
+/// may have changed.
+pub async fn save_workspace(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    new: &WorkspaceSettings,
+) -> Result<WorkspaceSettings> {
+    require_user(admin)?;
+    let l = ctx.locale;
+    let mut errors = Vec::new();
+    if crate::lang::parse(&new.default_language).is_none() {
+        errors.push(crate::error::FieldError {
+            field: "default_language".into(),
+            message: crate::i18n::td_string!(l, admin.bad_language).to_string(),
+        });
+    }
+    if !(1..=3650).contains(&new.token_max_days) {
+        errors.push(crate::error::FieldError {
+            field: "token_max_days".into(),
+            message: crate::i18n::td_string!(l, admin.bad_max_days).to_string(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let old = workspace(state, admin).await?;
+    let flag = |b: bool| if b { "true" } else { "false" }.to_string();
+    let changes = [
+        (
+            "lock_profiles",
+            old.lock_profiles != new.lock_profiles,
+            flag(new.lock_profiles),
+        ),
+        (
+            "two_factor_mandatory",
+            old.two_factor_mandatory != new.two_factor_mandatory,
+            flag(new.two_factor_mandatory),
+        ),
+        (
+            "directory_provides_2fa",
+            old.directory_provides_2fa != new.directory_provides_2fa,
+            flag(new.directory_provides_2fa),
+        ),
+        (
+            "default_language",
+            old.default_language != new.default_language,
+            new.default_language.clone(),
+        ),
+        (
+            "token_max_days",
+            old.token_max_days != new.token_max_days,
+            new.token_max_days.to_string(),
+        ),
+    ];
+    for (key, changed, value) in changes {
+        if !changed {
+            continue;
+        }
+        crate::server::workspace::set(&state.db, key, &value).await?;
+        let action = AuditAction::SettingChanged {
+            key: key.into(),
+            value,
+        };
+        record(state, ctx, admin, action).await;
+    }
+    crate::server::api::invalidate::forget_all(state).await;
+    workspace(state, admin).await
+}
+
+/// Delivery at a glance: whether SMTP is set, what waits or failed, broken
+/// Slack webhooks, and the newest 50 items of the queue.
+pub async fn delivery_status(state: &AppState, admin: &UserRow) -> Result<DeliveryStatus> {
+    require_user(admin)?;
+    let l = crate::server::infra::context::current_locale();
+    let (pending, failed, broken) = db::outbox::counts(&state.db).await?;
+    let items = db::outbox::recent_with_names(&state.db, 50).await?;
+    Ok(DeliveryStatus {
+        smtp_configured: state.mailer.configured(),
+        pending,
+        failed,
+        broken_webhooks: broken,
+        items: items
+            .into_iter()
+            .map(|(i, username)| OutboxEntry {
+                to: if i.channel == "email" {
+                    i.to_addr.clone()
+                } else {
+                    username
+                },
+                created: crate::server::infra::timefmt::format(i.created_at, &admin.time_zone, l),
+                id: i.id,
+                channel: i.channel,
+                subject: i.subject,
+                status: i.status,
+                attempts: i.attempts,
+                last_error: i.last_error,
+            })
+            .collect(),
+    })
+}
+
+/// Makes a pending item due now (its next attempt was scheduled later
+/// after a failure); audited. False when it is not pending.
+pub async fn retry_delivery(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    id: &str,
+) -> Result<bool> {
+    require_user(admin)?;
+    let done = db::outbox::due_now(&state.db, id).await?;
+    if done {
+        let action = AuditAction::SettingChanged {
+            key: "outbox.retry".into(),
+            value: id.into(),
+        };
+        record(state, ctx, admin, action).await;
+    }
+    Ok(done)
 }

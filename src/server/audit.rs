@@ -334,7 +334,20 @@ pub async fn security_log(
     let entries = rows
         .into_iter()
         .map(|r| {
-            let (browser, os) = crate::server::infra::user_agent::describe(&r.user_agent);
+            // An administrator's action on the account: their address and
+            // device are theirs, not the owner's, and not the owner's to see.
+            let by_admin =
+                r.actor_id.as_deref() != Some(user.id.as_str()) || r.outcome == "revoked_by_admin";
+            let (browser, os) = if by_admin {
+                (String::new(), String::new())
+            } else {
+                crate::server::infra::user_agent::describe(&r.user_agent)
+            };
+            let ip = if by_admin {
+                String::new()
+            } else {
+                r.ip.clone()
+            };
             SecurityLogEntry {
                 when: crate::server::infra::timefmt::format(r.created_at, &user.time_zone, l),
                 by: (r.actor_id.as_deref() != Some(user.id.as_str())).then(|| r.actor_name.clone()),
@@ -342,7 +355,7 @@ pub async fn security_log(
                 id: r.id,
                 action: r.action,
                 outcome: r.outcome,
-                ip: r.ip,
+                ip,
                 browser,
                 os,
             }

@@ -186,6 +186,7 @@ pub async fn reset(
     };
     let user = users::find_by_id(&state.db, &pending.user_id)
         .await?
+        .filter(|u| !u.is_disabled())
         .ok_or_else(|| bad_link(ctx.locale))?;
     let mut errors = Vec::new();
     let problems = policy::problems(new.expose(), &user.username, &user.email, ctx.locale);

@@ -183,7 +183,7 @@ async fn administrators_filter_page_and_export_the_audit_log() {
     let mut lines = r.body.lines();
     assert_eq!(
         lines.next(),
-        Some("time_utc,actor,action,target,ip,user_agent,outcome,detail")
+        Some("\u{feff}time_utc,actor,action,target,ip,user_agent,outcome,detail")
     );
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty());

@@ -348,3 +348,85 @@ async fn an_account_created_by_an_administrator_sets_its_own_password() {
         1
     );
 }
+
+#[tokio::test]
+async fn two_administrators_demoting_each_other_at_once_leave_one() {
+    let app = TestApp::new().await;
+    app.create_user("ann", PW).await;
+    app.create_user("ben", PW).await;
+    promote(&app, "ann").await;
+    promote(&app, "ben").await;
+    let ann = app.session("ann", PW).await;
+    let ben = app.session("ben", PW).await;
+    let (ann_id, ben_id) = (id_of(&app, "ann").await, id_of(&app, "ben").await);
+    let demote_ben = [("id", ben_id.as_str()), ("admin", "false")];
+    let demote_ann = [("id", ann_id.as_str()), ("admin", "false")];
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(
+            app.post_form("/api/admin/users/role", &demote_ben, Some(&ann)),
+            app.post_form("/api/admin/users/role", &demote_ann, Some(&ben)),
+        );
+        let ok = [a.status, b.status]
+            .iter()
+            .filter(|s| **s == StatusCode::OK)
+            .count();
+        assert!(ok <= 1, "{} / {}", a.body, b.body);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+                .await,
+            1
+        );
+        // Back to two administrators for the next round.
+        app.sql("UPDATE users SET role = 'admin'").await;
+    }
+}
+
+#[tokio::test]
+async fn disabling_voids_the_links_already_mailed() {
+    let sink = crate::common::smtp::Sink::start().await;
+    let app = TestApp::with_env(&[("TESSERA_SMTP_URL", &sink.url())]).await;
+    app.create_user("root", PW).await;
+    promote(&app, "root").await;
+    app.create_user("ada", PW).await;
+    let root = app.session("root", PW).await;
+    let ada = id_of(&app, "ada").await;
+    let r = app
+        .post_form("/api/admin/users/reset-link", &[("id", &ada)], Some(&root))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.state.background.settle().await;
+    tessera::server::notifications::delivery::deliver_due(&app.state)
+        .await
+        .expect("deliver");
+    let mail = sink
+        .to("ada@example.org")
+        .into_iter()
+        .find(|m| m.data.contains("reset-password"))
+        .expect("reset mail");
+    let token = crate::common::smtp::link_token(&mail, "/reset-password");
+    let r = app
+        .post_form(
+            "/api/admin/users/disabled",
+            &[("id", &ada), ("disabled", "true")],
+            Some(&root),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .post_form(
+            "/api/password/reset",
+            &[
+                ("token", &token),
+                ("new_password", "other-horse-42"),
+                ("confirm_password", "other-horse-42"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    // And no new link goes out while disabled.
+    let r = app
+        .post_form("/api/admin/users/reset-link", &[("id", &ada)], Some(&root))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+}

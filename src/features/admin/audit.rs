@@ -106,7 +106,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                 {move || page.get().map(|r| match r {
                     Ok(p) if p.entries.is_empty() => view! { <p class="muted">{t!(i18n, admin.empty)}</p> }.into_any(),
                     Ok(p) => view! {
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.audit_title).to_string()>
                             <table class="log">
                                 <thead>
                                     <tr>

@@ -5,10 +5,13 @@ pub mod audit;
 pub mod tokens;
 pub mod types;
 pub mod users;
+pub mod workspace;
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use types::{AdminUserRow, AuditFilter, AuditPage, UserPage, UserQuery};
+use types::{
+    AdminUserRow, AuditFilter, AuditPage, DeliveryStatus, UserPage, UserQuery, WorkspaceSettings,
+};
 
 /// Admin: a page of the audit log, filtered, newest first; `before` is the
 /// previous page's `older` cursor.
@@ -102,6 +105,50 @@ pub async fn admin_send_reset_link(id: String) -> Result<(), AppError> {
     crate::server::serve(|c| async move {
         let me = admin::require_sudo(&c.ctx)?;
         admin::send_reset_link(&c.state, &c.ctx, me, &id).await
+    })
+    .await
+}
+
+/// Admin: the workspace settings in force.
+#[server(endpoint = "admin/workspace", input = leptos::server_fn::codec::GetUrl)]
+pub async fn admin_workspace() -> Result<WorkspaceSettings, AppError> {
+    use crate::server::admin;
+    crate::server::serve(
+        |c| async move { admin::workspace(&c.state, admin::require(&c.ctx)?).await },
+    )
+    .await
+}
+
+/// Admin: saves the workspace settings (sudo mode); answers them as stored.
+#[server(endpoint = "admin/workspace/save")]
+pub async fn admin_save_workspace(
+    settings: WorkspaceSettings,
+) -> Result<WorkspaceSettings, AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require_sudo(&c.ctx)?;
+        admin::save_workspace(&c.state, &c.ctx, me, &settings).await
+    })
+    .await
+}
+
+/// Admin: how delivery goes (SMTP, queue counts, newest items).
+#[server(endpoint = "admin/outbox", input = leptos::server_fn::codec::GetUrl)]
+pub async fn admin_delivery() -> Result<DeliveryStatus, AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        admin::delivery_status(&c.state, admin::require(&c.ctx)?).await
+    })
+    .await
+}
+
+/// Admin: tries a waiting item again now.
+#[server(endpoint = "admin/outbox/retry")]
+pub async fn admin_retry_delivery(id: String) -> Result<bool, AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require_sudo(&c.ctx)?;
+        admin::retry_delivery(&c.state, &c.ctx, me, &id).await
     })
     .await
 }

@@ -69,7 +69,7 @@ pub fn AdminTokensPage() -> impl IntoView {
                 {move || tokens.get().map(|r| match r.map(shown) {
                     Ok(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_tokens)}</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.tokens_title).to_string()>
                             <table class="log">
                                 <thead>
                                     <tr>

@@ -106,3 +106,42 @@ pub struct NewAccount {
     #[serde(default)]
     pub external: bool,
 }
+
+/// Every workspace setting, as the Workspace page edits them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSettings {
+    pub lock_profiles: bool,
+    pub two_factor_mandatory: bool,
+    pub directory_provides_2fa: bool,
+    /// `en` or `de`.
+    pub default_language: String,
+    /// 1–3650.
+    pub token_max_days: i64,
+}
+
+/// One item of the delivery queue, for an administrator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub id: String,
+    /// `email`, `slack` or `fanout` (a broadcast being expanded).
+    pub channel: String,
+    /// The address, or for Slack the account's username.
+    pub to: String,
+    pub subject: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: String,
+    pub created: String,
+}
+
+/// How delivery goes: whether mail can leave, the queue's counts and its
+/// newest items.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryStatus {
+    pub smtp_configured: bool,
+    pub pending: i64,
+    pub failed: i64,
+    pub broken_webhooks: i64,
+    pub items: Vec<OutboxEntry>,
+}

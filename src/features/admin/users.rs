@@ -199,7 +199,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 {move || page.get().map(|r| match r {
                     Ok(p) if p.users.is_empty() => view! { <p class="muted">{t!(i18n, admin.no_users)}</p> }.into_any(),
                     Ok(p) => view! {
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.users_title).to_string()>
                             <table class="log users">
                                 <thead>
                                     <tr>

@@ -147,7 +147,7 @@ pub fn SecurityLogPage() -> impl IntoView {
                 {move || log.get().map(|r| match r {
                     Ok(p) if p.entries.is_empty() => view! { <p class="muted">{t!(i18n, security_log.empty)}</p> }.into_any(),
                     Ok(p) => view! {
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, security_log.title).to_string()>
                             <table class="log">
                                 <thead>
                                     <tr>
@@ -201,8 +201,10 @@ fn LogRow(entry: SecurityLogEntry) -> impl IntoView {
             </td>
             <td><span class="badge" class:warn=failed>{outcome_label(i18n, &outcome)}</span></td>
             <td>
-                <span class="nowrap">{ip}</span><br/>
-                <span class="muted">{t_string!(i18n, security_log.device, browser = browser, os = os).to_string()}</span>
+                <span class="nowrap">{ip}</span>
+                {(!browser.is_empty()).then(|| view! {
+                    <br/><span class="muted">{t_string!(i18n, security_log.device, browser = browser, os = os).to_string()}</span>
+                })}
             </td>
         </tr>
     }

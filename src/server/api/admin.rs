@@ -391,7 +391,8 @@ pub async fn audit_csv(
         Outcome::Success,
     )
     .await;
-    let header = "time_utc,actor,action,target,ip,user_agent,outcome,detail\n".to_string();
+    // The byte order mark tells spreadsheets the file is UTF-8.
+    let header = "\u{feff}time_utc,actor,action,target,ip,user_agent,outcome,detail\n".to_string();
     let start = (state, f, target_id, from, to, None::<String>, false);
     let rows = futures::stream::unfold(
         start,

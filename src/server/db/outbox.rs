@@ -183,3 +183,43 @@ pub async fn recent(db: &Db, channel: Option<&str>, limit: i64) -> Result<Vec<It
     .fetch_all(db)
     .await
 }
+
+/// (pending, failed) items of the queue and broken Slack webhooks.
+pub async fn counts(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'pending'), \
+         (SELECT COUNT(*) FROM outbox WHERE status = 'failed'), \
+         (SELECT COUNT(*) FROM slack_webhooks WHERE broken_at IS NOT NULL)",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// The newest items with the username of their account (empty: none).
+pub async fn recent_with_names(db: &Db, limit: i64) -> Result<Vec<(Item, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Named {
+        #[sqlx(flatten)]
+        item: Item,
+        username: String,
+    }
+    let rows: Vec<Named> = sqlx::query_as(
+        "SELECT o.id, o.created_at, o.channel, o.user_id, o.to_addr, o.subject, o.body, o.unsubscribe, \
+         o.status, o.attempts, o.next_attempt_at, o.last_error, o.sent_at, COALESCE(u.username, '') AS username \
+         FROM outbox o LEFT JOIN users u ON u.id = o.user_id ORDER BY o.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|n| (n.item, n.username)).collect())
+}
+
+/// Makes a pending item due at once; false when it is not pending.
+pub async fn due_now(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending'")
+        .bind(now())
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected() == 1)
+}

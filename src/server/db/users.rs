@@ -486,29 +486,59 @@ pub async fn record_sign_in(db: &Db, id: &str) -> Result<(), sqlx::Error> {
         .map(|_| ())
 }
 
-/// Changes an account's role; false when it is gone.
-pub async fn set_role(db: &Db, id: &str, role: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
-        .bind(role)
-        .bind(now())
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected() == 1)
+/// On PostgreSQL, inside `tx`: waits for (and holds) every active
+/// administrator's row, so two transactions that each take one away run one
+/// after the other and the second sees the first's result. (SQLite runs one
+/// writer at a time anyway.)
+pub async fn lock_admins(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    on_postgres: bool,
+) -> Result<(), sqlx::Error> {
+    if on_postgres {
+        sqlx::query(
+            "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id FOR UPDATE",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
-/// Disables or enables an account; false when it is gone.
+/// Changes an account's role, unless that takes away the last active
+/// administrator (one statement: the check and the change cannot be split).
+/// False when nothing changed.
+pub async fn set_role<'e, E>(db: E, id: &str, role: &str) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 AND ($1 = 'admin' \
+         OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND o.disabled = 0 AND o.id <> $3))",
+    )
+    .bind(role)
+    .bind(now())
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Disables or enables an account, unless disabling takes away the last
+/// active administrator (one statement). False when nothing changed.
 pub async fn set_disabled<'e, E>(db: E, id: &str, disabled: bool) -> Result<bool, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
-        .bind(i64::from(disabled))
-        .bind(now())
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected() == 1)
+    sqlx::query(
+        "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3 AND ($1 = 0 OR role <> 'admin' \
+         OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND o.disabled = 0 AND o.id <> $3))",
+    )
+    .bind(i64::from(disabled))
+    .bind(now())
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() == 1)
 }
 
 /// Administrators who can still sign in.
