@@ -2,6 +2,7 @@
 
 use crate::components::layout::SignedInLayout;
 use crate::components::toast::{provide_toasts, Toaster};
+use crate::features::account::page::AccountPage;
 use crate::features::admin::audit::AdminAuditPage;
 use crate::features::admin::tokens::AdminTokensPage;
 use crate::features::admin::users::AdminUsersPage;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/notifications") view=NotificationsPage/>
                         <Route path=path!("/notifications") view=NotificationListPage/>
                         <Route path=path!("/settings/security-log") view=SecurityLogPage/>
+                        <Route path=path!("/settings/account") view=AccountPage/>
                         <Route path=path!("/admin/audit") view=AdminAuditPage/>
                         <Route path=path!("/admin/tokens") view=AdminTokensPage/>
                         <Route path=path!("/admin/users") view=AdminUsersPage/>

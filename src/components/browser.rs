@@ -36,3 +36,40 @@ pub fn after(ms: u32, f: impl FnOnce() + 'static) {
     #[cfg(not(feature = "hydrate"))]
     let _ = (ms, f);
 }
+
+/// Offers `text` as a file download named `name` (browser only).
+pub fn download(name: &str, mime: &str, text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let parts = js_sys_array(text);
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(a) = document
+            .and_then(|d| d.create_element("a").ok())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        {
+            a.set_href(&url);
+            a.set_download(name);
+            a.click();
+        }
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (name, mime, text);
+}
+
+#[cfg(feature = "hydrate")]
+fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
+    // A one-element JavaScript array holding `text`, as Blob() wants.
+    let array = web_sys::js_sys::Array::new();
+    array.push(&wasm_bindgen::JsValue::from_str(text));
+    array.into()
+}

@@ -179,7 +179,7 @@ fn SideNav() -> impl IntoView {
     let i18n = use_i18n();
     let user = use_current_user();
     // The settings sections that exist so far.
-    let sections: [(&str, ViewFn); 8] = [
+    let sections: [(&str, ViewFn); 9] = [
         ("/settings/profile", (move || t!(i18n, nav.profile)).into()),
         (
             "/settings/password",
@@ -206,6 +206,7 @@ fn SideNav() -> impl IntoView {
             "/settings/security-log",
             (move || t!(i18n, nav.security_log)).into(),
         ),
+        ("/settings/account", (move || t!(i18n, nav.account)).into()),
     ];
     // Only administrators see the console's links (the server checks anyway).
     let admin = move || {

@@ -1,5 +1,6 @@
 //! One folder per capability: its server functions (`mod.rs`) and its screens (`page.rs`).
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod avatar;

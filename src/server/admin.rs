@@ -445,12 +445,10 @@ pub async fn set_disabled(
 ) -> Result<()> {
     require_user(admin)?;
     let user = account(state, id).await?;
-    if disabled {
-        if user.id == admin.id {
-            return Err(AppError::BadRequest(
-                crate::i18n::td_string!(ctx.locale, admin.not_yourself).to_string(),
-            ));
-        }
+    if disabled && user.id == admin.id {
+        return Err(AppError::BadRequest(
+            crate::i18n::td_string!(ctx.locale, admin.not_yourself).to_string(),
+        ));
     }
     let mut tx = state.db.begin().await?;
     db::users::lock_admins(&mut tx, state.config.on_postgres()).await?;
@@ -733,4 +731,18 @@ pub async fn retry_delivery(
         record(state, ctx, admin, action).await;
     }
     Ok(done)
+}
+
+/// Deletes someone's account (sudo mode; the username typed to confirm),
+/// as they could themselves (`account::delete`).
+pub async fn delete_user(
+    state: &AppState,
+    ctx: &RequestCtx,
+    admin: &UserRow,
+    id: &str,
+    typed: &str,
+) -> Result<()> {
+    require_user(admin)?;
+    let user = account(state, id).await?;
+    crate::server::account::delete(state, ctx, admin, &user, typed).await
 }

@@ -94,6 +94,12 @@ pub enum AuditAction {
     },
     /// An administrator downloaded the audit log as CSV.
     AuditExport,
+    /// An account was deleted (by its owner or an administrator).
+    AccountDelete {
+        username: String,
+    },
+    /// Someone downloaded everything stored about them.
+    AccountExport,
     UserRoleChange {
         username: String,
         role: String,
@@ -165,6 +171,8 @@ impl AuditAction {
             A::SettingChanged { .. } => "settings.change",
             A::AdminDenied { .. } => "admin.denied",
             A::AuditExport => "audit.export",
+            A::AccountDelete { .. } => "account.delete",
+            A::AccountExport => "account.export",
             A::UserRoleChange { .. } => "user.role",
             A::UserDisable { .. } => "user.disable",
             A::UserSignedOut { .. } => "user.signed_out",
@@ -200,7 +208,9 @@ impl AuditAction {
                 json!({ "username": username, "disabled": disabled })
             }
             A::UserSignedOut { username, count } => json!({ "username": username, "count": count }),
-            A::UserResetLinkSent { username } => json!({ "username": username }),
+            A::UserResetLinkSent { username } | A::AccountDelete { username } => {
+                json!({ "username": username })
+            }
             A::NotificationPreference {
                 area,
                 channel,

@@ -72,6 +72,7 @@ pub async fn request_change(
     if users::find_by_login(&state.db, &new_email)
         .await?
         .is_some_and(|u| u.id != auth.user.id)
+        || users::is_reserved(&state.db, "email", &new_email).await?
     {
         return Err(AppError::field(
             "email",

@@ -8,6 +8,7 @@
 //! import each other, directly or around a loop (`tests/it/architecture.rs`).
 
 // --- services, one per capability ---
+pub mod account;
 pub mod admin;
 pub mod app_passwords;
 pub mod audit;

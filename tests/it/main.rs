@@ -5,6 +5,7 @@
 
 mod common;
 
+mod account;
 mod admin_console;
 mod admin_users;
 mod api;

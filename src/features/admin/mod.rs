@@ -152,3 +152,14 @@ pub async fn admin_retry_delivery(id: String) -> Result<bool, AppError> {
     })
     .await
 }
+
+/// Admin: deletes an account; `confirm` is its username, typed.
+#[server(endpoint = "admin/users/delete")]
+pub async fn admin_delete_user(id: String, confirm: String) -> Result<(), AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require_sudo(&c.ctx)?;
+        admin::delete_user(&c.state, &c.ctx, me, &id, &confirm).await
+    })
+    .await
+}

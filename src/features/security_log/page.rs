@@ -54,6 +54,8 @@ pub const ACTIONS: &[&str] = &[
     "user.signed_out",
     "user.reset_link",
     "user.create",
+    "account.delete",
+    "account.export",
 ];
 
 /// Every outcome an audit row can have.
@@ -113,6 +115,8 @@ pub fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> Str
         "user.signed_out" => t_string!(i18n, audit_action.user_signed_out),
         "user.reset_link" => t_string!(i18n, audit_action.user_reset_link),
         "user.create" => t_string!(i18n, audit_action.user_create),
+        "account.delete" => t_string!(i18n, audit_action.account_delete),
+        "account.export" => t_string!(i18n, audit_action.account_export),
         other => return other.to_string(),
     }
     .to_string()

@@ -209,6 +209,36 @@ pub async fn admin_patch_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/api/v1/admin/users/{id}", tag = "admin",
+    params(("id" = String, Path, description = "The account's id"),
+        ("confirm" = String, Query, description = "The account's username, to confirm")),
+    responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+/// Deletes an account with everything that belongs to it; its username and
+/// address stay reserved for 30 days and its audit rows stay (administrators
+/// with a read-write token; `?confirm=<username>`; audited).
+pub async fn admin_delete_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<axum::extract::Query<ConfirmQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    caller.require_not_app_password()?;
+    let q = super::query_params(query)?;
+    admin::delete_user(&state, &caller.ctx(), &caller.user, &id, &q.confirm).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `?confirm=<username>` of a deletion.
+#[derive(Deserialize, Default)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    pub confirm: String,
+}
+
 /// Filters and page of `GET /api/v1/admin/audit`.
 #[derive(Deserialize, utoipa::IntoParams, Default)]
 pub struct AuditQuery {

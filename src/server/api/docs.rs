@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         admin::admin_users,
         admin::admin_create_user,
         admin::admin_patch_user,
+        admin::admin_delete_user,
         admin::admin_audit,
         admin::admin_tokens,
         admin::admin_revoke_token,

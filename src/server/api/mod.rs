@@ -52,7 +52,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/admin/users/{id}",
-            axum::routing::patch(admin::admin_patch_user),
+            axum::routing::patch(admin::admin_patch_user).delete(admin::admin_delete_user),
         )
         .route("/api/v1/admin/audit", get(admin::admin_audit))
         .route("/api/v1/admin/tokens", get(admin::admin_tokens))

@@ -243,6 +243,17 @@ pub async fn create_user(
             push("password", problems.join(" "));
         }
     }
+    // A deleted account's name and address wait 30 days before anyone may
+    // take them.
+    if !username.is_empty() && users::is_reserved(&state.db, "username", &username).await? {
+        push(
+            "username",
+            td_string!(l, account.reserved_username).to_string(),
+        );
+    }
+    if !email.is_empty() && users::is_reserved(&state.db, "email", &email).await? {
+        push("email", td_string!(l, account.reserved_email).to_string());
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }

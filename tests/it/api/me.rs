@@ -239,6 +239,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/v1/admin/users", "get"),
         ("/api/v1/admin/users", "post"),
         ("/api/v1/admin/users/{id}", "patch"),
+        ("/api/v1/admin/users/{id}", "delete"),
         ("/api/v1/admin/audit", "get"),
         ("/api/v1/admin/tokens", "get"),
         ("/api/v1/admin/tokens/{id}", "delete"),
