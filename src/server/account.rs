@@ -16,10 +16,17 @@ use serde_json::{json, Value};
 
 /// How a deleted account appears in the audit log from then on.
 pub fn shown_as_deleted(user_id: &str) -> String {
-    format!(
-        "deleted user #{}",
-        user_id.chars().take(8).collect::<String>()
-    )
+    // The id's random tail: its head is a timestamp (UUIDv7), shared by
+    // accounts made in the same minute and telling when it was made.
+    let tail: String = user_id
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("deleted user #{tail}")
 }
 
 /// Deletes `user` — asked by `actor` (the user themself, or an
@@ -144,10 +151,17 @@ pub async fn export(state: &AppState, ctx: &RequestCtx, auth: &Auth) -> Result<S
             "area": n.area, "title": n.title, "body": n.body, "created_at": time(n.created_at),
             "read": n.read_at.is_some(),
         })).collect::<Vec<Value>>(),
-        "audit": audit_rows.iter().map(|r| json!({
-            "time": time(r.created_at), "actor": r.actor_name, "action": r.action, "outcome": r.outcome,
-            "ip": r.ip, "user_agent": r.user_agent, "detail": serde_json::from_str::<Value>(&r.detail).unwrap_or(Value::Null),
-        })).collect::<Vec<Value>>(),
+        "audit": audit_rows.iter().map(|r| {
+            // An administrator's address and browser are not the owner's to
+            // take along (as in the security log).
+            let by_admin = r.actor_id.as_deref() != Some(user.id.as_str()) || r.outcome == "revoked_by_admin";
+            json!({
+                "time": time(r.created_at), "actor": r.actor_name, "action": r.action, "outcome": r.outcome,
+                "ip": if by_admin { "" } else { r.ip.as_str() },
+                "user_agent": if by_admin { "" } else { r.user_agent.as_str() },
+                "detail": serde_json::from_str::<Value>(&r.detail).unwrap_or(Value::Null),
+            })
+        }).collect::<Vec<Value>>(),
     });
     audit::record(
         state,

@@ -231,7 +231,7 @@ fn audit_entry(found: db::audit::Found, reader: &UserRow, l: crate::lang::Locale
     let r = found.row;
     let target = match (&r.target_id, found.target_name.is_empty()) {
         (Some(_), false) => found.target_name,
-        (Some(id), true) => format!("deleted user #{}", id.chars().take(8).collect::<String>()),
+        (Some(id), true) => crate::server::account::shown_as_deleted(id),
         (None, _) => String::new(),
     };
     let (browser, os) = crate::server::infra::user_agent::describe(&r.user_agent);

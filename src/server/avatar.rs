@@ -152,7 +152,10 @@ pub async fn serve(
         Ok(Some(png)) => (
             [
                 (header::CONTENT_TYPE, "image/png"),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                (
+                    header::CACHE_CONTROL,
+                    "private, max-age=31536000, immutable",
+                ),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             ],
             png,

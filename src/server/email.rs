@@ -157,6 +157,13 @@ pub async fn confirm_change(
             recovery: true,
         });
     }
+    // An address a deleted account had stays reserved, also for a link
+    // mailed before the deletion.
+    if users::is_reserved(&state.db, "email", &t.new_email).await? {
+        return Err(AppError::BadRequest(
+            td_string!(ctx.locale, email.taken_now).to_string(),
+        ));
+    }
     match users::update_email(&mut *tx, &user.id, &t.new_email).await {
         Ok(()) => {}
         Err(e) if users::is_unique_violation(&e) => {

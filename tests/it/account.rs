@@ -222,3 +222,34 @@ async fn the_export_holds_what_i_stored_and_no_secret() {
         1
     );
 }
+
+#[tokio::test]
+async fn nothing_queued_for_a_deleted_account_goes_out_but_the_goodbye() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let ada = app.session("ada", PW).await;
+    // A mail waiting for her (no SMTP here: it stays queued).
+    tessera::server::infra::mail::enqueue(&app.state.db, "ada@example.org", "Waiting", "text")
+        .await
+        .expect("queue");
+    let r = app
+        .post_form("/api/account/delete", &[("confirm", "ada")], Some(&ada))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE subject = 'Waiting'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE subject = 'Your Tessera account was deleted'")
+            .await,
+        1
+    );
+    // Reservations that ran out are forgotten.
+    app.sql("UPDATE reserved_names SET until = 1").await;
+    let purged = tessera::server::db::users::purge_reserved(&app.state.db)
+        .await
+        .expect("purge");
+    assert_eq!(purged, 2);
+}

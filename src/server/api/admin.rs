@@ -228,6 +228,14 @@ pub async fn admin_delete_user(
     caller.require_admin()?;
     caller.require_not_app_password()?;
     let q = super::query_params(query)?;
+    // One's own account goes only from the Account page, with the password.
+    if caller.user.id.as_str() == id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Delete your own account on the Account page, with your password.",
+        ));
+    }
     admin::delete_user(&state, &caller.ctx(), &caller.user, &id, &q.confirm).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -586,6 +586,14 @@ pub async fn delete_account(
         .execute(&mut **tx)
         .await?;
     }
+    // Nothing more goes out to them: what waits in the queue is dropped.
+    sqlx::query(
+        "DELETE FROM outbox WHERE status = 'pending' AND (user_id = $1 OR lower(to_addr) = lower($2))",
+    )
+    .bind(user.id.as_str())
+    .bind(&user.email)
+    .execute(&mut **tx)
+    .await?;
     sqlx::query("UPDATE audit_log SET actor_name = $1 WHERE actor_id = $2")
         .bind(shown_as)
         .bind(user.id.as_str())
@@ -606,4 +614,14 @@ pub async fn is_reserved(db: &Db, kind: &str, value: &str) -> Result<bool, sqlx:
     .fetch_one(db)
     .await?;
     Ok(n > 0)
+}
+
+/// Forgets reservations that have run out (the address is not kept longer
+/// than needed).
+pub async fn purge_reserved(db: &Db) -> Result<u64, sqlx::Error> {
+    sqlx::query("DELETE FROM reserved_names WHERE until < $1")
+        .bind(now())
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected())
 }

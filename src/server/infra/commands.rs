@@ -102,6 +102,9 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(e) = db::notifications::purge_notices(&state.db, month_ago).await {
                 tracing::warn!(error = %e, "could not purge sent reminders");
             }
+            if let Err(e) = db::users::purge_reserved(&state.db).await {
+                tracing::warn!(error = %e, "could not purge ended name reservations");
+            }
         }
     });
 }
