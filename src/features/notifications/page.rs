@@ -186,19 +186,34 @@ fn PreferenceMatrix(
 
 /// The Slack webhook: paste it (sudo mode), send a test message, remove it;
 /// when deliveries keep failing the reason shows, and "Retry" sends a test
-/// that resumes them.
+/// that resumes them. Its state is loaded inside a `Transition` of its own,
+/// like every resource: read outside one during server rendering, a resource
+/// can deadlock Leptos' reactive graph against the page's suspense
+/// (lock-order inversion between threads, seen once in 150 runs).
 #[component]
 fn SlackSection() -> impl IntoView {
     let i18n = use_i18n();
-    let toasts = use_toasts();
     let status = Resource::new(|| (), |()| get_slack());
-    let shown = RwSignal::new(None::<SlackStatus>);
-    let current = move || {
-        shown
-            .get()
-            .or_else(|| status.get().and_then(Result::ok))
-            .unwrap_or_default()
-    };
+    view! {
+        <section class="card" aria-labelledby="slack-heading">
+            <h2 id="slack-heading">{t!(i18n, slack.title)}</h2>
+            <p class="muted">{t!(i18n, slack.lead)}</p>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
+                {move || status.get().map(|r| match r {
+                    Ok(s) => view! { <SlackForm initial=s/> }.into_any(),
+                    Err(e) => view! { <LoadError error=e retry=move |()| status.refetch()/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SlackForm(initial: SlackStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let shown = RwSignal::new(initial);
+    let current = move || shown.get();
     let set = ServerAction::<SetSlack>::new();
     let guard = SudoGuard::new(set);
     let remove = ServerAction::<RemoveSlack>::new();
@@ -206,19 +221,19 @@ fn SlackSection() -> impl IntoView {
     let url = RwSignal::new(String::new());
     let confirm_remove = RwSignal::new(false);
     on_result(set, &["url"], move |s| {
-        shown.set(Some(s));
+        shown.set(s);
         url.set(String::new());
         toasts.push(ToastKind::Success, t_string!(i18n, slack.saved).to_string());
     });
     on_result(remove, &[], move |s| {
-        shown.set(Some(s));
+        shown.set(s);
         toasts.push(
             ToastKind::Success,
             t_string!(i18n, slack.removed).to_string(),
         );
     });
     on_result(test, &["url"], move |s| {
-        shown.set(Some(s));
+        shown.set(s);
         toasts.push(
             ToastKind::Success,
             t_string!(i18n, slack.test_sent).to_string(),
@@ -233,10 +248,7 @@ fn SlackSection() -> impl IntoView {
     };
     let busy = move || set.pending().get() || remove.pending().get() || test.pending().get();
     view! {
-        <section class="card" aria-labelledby="slack-heading">
-            <h2 id="slack-heading">{t!(i18n, slack.title)}</h2>
-            <p class="muted">{t!(i18n, slack.lead)}</p>
-            {move || {
+        {move || {
                 let s = current();
                 s.configured.then(|| view! {
                     <div class="slack-state" role="status">
@@ -274,7 +286,6 @@ fn SlackSection() -> impl IntoView {
                     </button>
                 </div>
             </form>
-        </section>
         <SudoDialog open=guard.open on_confirmed=move |_| guard.retry()/>
         <ConfirmDialog open=confirm_remove
             title=Signal::derive(move || t_string!(i18n, slack.remove_title).to_string())
