@@ -207,10 +207,10 @@ mod tests {
 
     #[test]
     fn only_slack_webhooks_over_https() {
-        let good = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX";
+        let good = "https://hooks.slack.com/services/T0000/B0000/abcdEFGH12345678";
         assert!(check_url(good, false));
         for bad in [
-            "http://hooks.slack.com/services/T0000/B0000/XXXX",
+            "http://hooks.slack.com/services/T0000/B0000/abcd",
             "https://hooks.slack.com.evil.example/services/T/B/X",
             "https://evil.example/services/T/B/X",
             "https://hooks.slack.com/services/T0000",
