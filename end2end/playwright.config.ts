@@ -5,7 +5,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // A hang detector, not a speed limit: several specs drive two or three fresh
+  // browsers, each compiling the 21 MB debug WASM (15-20 s here under load,
+  // more on a slower CI machine). Specs that repeat whole visits in a loop set
+  // their own budget per round (helpers.ts, ROUND_MS).
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   forbidOnly: !!process.env.CI,

@@ -49,9 +49,12 @@ done
 curl -fsS "$BASE_URL/readyz" > /dev/null || { echo "server did not become ready"; cat "$data/server.log"; exit 1; }
 
 cd end2end
-if ! npx playwright test "$@"; then
+if ! npx playwright test "$@" 2>&1 | tee "$data/playwright.log"; then
   keep=1
   echo "--- server log (last 50 lines) ---"
   tail -n 50 "$data/server.log"
+  # Again at the very end, where a CI log's tail shows it: what failed and why.
+  echo "--- Playwright's report (last 80 lines) ---"
+  tail -n 80 "$data/playwright.log"
   exit 1
 fi

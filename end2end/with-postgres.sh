@@ -10,6 +10,21 @@ if ! command -v pg_virtualenv > /dev/null; then
 fi
 # Every integration test opens a pool on a database of its own, and pools close
 # lazily: allow more connections than the default 100.
-exec pg_virtualenv -o max_connections=400 -o fsync=off bash -c '
+# On failure pg_virtualenv prints the server's log last; the command's own
+# output is kept and its tail printed after that, so the end of a CI log
+# says what failed.
+TESSERA_RUN_LOG=$(mktemp -t tessera-pg-run.XXXXXX)
+export TESSERA_RUN_LOG
+trap 'rm -f "$TESSERA_RUN_LOG"' EXIT
+set +e
+pg_virtualenv -o max_connections=400 -o fsync=off bash -c '
+  set -o pipefail
   export TESSERA_DATABASE_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE"
-  exec "$@"' with-postgres "$@"
+  "$@" 2>&1 | tee "$TESSERA_RUN_LOG"' with-postgres "$@"
+rc=$?
+set -e
+if [ "$rc" -ne 0 ]; then
+  echo "--- the command failed (exit $rc): its last 150 lines, after PostgreSQL's log ---"
+  tail -n 150 "$TESSERA_RUN_LOG"
+fi
+exit "$rc"

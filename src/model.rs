@@ -154,6 +154,8 @@ pub struct CurrentUser {
     pub two_factor_enabled: bool,
     /// The workspace mandates 2FA and this account has none: enrol first.
     pub two_factor_required: bool,
+    /// The fewest characters a new password may have (the workspace's rule).
+    pub password_min_length: usize,
 }
 
 impl LockReason {
@@ -335,6 +337,7 @@ mod tests {
             two_factor_required: false,
             pending_recovery_email: None,
             must_change_password: false,
+            password_min_length: 8,
         }
     }
 

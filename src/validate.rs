@@ -63,19 +63,30 @@ pub fn email(value: &str, l: Locale) -> Result<String, String> {
     }
 }
 
+/// The shortest password anyone may choose, unless an administrator asks
+/// for longer ones (the workspace setting `password_min_length`).
 pub const MIN_PASSWORD: usize = 8;
+/// The longest minimum an administrator may set.
+pub const MAX_MIN_PASSWORD: usize = 128;
 pub const MAX_PASSWORD: usize = 256;
 
 /// Every rule `password` breaks, in the order the form lists them. Per ASVS
-/// V6.2: at least 8 characters, up to 256 (any Unicode, none dropped: Argon2
-/// hashes all of it), not the account's own name or address, and (server side)
-/// not a common password. No composition rules: they make passwords more
-/// predictable, not stronger.
-pub fn password_problems(password: &str, username: &str, email: &str, l: Locale) -> Vec<String> {
+/// V6.2: at least `min` characters (never fewer than 8), up to 256 (any
+/// Unicode, none dropped: Argon2 hashes all of it), not the account's own
+/// name or address, and (server side) not a common password. No composition
+/// rules: they make passwords more predictable, not stronger.
+pub fn password_problems(
+    password: &str,
+    username: &str,
+    email: &str,
+    min: usize,
+    l: Locale,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let len = password.chars().count();
-    if len < MIN_PASSWORD {
-        problems.push(td_string!(l, validate.at_least, min = MIN_PASSWORD).to_string());
+    let min = min.max(MIN_PASSWORD);
+    if len < min {
+        problems.push(td_string!(l, validate.at_least, min = min).to_string());
     }
     if len > MAX_PASSWORD {
         problems.push(td_string!(l, validate.at_most, max = MAX_PASSWORD).to_string());
@@ -201,22 +212,29 @@ mod tests {
 
     #[test]
     fn password_rules_are_all_reported() {
-        assert!(password_problems("tr0ub4dor&3", "ada", "ada@example.org", EN).is_empty());
-        assert_eq!(password_problems("short", "ada", "", EN).len(), 1);
+        assert!(password_problems("tr0ub4dor&3", "ada", "ada@example.org", 8, EN).is_empty());
+        assert_eq!(password_problems("short", "ada", "", 8, EN).len(), 1);
+        // A workspace may ask for longer ones, never for shorter.
+        assert_eq!(password_problems("abcdefghij", "ada", "", 12, EN).len(), 1);
+        assert!(password_problems("abcdefgh", "ada", "", 4, EN).is_empty());
+        assert_eq!(password_problems("abcdefg", "ada", "", 4, EN).len(), 1);
         // No composition rules: letters alone are fine when long enough …
-        assert!(password_problems("correct horse battery staple", "ada", "", EN).is_empty());
-        assert!(password_problems("abcdefghij", "ada", "", EN).is_empty());
+        assert!(password_problems("correct horse battery staple", "ada", "", 8, EN).is_empty());
+        assert!(password_problems("abcdefghij", "ada", "", 8, EN).is_empty());
         // … any Unicode counts by characters, and 64 and more are allowed.
-        assert!(password_problems("пароль-ключ", "ada", "", EN).is_empty());
-        assert!(password_problems(&"🐴".repeat(64), "ada", "", EN).is_empty());
-        assert!(password_problems(&"x".repeat(256), "ada", "", EN).is_empty());
-        assert_eq!(password_problems(&"x".repeat(257), "ada", "", EN).len(), 1);
+        assert!(password_problems("пароль-ключ", "ada", "", 8, EN).is_empty());
+        assert!(password_problems(&"🐴".repeat(64), "ada", "", 8, EN).is_empty());
+        assert!(password_problems(&"x".repeat(256), "ada", "", 8, EN).is_empty());
         assert_eq!(
-            password_problems("Ada.Lovelace1", "ada.lovelace1", "", EN).len(),
+            password_problems(&"x".repeat(257), "ada", "", 8, EN).len(),
             1
         );
         assert_eq!(
-            password_problems("ada-1234", "x", "ada-1234@example.org", EN).len(),
+            password_problems("Ada.Lovelace1", "ada.lovelace1", "", 8, EN).len(),
+            1
+        );
+        assert_eq!(
+            password_problems("ada-1234", "x", "ada-1234@example.org", 8, EN).len(),
             1
         );
     }

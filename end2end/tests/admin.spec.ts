@@ -79,6 +79,10 @@ test("an administrator locks profiles and mandates 2FA; users see it at once", a
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Enter a number of days from 1 to 3650.")).toBeVisible();
   await page.getByLabel("Longest API token lifetime (days)").fill("90");
+  await page.getByLabel("Shortest password").fill("7");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Choose a number from 8 to 128.")).toBeVisible();
+  await page.getByLabel("Shortest password").fill("12");
   await page.getByLabel("Lock profiles").check();
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
@@ -87,6 +91,12 @@ test("an administrator locks profiles and mandates 2FA; users see it at once", a
   const them = await (await browser.newContext()).newPage();
   await signInOk(them, user, "right-horse-42");
   await expect(them.getByLabel("Display name")).toHaveAttribute("readonly", "");
+  // The longer minimum holds for their next password, in the form and on the server.
+  await them.goto("/settings/password");
+  await hydrated(them);
+  await them.getByLabel("New password", { exact: true }).fill("ten-chars!");
+  await expect(them.getByText("Use at least 12 characters.")).toBeVisible();
+  sql("DELETE FROM settings WHERE key = 'password_min_length'");
 
   // Mandatory 2FA: their next page goes to enrolment.
   await page.reload();

@@ -9,6 +9,14 @@ export async function hydrated(page: Page) {
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
 }
 
+/**
+ * The time budget of one round of a test that repeats a whole visit in a fresh
+ * browser (sign in, load and compile the debug WASM, hydrate): about 2 s here.
+ * Such tests set `test.setTimeout(rounds * ROUND_MS)`, so their limit grows with
+ * the work they do and still catches a hang, whatever the machine's speed.
+ */
+export const ROUND_MS = 10_000;
+
 /** Creates an account through the operator CLI, against the server's own database. */
 export function createUser(username: string, password: string, extra: string[] = []) {
   const bin = process.env.TESSERA_BIN;

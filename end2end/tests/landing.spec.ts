@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { createUser, hydrated, signIn, uniqueName } from "./helpers";
+import { createUser, hydrated, ROUND_MS, signIn, uniqueName } from "./helpers";
 
 /** Every document (not script or data) the page loads, in order. */
 function documentLoads(page: Page): { url: string; status: number }[] {
@@ -18,10 +18,14 @@ function documentLoads(page: Page): { url: string; status: number }[] {
 // header and navigation around an empty main area. Many fresh sign-ins in a row, each
 // must land on the profile page with its content, and none may load `/`.
 test("every sign-in lands on a page with content", async ({ browser }) => {
-  test.setTimeout(120_000);
+  const rounds = 30;
+  // Each round is a fresh browser loading and compiling the (debug, 21 MB) WASM:
+  // about 2 s here, more on a slower machine. The budget is per round, so the
+  // test stops on a hang, never on a slow machine.
+  test.setTimeout(rounds * ROUND_MS);
   const name = uniqueName("landing");
   createUser(name, "right-horse-42");
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < rounds; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
     const loads = documentLoads(page);
@@ -108,6 +112,7 @@ test("a crafted next never takes the browser off the site", async ({ browser }) 
   const name = uniqueName("next");
   createUser(name, "right-horse-42");
   const crafted = ["/\t/evil.example", "/\\evil.example", "//evil.example", "/..//evil.example", "/%2e%2e//evil.example", "https://evil.example/"];
+  test.setTimeout(2 * crafted.length * ROUND_MS);
   for (const javaScriptEnabled of [true, false]) {
     for (const next of crafted) {
       const context = await browser.newContext({ javaScriptEnabled });

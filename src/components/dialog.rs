@@ -58,7 +58,9 @@ pub fn SecretDialog(
     }
 }
 
-/// Asks before an irreversible action; `on_confirm` runs on "yes".
+/// Asks before an irreversible action; `on_confirm` runs on "yes". With
+/// `typed`, the action waits until that word (a username) is typed, as
+/// GitHub asks before deleting a repository.
 #[component]
 pub fn ConfirmDialog(
     open: RwSignal<bool>,
@@ -66,12 +68,22 @@ pub fn ConfirmDialog(
     #[prop(into)] lead: ViewFn,
     #[prop(into)] confirm_label: ViewFn,
     #[prop(into)] on_confirm: Callback<()>,
+    /// The word to type first; None (or empty): none.
+    #[prop(optional, into)]
+    typed: Option<Signal<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let cancel_button = NodeRef::<Button>::new();
+    let entered = RwSignal::new(String::new());
+    let expected = move || typed.map(|t| t.get()).unwrap_or_default();
+    let matches = move || {
+        let want = expected();
+        want.is_empty() || entered.with(|e| e.trim().eq_ignore_ascii_case(&want))
+    };
     // Focus starts on "Cancel": Enter alone must not destroy anything.
     Effect::new(move |_| {
         if open.get() {
+            entered.set(String::new());
             if let Some(b) = cancel_button.get() {
                 let _ = b.focus();
             }
@@ -85,9 +97,18 @@ pub fn ConfirmDialog(
                     on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
                     <h2 id="confirm-title">{move || title.get()}</h2>
                     <p id="confirm-lead">{lead.run()}</p>
+                    {move || (!expected().is_empty()).then(|| view! {
+                        <div class="field">
+                            <label for="confirm-typed">{t!(i18n, common.type_to_confirm, word = expected())}</label>
+                            <input id="confirm-typed" type="text" autocomplete="off" spellcheck="false"
+                                prop:value=move || entered.get()
+                                on:input=move |ev| entered.set(event_target_value(&ev))/>
+                        </div>
+                    })}
                     <div class="actions">
                         <button type="button" class="button" node_ref=cancel_button on:click=move |_| open.set(false)>{t!(i18n, common.cancel)}</button>
-                        <button type="button" class="button danger" on:click=move |_| { open.set(false); on_confirm.run(()); }>{confirm_label.run()}</button>
+                        <button type="button" class="button danger" disabled=move || !matches()
+                            on:click=move |_| { open.set(false); on_confirm.run(()); }>{confirm_label.run()}</button>
                     </div>
                 </div>
             </div>

@@ -4,6 +4,7 @@ pub mod browser;
 pub mod dialog;
 pub mod form;
 pub mod layout;
+pub mod listing;
 pub mod load;
 pub mod sudo;
 pub mod theme;

@@ -56,29 +56,28 @@ pub async fn delete(
     let action = AuditAction::AccountDelete {
         username: user.username.clone(),
     };
+    let gone = shown_as_deleted(&user.id);
     let mut tx = state.db.begin().await?;
     db::users::lock_admins(&mut tx, state.config.on_postgres()).await?;
-    if !db::users::delete_account(&mut tx, user, &shown_as_deleted(&user.id)).await? {
-        return Err(AppError::BadRequest(
-            td_string!(l, admin.last_admin).to_string(),
-        ));
+    if !db::deleted_accounts::delete_account(&mut tx, user, &gone).await? {
+        drop(tx);
+        // Someone else deleted it a moment ago, or it is the last administrator.
+        return Err(
+            if db::users::find_by_id(&state.db, &user.id).await?.is_none() {
+                AppError::NotFound
+            } else {
+                AppError::BadRequest(td_string!(l, admin.last_admin).to_string())
+            },
+        );
     }
+    let by = if by_admin {
+        Actor::User(actor)
+    } else {
+        Actor::Named(&gone)
+    };
+    audit::record_in(&mut tx, ctx, by, Some(&user.id), action, Outcome::Success).await?;
     tx.commit().await?;
     crate::server::api::invalidate::forget_user(state, &user.id).await;
-    let gone = shown_as_deleted(&user.id);
-    audit::record_on(
-        state,
-        ctx,
-        if by_admin {
-            Actor::User(actor)
-        } else {
-            Actor::Named(&gone)
-        },
-        Some(&user.id),
-        action,
-        Outcome::Success,
-    )
-    .await;
     let ul = match workspace::load(&state.db).await {
         Ok(ws) => workspace::user_locale(user, &ws),
         Err(_) => l,

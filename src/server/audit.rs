@@ -301,6 +301,35 @@ pub async fn record_on(
     action: AuditAction,
     outcome: Outcome,
 ) {
+    if let Err(e) = write(&state.db, ctx, actor, target, &action, outcome).await {
+        tracing::error!(error = %e, action = action.name(), "could not write audit entry");
+    }
+}
+
+/// [`record_on`] inside `tx`, for changes that must not happen unaudited:
+/// the entry is committed with the change it records, or neither is.
+pub async fn record_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    ctx: &RequestCtx,
+    actor: Actor<'_>,
+    target: Option<&str>,
+    action: AuditAction,
+    outcome: Outcome,
+) -> Result<(), sqlx::Error> {
+    write(&mut **tx, ctx, actor, target, &action, outcome).await
+}
+
+async fn write<'e, E>(
+    db: E,
+    ctx: &RequestCtx,
+    actor: Actor<'_>,
+    target: Option<&str>,
+    action: &AuditAction,
+    outcome: Outcome,
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let (actor_id, actor_name) = match actor {
         Actor::User(u) => (Some(u.id.as_str()), u.username.as_str()),
         Actor::Named(n) => (None, n),
@@ -317,9 +346,7 @@ pub async fn record_on(
         user_agent: &ctx.user_agent,
         detail: &detail,
     };
-    if let Err(e) = db::audit::insert(&state.db, &entry).await {
-        tracing::error!(error = %e, action = action.name(), "could not write audit entry");
-    }
+    db::audit::insert(db, &entry).await
 }
 
 /// Entries per page of a security log.

@@ -7,7 +7,7 @@ use crate::lang::Locale;
 use crate::model::ConfirmedAddress;
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::auth::{session, sudo};
-use crate::server::db::{tokens, users};
+use crate::server::db::{self, tokens, users};
 use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
 use crate::server::notifications::{self, SecurityEvent};
@@ -72,7 +72,7 @@ pub async fn request_change(
     if users::find_by_login(&state.db, &new_email)
         .await?
         .is_some_and(|u| u.id != auth.user.id)
-        || users::is_reserved(&state.db, "email", &new_email).await?
+        || db::deleted_accounts::is_reserved(&state.db, "email", &new_email).await?
     {
         return Err(AppError::field(
             "email",
@@ -159,7 +159,7 @@ pub async fn confirm_change(
     }
     // An address a deleted account had stays reserved, also for a link
     // mailed before the deletion.
-    if users::is_reserved(&state.db, "email", &t.new_email).await? {
+    if db::deleted_accounts::is_reserved(&state.db, "email", &t.new_email).await? {
         return Err(AppError::BadRequest(
             td_string!(ctx.locale, email.taken_now).to_string(),
         ));

@@ -42,7 +42,8 @@ pub async fn change_password(
             td_string!(ctx.locale, password.enter_current).to_string(),
         );
     }
-    let problems = policy::problems(new.expose(), &user.username, &user.email, ctx.locale);
+    let min = crate::server::workspace::password_min_length(&state.db).await?;
+    let problems = policy::problems(new.expose(), &user.username, &user.email, min, ctx.locale);
     if !problems.is_empty() {
         push("new_password", problems.join(" "));
     } else if new.expose() == current.expose() {

@@ -189,7 +189,8 @@ pub async fn reset(
         .filter(|u| !u.is_disabled())
         .ok_or_else(|| bad_link(ctx.locale))?;
     let mut errors = Vec::new();
-    let problems = policy::problems(new.expose(), &user.username, &user.email, ctx.locale);
+    let min = workspace::password_min_length(&state.db).await?;
+    let problems = policy::problems(new.expose(), &user.username, &user.email, min, ctx.locale);
     if !problems.is_empty() {
         errors.push(crate::error::FieldError {
             field: "new_password".into(),

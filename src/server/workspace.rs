@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::lang::{self, Locale};
 use crate::model::{AccountSource, CurrentUser, LockReason};
 use crate::server::db::{self, users::UserRow, Db};
+use crate::validate;
 
 /// Every setting with its description; `tessera settings` accepts only these.
 pub const SETTINGS: &[(&str, &str)] = &[
@@ -27,18 +28,36 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "directory_provides_2fa",
         "true/false: external accounts get 2FA from their directory and cannot enrol here",
     ),
+    (
+        "password_min_length",
+        "8-128: the fewest characters a new password may have (default 8)",
+    ),
 ];
 
 /// The longest token expiry when the administrator set none.
 pub const DEFAULT_TOKEN_MAX_DAYS: i64 = 365;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workspace {
     pub lock_profiles: bool,
     /// The language of users who chose none (English unless an administrator set it).
     pub default_language: Locale,
     pub two_factor_mandatory: bool,
     pub directory_provides_2fa: bool,
+    /// The fewest characters a new password may have (at least 8).
+    pub password_min_length: usize,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Workspace {
+            lock_profiles: false,
+            default_language: Locale::default(),
+            two_factor_mandatory: false,
+            directory_provides_2fa: false,
+            password_min_length: validate::MIN_PASSWORD,
+        }
+    }
 }
 
 /// The workspace settings, in one query (the context middleware reads them for
@@ -52,10 +71,21 @@ pub async fn load(db: &Db) -> Result<Workspace, sqlx::Error> {
             "default_language" => ws.default_language = lang::parse(&value).unwrap_or_default(),
             "two_factor_mandatory" => ws.two_factor_mandatory = on,
             "directory_provides_2fa" => ws.directory_provides_2fa = on,
+            "password_min_length" => {
+                ws.password_min_length = value
+                    .parse::<usize>()
+                    .unwrap_or(validate::MIN_PASSWORD)
+                    .clamp(validate::MIN_PASSWORD, validate::MAX_MIN_PASSWORD);
+            }
             _ => {}
         }
     }
     Ok(ws)
+}
+
+/// The fewest characters a new password may have.
+pub async fn password_min_length(db: &Db) -> Result<usize, sqlx::Error> {
+    Ok(load(db).await?.password_min_length)
 }
 
 /// The longest expiry of a personal API token, in days.
@@ -83,6 +113,7 @@ pub async fn current_values(
                 "two_factor_mandatory" => ws.two_factor_mandatory.to_string(),
                 "directory_provides_2fa" => ws.directory_provides_2fa.to_string(),
                 "token_max_days" => max_days.to_string(),
+                "password_min_length" => ws.password_min_length.to_string(),
                 // A key added to SETTINGS without a line here shows as unknown,
                 // and the CLI test fails.
                 _ => "?".to_string(),
@@ -104,6 +135,9 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), AppError> {
     let valid = match key {
         "default_language" => lang::parse(value).is_some(),
         "token_max_days" => value.parse::<i64>().is_ok_and(|d| (1..=3650).contains(&d)),
+        "password_min_length" => value
+            .parse::<usize>()
+            .is_ok_and(|n| (validate::MIN_PASSWORD..=validate::MAX_MIN_PASSWORD).contains(&n)),
         _ => matches!(value, "true" | "false"),
     };
     if !valid {
@@ -112,6 +146,7 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), AppError> {
             match key {
                 "default_language" => "must be one of: en, de",
                 "token_max_days" => "must be a number of days from 1 to 3650",
+                "password_min_length" => "must be a number of characters from 8 to 128",
                 _ => "must be true or false",
             },
         ));
@@ -153,6 +188,7 @@ pub async fn current_user(db: &Db, user: &UserRow) -> Result<CurrentUser, AppErr
     current.default_language = lang::code(ws.default_language).to_string();
     current.two_factor_enabled = db::two_factor::is_enabled(db, &user.id).await?;
     current.two_factor_required = ws.two_factor_mandatory && !current.two_factor_enabled;
+    current.password_min_length = ws.password_min_length;
     current.pending_email = db::tokens::pending_email_change(db, &user.id).await?;
     current.pending_recovery_email =
         db::tokens::pending_address(db, &user.id, db::tokens::RECOVERY_EMAIL).await?;

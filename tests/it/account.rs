@@ -1,7 +1,7 @@
 //! Leaving and taking one's data: deleting an account (one's own or, as an
 //! administrator, someone's) and the JSON export.
 
-use crate::common::TestApp;
+use crate::common::{bearer_status, id_of, promote, token, TestApp};
 use http::StatusCode;
 
 const PW: &str = "right-horse-42";
@@ -11,26 +11,8 @@ async fn deleting_my_account_removes_everything_keeps_the_audit_and_reserves_the
     let app = TestApp::new().await;
     app.create_user("ada", PW).await;
     let ada = app.session("ada", PW).await;
-    let r = app
-        .post_form(
-            "/api/tokens/create",
-            &[
-                ("name", "ci"),
-                ("days", "30"),
-                ("scope", "read"),
-                ("allowed_ips", ""),
-            ],
-            Some(&ada),
-        )
-        .await;
-    let token = serde_json::from_str::<serde_json::Value>(&r.body).expect("json")["value"]
-        .as_str()
-        .expect("value")
-        .to_string();
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE username = 'ada'")
-        .fetch_one(&app.state.db)
-        .await
-        .expect("id");
+    let (_, token) = token(&app, &ada, "ci", "read", "").await;
+    let id = id_of(&app, "ada").await;
 
     // The typed username must match.
     let r = app
@@ -89,11 +71,7 @@ async fn deleting_my_account_removes_everything_keeps_the_audit_and_reserves_the
     // Gone: the session, the token, the sign-in.
     let r = app.get("/api/v1/me", None, "application/json").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let req = http::Request::get("/api/v1/me")
-        .header(http::header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(axum::body::Body::empty())
-        .expect("request");
-    assert_eq!(app.send(req, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(bearer_status(&app, &token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(app.login("ada", PW).await.status, StatusCode::BAD_REQUEST);
     // Name and address are reserved for 30 days.
     let again = tessera::server::auth::create_user(
@@ -115,8 +93,7 @@ async fn deleting_my_account_removes_everything_keeps_the_audit_and_reserves_the
 async fn the_last_administrator_cannot_leave_and_admins_delete_others() {
     let app = TestApp::new().await;
     app.create_user("root", PW).await;
-    app.sql("UPDATE users SET role = 'admin' WHERE username = 'root'")
-        .await;
+    promote(&app, "root").await;
     app.create_user("bob", PW).await;
     let root = app.session("root", PW).await;
     let r = app
@@ -124,10 +101,7 @@ async fn the_last_administrator_cannot_leave_and_admins_delete_others() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("last administrator"), "{}", r.body);
-    let (bob,): (String,) = sqlx::query_as("SELECT id FROM users WHERE username = 'bob'")
-        .fetch_one(&app.state.db)
-        .await
-        .expect("id");
+    let bob = id_of(&app, "bob").await;
     let bob_session = app.session("bob", PW).await;
     // Bob is no administrator.
     let r = app
@@ -175,19 +149,7 @@ async fn the_export_holds_what_i_stored_and_no_secret() {
         Some(&ada),
     )
     .await;
-    let r = app
-        .post_form(
-            "/api/tokens/create",
-            &[
-                ("name", "analytics"),
-                ("days", "30"),
-                ("scope", "read"),
-                ("allowed_ips", ""),
-            ],
-            Some(&ada),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    token(&app, &ada, "analytics", "read", "").await;
     let r = app.post_form("/api/account/export", &[], Some(&ada)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let text: String = serde_json::from_str(&r.body).expect("a JSON string");
@@ -232,6 +194,12 @@ async fn nothing_queued_for_a_deleted_account_goes_out_but_the_goodbye() {
     tessera::server::infra::mail::enqueue(&app.state.db, "ada@example.org", "Waiting", "text")
         .await
         .expect("queue");
+    // And one sent long ago, which the delivery status would still show.
+    tessera::server::infra::mail::enqueue(&app.state.db, "Ada@example.org", "Sent", "text")
+        .await
+        .expect("queue");
+    app.sql("UPDATE outbox SET status = 'sent' WHERE subject = 'Sent'")
+        .await;
     let r = app
         .post_form("/api/account/delete", &[("confirm", "ada")], Some(&ada))
         .await;
@@ -242,13 +210,22 @@ async fn nothing_queued_for_a_deleted_account_goes_out_but_the_goodbye() {
         0
     );
     assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE subject = 'Sent' \
+             OR (lower(to_addr) = 'ada@example.org' AND subject <> 'Your Tessera account was deleted')"
+        )
+        .await,
+        0,
+        "what went out no longer names her"
+    );
+    assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE subject = 'Your Tessera account was deleted'")
             .await,
         1
     );
     // Reservations that ran out are forgotten.
     app.sql("UPDATE reserved_names SET until = 1").await;
-    let purged = tessera::server::db::users::purge_reserved(&app.state.db)
+    let purged = tessera::server::db::deleted_accounts::purge_reserved(&app.state.db)
         .await
         .expect("purge");
     assert_eq!(purged, 2);

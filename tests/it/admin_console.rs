@@ -1,17 +1,10 @@
 //! The security log of one's own account and the admin console's audit log:
 //! who may read what, the filters, keyset paging and the CSV export.
 
-use crate::common::TestApp;
+use crate::common::{promote, token, TestApp};
 use http::StatusCode;
 
 const PW: &str = "right-horse-42";
-
-async fn promote(app: &TestApp, name: &str) {
-    app.sql(&format!(
-        "UPDATE users SET role = 'admin' WHERE username = '{name}'"
-    ))
-    .await;
-}
 
 #[tokio::test]
 async fn my_security_log_shows_my_events_and_nobody_elses() {
@@ -22,19 +15,7 @@ async fn my_security_log_shows_my_events_and_nobody_elses() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     let ada = app.session("ada", PW).await;
     app.session("bob", PW).await;
-    let r = app
-        .post_form(
-            "/api/tokens/create",
-            &[
-                ("name", "deploy"),
-                ("days", "30"),
-                ("scope", "read"),
-                ("allowed_ips", ""),
-            ],
-            Some(&ada),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    token(&app, &ada, "deploy", "read", "").await;
 
     let r = app
         .get("/api/security-log", Some(&ada), "application/json")
@@ -129,7 +110,8 @@ async fn the_audit_log_is_for_administrators_only() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'admin.denied'")
             .await,
-        1
+        2,
+        "the page's server function and the export, each refused and audited"
     );
     let r = app.get("/api/admin/audit-export", None, "text/csv").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);

@@ -1,37 +1,10 @@
 //! Admin › Users: who may, what each action does on the very next request,
 //! the last-administrator rules, and an account created by an administrator.
 
-use crate::common::{self, TestApp};
-use http::{header, Method, Request, StatusCode};
+use crate::common::{self, bearer_status, id_of, promote, token, TestApp};
+use http::StatusCode;
 
 const PW: &str = "right-horse-42";
-
-async fn promote(app: &TestApp, name: &str) {
-    app.sql(&format!(
-        "UPDATE users SET role = 'admin' WHERE username = '{name}'"
-    ))
-    .await;
-}
-
-async fn id_of(app: &TestApp, name: &str) -> String {
-    let (id,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM users WHERE username = '{name}'"
-    )))
-    .fetch_one(&app.state.db)
-    .await
-    .expect("id");
-    id
-}
-
-async fn bearer_get(app: &TestApp, token: &str) -> StatusCode {
-    let req = Request::builder()
-        .method(Method::GET)
-        .uri("/api/v1/me")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(axum::body::Body::empty())
-        .expect("request");
-    app.send(req, None).await.status
-}
 
 #[tokio::test]
 async fn every_admin_function_refuses_a_non_administrator() {
@@ -82,6 +55,23 @@ async fn every_admin_function_refuses_a_non_administrator() {
         0,
         "nothing changed"
     );
+    // Each attempt left a trace for the administrators, naming what was tried.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.denied' AND actor_name = 'ada' \
+             AND outcome = 'failure'"
+        )
+        .await,
+        9
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.denied' \
+             AND detail LIKE '%admin/users/role%'"
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -119,9 +109,16 @@ async fn the_list_searches_filters_sorts_and_pages() {
             .map(|u| u["username"].as_str().unwrap_or("").to_string())
             .collect()
     };
-    // Search by name, case-insensitive.
+    // Search by name, case-insensitive; a new address waiting for its link shows.
+    app.sql(
+        "INSERT INTO email_tokens (token_hash, purpose, user_id, new_email, created_at, expires_at) \
+         SELECT 'h42', 'email_change', id, 'grace@example.org', 1, 9999999999 FROM users \
+         WHERE username = 'user42'",
+    )
+    .await;
     let v = list("query[q]=grace%20HOP".into()).await;
     assert_eq!(names(&v), ["user42"]);
+    assert_eq!(v["users"][0]["pending_email"], "grace@example.org");
     // Filters.
     let v = list("query[state]=disabled".into()).await;
     assert_eq!(names(&v), ["user07"]);
@@ -171,23 +168,8 @@ async fn disabling_ends_sessions_and_stops_tokens_on_the_next_request() {
     app.create_user("ada", PW).await;
     let root = app.session("root", PW).await;
     let ada_session = app.session("ada", PW).await;
-    let r = app
-        .post_form(
-            "/api/tokens/create",
-            &[
-                ("name", "ci"),
-                ("days", "30"),
-                ("scope", "read"),
-                ("allowed_ips", ""),
-            ],
-            Some(&ada_session),
-        )
-        .await;
-    let token = serde_json::from_str::<serde_json::Value>(&r.body).expect("json")["value"]
-        .as_str()
-        .expect("value")
-        .to_string();
-    assert_eq!(bearer_get(&app, &token).await, StatusCode::OK);
+    let (_, token) = token(&app, &ada_session, "ci", "read", "").await;
+    assert_eq!(bearer_status(&app, &token).await, StatusCode::OK);
     let ada = id_of(&app, "ada").await;
     let r = app
         .post_form(
@@ -197,7 +179,7 @@ async fn disabling_ends_sessions_and_stops_tokens_on_the_next_request() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(bearer_get(&app, &token).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(bearer_status(&app, &token).await, StatusCode::UNAUTHORIZED);
     let r = app
         .get("/api/me", Some(&ada_session), "application/json")
         .await;
@@ -228,7 +210,7 @@ async fn disabling_ends_sessions_and_stops_tokens_on_the_next_request() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(bearer_get(&app, &token).await, StatusCode::OK);
+    assert_eq!(bearer_status(&app, &token).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -320,7 +302,7 @@ async fn an_account_created_by_an_administrator_sets_its_own_password() {
         r.body
     );
     app.state.background.settle().await;
-    tessera::server::notifications::delivery::deliver_due(&app.state)
+    tessera::server::notifications::worker::deliver_due(&app.state)
         .await
         .expect("deliver");
     let mails = sink.to("newbie@example.org");
@@ -395,7 +377,7 @@ async fn disabling_voids_the_links_already_mailed() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     app.state.background.settle().await;
-    tessera::server::notifications::delivery::deliver_due(&app.state)
+    tessera::server::notifications::worker::deliver_due(&app.state)
         .await
         .expect("deliver");
     let mail = sink
@@ -429,4 +411,37 @@ async fn disabling_voids_the_links_already_mailed() {
         .post_form("/api/admin/users/reset-link", &[("id", &ada)], Some(&root))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+}
+
+#[tokio::test]
+async fn repeating_a_change_changes_audits_and_tells_nothing() {
+    let app = TestApp::new().await;
+    app.create_user("root", PW).await;
+    promote(&app, "root").await;
+    app.create_user("ada", PW).await;
+    let root = app.session("root", PW).await;
+    let ada = id_of(&app, "ada").await;
+    for (path, form) in [
+        (
+            "/api/admin/users/role",
+            [("id", ada.as_str()), ("admin", "false")],
+        ),
+        (
+            "/api/admin/users/disabled",
+            [("id", ada.as_str()), ("disabled", "false")],
+        ),
+    ] {
+        let r = app.post_form(path, &form, Some(&root)).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('user.role', 'user.disable')")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notifications").await,
+        0,
+        "ada is told of nothing"
+    );
 }

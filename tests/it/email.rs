@@ -16,7 +16,7 @@ async fn app_with_sink() -> (TestApp, Sink) {
 
 async fn deliver(app: &TestApp) -> usize {
     app.state.background.settle().await;
-    tessera::server::notifications::delivery::deliver_due(&app.state)
+    tessera::server::notifications::worker::deliver_due(&app.state)
         .await
         .expect("deliver")
 }
@@ -450,7 +450,7 @@ async fn failed_deliveries_are_retried_and_visible() {
     // After the last attempt it is marked failed, not retried forever.
     app.sql(&format!(
         "UPDATE outbox SET attempts = {}, next_attempt_at = 0",
-        tessera::server::notifications::delivery::MAIL_ATTEMPTS - 1
+        tessera::server::notifications::worker::MAIL_ATTEMPTS - 1
     ))
     .await;
     deliver(&app).await;

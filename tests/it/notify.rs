@@ -9,7 +9,7 @@ use crate::common::{self, hook::Receiver, smtp::Sink, TestApp};
 use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use tessera::server::db::outbox;
-use tessera::server::notifications::{self, delivery, reminders};
+use tessera::server::notifications::{self, reminders, worker};
 
 async fn app_with_sinks() -> (TestApp, Sink, Receiver) {
     let sink = Sink::start().await;
@@ -24,7 +24,7 @@ async fn app_with_sinks() -> (TestApp, Sink, Receiver) {
 
 async fn deliver(app: &TestApp) -> usize {
     app.state.background.settle().await;
-    delivery::deliver_due(&app.state).await.expect("deliver")
+    worker::deliver_due(&app.state).await.expect("deliver")
 }
 
 async fn set_cell(app: &TestApp, cookie: &str, area: &str, channel: &str, on: bool) {
@@ -241,6 +241,12 @@ async fn silencing_security_notices_takes_the_password() {
     let r = off("email").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains("ReauthRequired"), "{}", r.body);
+    // Removing the Slack webhook silences Security messages just as well.
+    let r = app
+        .post_form("/api/notifications/slack/remove", &[], Some(&cookie))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("ReauthRequired"), "{}", r.body);
     // Other areas need nothing.
     let r = app
         .post_form(
@@ -439,16 +445,20 @@ async fn two_workers_send_each_item_once_and_a_dead_workers_lease_runs_out() {
             .is_none(),
         "a second claim loses while the lease runs"
     );
+    // "Retry now" leaves an item a worker holds alone: it is being sent.
+    assert!(!outbox::due_now(&app.state.db, &first[0].id)
+        .await
+        .expect("due now"));
     // ...while two workers race over the rest.
     let (a, b) = tokio::join!(
-        delivery::deliver_due(&app.state),
-        delivery::deliver_due(&app.state)
+        worker::deliver_due(&app.state),
+        worker::deliver_due(&app.state)
     );
     let (a, b) = (a.expect("a"), b.expect("b"));
     // Each worker takes at most a batch of 20 per round; go on until done.
     let mut sent = a + b;
     while sent < 29 {
-        sent += delivery::deliver_due(&app.state).await.expect("more");
+        sent += worker::deliver_due(&app.state).await.expect("more");
     }
     assert_eq!(sent, 29);
     // The dead worker's lease ends: the item goes out after all, once.
@@ -457,7 +467,7 @@ async fn two_workers_send_each_item_once_and_a_dead_workers_lease_runs_out() {
         first[0].id
     ))
     .await;
-    assert_eq!(delivery::deliver_due(&app.state).await.expect("late"), 1);
+    assert_eq!(worker::deliver_due(&app.state).await.expect("late"), 1);
     // The dead worker wakes up and reports a failure under its old lease:
     // nothing changes, the item stays delivered.
     outbox::mark_failed(&app.state.db, &first[0].id, &dead_lease, "late", Some(0))

@@ -200,3 +200,45 @@ async fn the_live_check_knows_the_common_list() {
         .await;
     assert_eq!(r.body, "[]");
 }
+
+#[tokio::test]
+async fn the_workspace_minimum_length_holds_for_every_new_password() {
+    let app = TestApp::new().await;
+    app.create_user("ada", "right-horse-42").await;
+    let cookie = app.session("ada", "right-horse-42").await;
+    tessera::server::workspace::set(&app.state.db, "password_min_length", "12")
+        .await
+        .expect("set");
+    for refused in ["7", "129", "twelve"] {
+        assert!(
+            tessera::server::workspace::set(&app.state.db, "password_min_length", refused)
+                .await
+                .is_err(),
+            "{refused}"
+        );
+    }
+    // Eleven characters: fine by the default rule, refused by the workspace's.
+    let r = change(
+        &app,
+        &cookie,
+        "right-horse-42",
+        "eleven-char",
+        "eleven-char",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("at least 12 characters"), "{}", r.body);
+    let r = change(
+        &app,
+        &cookie,
+        "right-horse-42",
+        "twelve-chars",
+        "twelve-chars",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The page learns the rule with the user.
+    let cookie = r.session_cookie().expect("renewed session");
+    let r = app.get("/api/me", Some(&cookie), "application/json").await;
+    assert!(r.body.contains("\"password_min_length\":12"), "{}", r.body);
+}

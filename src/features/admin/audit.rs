@@ -4,30 +4,24 @@
 
 use super::admin_audit;
 use super::types::{AuditEntry, AuditFilter};
+use crate::components::listing::{self, FilterForm, FilterInput, FilterSelect, Pager};
 use crate::components::load::LoadError;
 use crate::components::title::PageTitle;
 use crate::features::security_log::page::{action_label, outcome_label, ACTIONS, OUTCOMES};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 /// The filter's query string (without `before`), for paging and the export.
 fn query_string(f: &AuditFilter) -> String {
-    let pairs = [
+    listing::query_string(&[
         ("actor", &f.actor),
         ("target", &f.target),
         ("action", &f.action),
         ("outcome", &f.outcome),
         ("from", &f.from),
         ("to", &f.to),
-    ];
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", crate::validate::encode_component(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    ])
 }
 
 #[component]
@@ -57,49 +51,19 @@ pub fn AdminAuditPage() -> impl IntoView {
         <h1>{t!(i18n, admin.audit_title)}</h1>
         <p class="muted">{t!(i18n, admin.audit_lead)}</p>
         <section class="card">
-            <Form method="GET" action="/admin/audit">
-                <div class="filter-grid">
-                    <div class="field">
-                        <label for="f-actor">{t!(i18n, admin.actor)}</label>
-                        <input id="f-actor" name="actor" prop:value=move || filter.get().actor/>
-                    </div>
-                    <div class="field">
-                        <label for="f-target">{t!(i18n, admin.target)}</label>
-                        <input id="f-target" name="target" prop:value=move || filter.get().target/>
-                    </div>
-                    <div class="field">
-                        <label for="f-action">{t!(i18n, admin.action)}</label>
-                        <select id="f-action" name="action">
-                            <option value="">{t!(i18n, admin.any)}</option>
-                            {ACTIONS.iter().map(|a| view! {
-                                <option value=*a selected=move || filter.get().action == *a>{move || action_label(i18n, a)}</option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="f-outcome">{t!(i18n, admin.outcome)}</label>
-                        <select id="f-outcome" name="outcome">
-                            <option value="">{t!(i18n, admin.any)}</option>
-                            {OUTCOMES.iter().map(|o| view! {
-                                <option value=*o selected=move || filter.get().outcome == *o>{move || outcome_label(i18n, o)}</option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="f-from">{t!(i18n, admin.from)}</label>
-                        <input id="f-from" name="from" type="date" prop:value=move || filter.get().from/>
-                    </div>
-                    <div class="field">
-                        <label for="f-to">{t!(i18n, admin.to)}</label>
-                        <input id="f-to" name="to" type="date" prop:value=move || filter.get().to/>
-                    </div>
-                </div>
-                <div class="actions">
-                    <A href="/admin/audit">{t!(i18n, admin.clear)}</A>
+            <FilterForm action="/admin/audit"
+                extra=move || view! {
                     <a class="button" href=move || format!("/api/admin/audit-export?{}", qs()) download="audit.csv">{t!(i18n, admin.export)}</a>
-                    <button type="submit" class="button primary">{t!(i18n, admin.filter)}</button>
-                </div>
-            </Form>
+                }>
+                <FilterInput id="f-actor" name="actor" label=move || t!(i18n, admin.actor) current=Signal::derive(move || filter.get().actor)/>
+                <FilterInput id="f-target" name="target" label=move || t!(i18n, admin.target) current=Signal::derive(move || filter.get().target)/>
+                <FilterSelect id="f-action" name="action" label=move || t!(i18n, admin.action) current=Signal::derive(move || filter.get().action)
+                    options=ACTIONS.iter().map(|a| (*a, action_label(i18n, a))).collect()/>
+                <FilterSelect id="f-outcome" name="outcome" label=move || t!(i18n, admin.outcome) current=Signal::derive(move || filter.get().outcome)
+                    options=OUTCOMES.iter().map(|o| (*o, outcome_label(i18n, o))).collect()/>
+                <FilterInput id="f-from" name="from" kind="date" label=move || t!(i18n, admin.from) current=Signal::derive(move || filter.get().from)/>
+                <FilterInput id="f-to" name="to" kind="date" label=move || t!(i18n, admin.to) current=Signal::derive(move || filter.get().to)/>
+            </FilterForm>
         </section>
         <section class="card">
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
@@ -124,12 +88,8 @@ pub fn AdminAuditPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <nav class="pager" aria-label=move || t_string!(i18n, bell.pages)>
-                            {before().is_some().then(|| view! { <A href=move || format!("/admin/audit?{}", qs())>{t!(i18n, security_log.newest)}</A> })}
-                            {p.older.map(|c| view! {
-                                <A href=move || format!("/admin/audit?{}&before={}", qs(), crate::validate::encode_component(&c))>{t!(i18n, security_log.older)}</A>
-                            })}
-                        </nav>
+                        <Pager path="/admin/audit" query=Signal::derive(qs) cursor_key="before" paged=before().is_some() next=p.older
+                            first_label=move || t!(i18n, security_log.newest) next_label=move || t!(i18n, security_log.older)/>
                     }.into_any(),
                     Err(e) => view! { <LoadError error=e retry=move |()| page.refetch()/> }.into_any(),
                 })}

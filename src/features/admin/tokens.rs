@@ -103,6 +103,8 @@ pub fn AdminTokensPage() -> impl IntoView {
                                                 }}</td>
                                                 <td>
                                                     <button type="button" class="button danger" aria-label=label
+                                                        disabled=move || revoke.pending().get()
+                                                        aria-busy=move || revoke.pending().get().to_string()
                                                         on:click=move |_| { to_revoke.set(Some(pick.clone())); confirm.set(true); }>
                                                         {t!(i18n, admin.revoke)}
                                                     </button>

@@ -1,6 +1,7 @@
 //! What the admin pages and the server exchange. A leaf: imports nothing
 //! from `server`.
 
+use crate::model::{AccountSource, Role};
 use serde::{Deserialize, Serialize};
 
 /// Which audit rows to show: every field optional (empty: any). `from` and
@@ -51,7 +52,9 @@ pub struct AuditPage {
 }
 
 /// The admin user list's search, filters and sort; empty strings: any.
+/// Also the query parameters of `GET /api/v1/admin/users`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
 pub struct UserQuery {
     /// Part of a username, email or name (case does not matter).
     #[serde(default)]
@@ -73,31 +76,54 @@ pub struct UserQuery {
     pub sort: String,
 }
 
-/// One account in the admin's list; times in the reader's zone.
+/// An account, for administrators: a row of Admin › Users, and what the REST
+/// API's admin endpoints answer. Times in the reader's zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = AdminUser))]
 pub struct AdminUserRow {
     pub id: String,
     pub username: String,
+    /// The name shown for them (display name, else first and last name, else username).
     pub name: String,
     pub email: String,
-    pub admin: bool,
-    pub external: bool,
+    /// A new address waiting for its confirmation link (empty: none).
+    pub pending_email: String,
+    /// `admin` or `user`.
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub role: Role,
+    /// `local` or `external`.
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub source: AccountSource,
     pub disabled: bool,
     pub two_factor: bool,
     pub created: String,
-    /// None: never signed in.
+    /// Null: never signed in.
     pub last_sign_in: Option<String>,
 }
 
-/// A page of the list and the cursor of the next one.
+impl AdminUserRow {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn is_external(&self) -> bool {
+        self.source == AccountSource::External
+    }
+}
+
+/// A page of accounts and the cursor of the next one (`?after=` in the REST API).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = AdminUserPage))]
 pub struct UserPage {
     pub users: Vec<AdminUserRow>,
     pub next: Option<String>,
 }
 
-/// An account an administrator creates (no password: a link is mailed).
+/// An account an administrator creates (no password: a local one is mailed
+/// a link to set its own). Also the body of `POST /api/v1/admin/users`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = CreateUser))]
+#[serde(deny_unknown_fields)]
 pub struct NewAccount {
     pub username: String,
     pub email: String,
@@ -117,6 +143,8 @@ pub struct WorkspaceSettings {
     pub default_language: String,
     /// 1–3650.
     pub token_max_days: i64,
+    /// 8–128: the fewest characters a new password may have.
+    pub password_min_length: i64,
 }
 
 /// One item of the delivery queue, for an administrator.

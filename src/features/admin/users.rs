@@ -7,11 +7,12 @@
 
 use super::types::{AdminUserRow, UserQuery};
 use super::{
-    admin_list_users, AdminCreateUser, AdminSendResetLink, AdminSetDisabled, AdminSetRole,
-    AdminSignOutEverywhere,
+    admin_list_users, AdminCreateUser, AdminDeleteUser, AdminSendResetLink, AdminSetDisabled,
+    AdminSetRole, AdminSignOutEverywhere,
 };
 use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{field_error, TextField};
+use crate::components::listing::{self, FilterForm, FilterInput, FilterSelect, Pager};
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
@@ -19,7 +20,6 @@ use crate::components::toast::{on_result, use_toasts, ToastKind};
 use crate::features::two_factor::AdminResetTwoFactor;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 /// One action on one account, waiting for its confirmation.
@@ -30,22 +30,19 @@ enum Pending {
     SignOut(AdminUserRow),
     ResetLink(AdminUserRow),
     Reset2fa(AdminUserRow),
+    Delete(AdminUserRow),
 }
 
+/// The search's query string (without `after`), for paging.
 fn query_string(q: &UserQuery) -> String {
-    [
+    listing::query_string(&[
         ("q", &q.q),
         ("role", &q.role),
         ("state", &q.state),
         ("two_factor", &q.two_factor),
         ("source", &q.source),
         ("sort", &q.sort),
-    ]
-    .iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", crate::validate::encode_component(v)))
-    .collect::<Vec<_>>()
-    .join("&")
+    ])
 }
 
 #[component]
@@ -78,13 +75,24 @@ pub fn AdminUsersPage() -> impl IntoView {
     let sign_out = ServerAction::<AdminSignOutEverywhere>::new();
     let reset_link = ServerAction::<AdminSendResetLink>::new();
     let reset_2fa = ServerAction::<AdminResetTwoFactor>::new();
+    let delete = ServerAction::<AdminDeleteUser>::new();
     let guards = (
         SudoGuard::new(role),
         SudoGuard::new(disable),
         SudoGuard::new(sign_out),
         SudoGuard::new(reset_link),
         SudoGuard::new(reset_2fa),
+        SudoGuard::new(delete),
     );
+    // One action at a time: every row's buttons wait while one runs.
+    let busy = Signal::derive(move || {
+        role.pending().get()
+            || disable.pending().get()
+            || sign_out.pending().get()
+            || reset_link.pending().get()
+            || reset_2fa.pending().get()
+            || delete.pending().get()
+    });
     let done = move |message: String| {
         toasts.push(ToastKind::Success, message);
         reload();
@@ -103,6 +111,9 @@ pub fn AdminUsersPage() -> impl IntoView {
     });
     on_result(reset_2fa, &[], move |_| {
         done(t_string!(i18n, admin.done_2fa).to_string());
+    });
+    on_result(delete, &[], move |()| {
+        done(t_string!(i18n, admin.done_delete).to_string());
     });
 
     let pending = RwSignal::new(None::<Pending>);
@@ -133,6 +144,9 @@ pub fn AdminUsersPage() -> impl IntoView {
         Some(Pending::Reset2fa(u)) => {
             t_string!(i18n, admin.ask_reset_2fa, user = u.username).to_string()
         }
+        Some(Pending::Delete(u)) => {
+            t_string!(i18n, admin.ask_delete, user = u.username).to_string()
+        }
         None => String::new(),
     });
     let confirm_lead = move || match pending.get() {
@@ -143,6 +157,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         Some(Pending::SignOut(_)) => t_string!(i18n, admin.lead_sign_out),
         Some(Pending::ResetLink(_)) => t_string!(i18n, admin.lead_reset_link),
         Some(Pending::Reset2fa(_)) => t_string!(i18n, admin.lead_reset_2fa),
+        Some(Pending::Delete(_)) => t_string!(i18n, admin.lead_delete),
         None => "",
     };
     let run = move |()| match pending.get_untracked() {
@@ -155,7 +170,20 @@ pub fn AdminUsersPage() -> impl IntoView {
         Some(Pending::Reset2fa(u)) => guards.4.dispatch(AdminResetTwoFactor {
             username: u.username,
         }),
+        Some(Pending::Delete(u)) => guards.5.dispatch(AdminDeleteUser {
+            confirm: u.username,
+            id: u.id,
+        }),
         None => {}
+    };
+    // Deleting asks for the username to be typed, as the account page does.
+    let typed = Signal::derive(move || match pending.get() {
+        Some(Pending::Delete(u)) => u.username,
+        _ => String::new(),
+    });
+    let confirm_label = move || match pending.get() {
+        Some(Pending::Delete(_)) => t_string!(i18n, admin.delete),
+        _ => t_string!(i18n, common.confirm),
     };
     let qs = move || query_string(&filter.get());
 
@@ -165,34 +193,25 @@ pub fn AdminUsersPage() -> impl IntoView {
         <NewUserForm on_created=move || reload()/>
         <section class="card" aria-labelledby="find-heading">
             <h2 id="find-heading">{t!(i18n, admin.find)}</h2>
-            <Form method="GET" action="/admin/users">
-                <div class="filter-grid">
-                    <div class="field">
-                        <label for="u-q">{t!(i18n, admin.search)}</label>
-                        <input id="u-q" name="q" type="search" prop:value=move || filter.get().q/>
-                    </div>
-                    <UserSelect id="u-role" name="role" label=move || t!(i18n, admin.role) current=Signal::derive(move || filter.get().role)
-                        options=vec![("admin", t_string!(i18n, admin.badge_admin).to_string()), ("user", t_string!(i18n, admin.role_user).to_string())]/>
-                    <UserSelect id="u-state" name="state" label=move || t!(i18n, admin.state_label) current=Signal::derive(move || filter.get().state)
-                        options=vec![("active", t_string!(i18n, admin.active).to_string()), ("disabled", t_string!(i18n, admin.badge_disabled).to_string())]/>
-                    <UserSelect id="u-2fa" name="two_factor" label=move || t!(i18n, admin.two_factor) current=Signal::derive(move || filter.get().two_factor)
-                        options=vec![("on", t_string!(i18n, admin.on).to_string()), ("off", t_string!(i18n, admin.off).to_string())]/>
-                    <UserSelect id="u-source" name="source" label=move || t!(i18n, admin.source) current=Signal::derive(move || filter.get().source)
-                        options=vec![("local", t_string!(i18n, admin.local).to_string()), ("external", t_string!(i18n, admin.badge_external).to_string())]/>
-                    <div class="field">
-                        <label for="u-sort">{t!(i18n, admin.sort)}</label>
-                        <select id="u-sort" name="sort">
-                            <option value="" selected=move || filter.get().sort.is_empty()>{t!(i18n, admin.sort_name)}</option>
-                            <option value="created" selected=move || filter.get().sort == "created">{t!(i18n, admin.sort_created)}</option>
-                            <option value="last_sign_in" selected=move || filter.get().sort == "last_sign_in">{t!(i18n, admin.sort_last_sign_in)}</option>
-                        </select>
-                    </div>
+            <FilterForm action="/admin/users">
+                <FilterInput id="u-q" name="q" kind="search" label=move || t!(i18n, admin.search) current=Signal::derive(move || filter.get().q)/>
+                <FilterSelect id="u-role" name="role" label=move || t!(i18n, admin.role) current=Signal::derive(move || filter.get().role)
+                    options=vec![("admin", t_string!(i18n, admin.badge_admin).to_string()), ("user", t_string!(i18n, admin.role_user).to_string())]/>
+                <FilterSelect id="u-state" name="state" label=move || t!(i18n, admin.state_label) current=Signal::derive(move || filter.get().state)
+                    options=vec![("active", t_string!(i18n, admin.active).to_string()), ("disabled", t_string!(i18n, admin.badge_disabled).to_string())]/>
+                <FilterSelect id="u-2fa" name="two_factor" label=move || t!(i18n, admin.two_factor) current=Signal::derive(move || filter.get().two_factor)
+                    options=vec![("on", t_string!(i18n, admin.on).to_string()), ("off", t_string!(i18n, admin.off).to_string())]/>
+                <FilterSelect id="u-source" name="source" label=move || t!(i18n, admin.source) current=Signal::derive(move || filter.get().source)
+                    options=vec![("local", t_string!(i18n, admin.local).to_string()), ("external", t_string!(i18n, admin.badge_external).to_string())]/>
+                <div class="field">
+                    <label for="u-sort">{t!(i18n, admin.sort)}</label>
+                    <select id="u-sort" name="sort">
+                        <option value="" selected=move || filter.get().sort.is_empty()>{t!(i18n, admin.sort_name)}</option>
+                        <option value="created" selected=move || filter.get().sort == "created">{t!(i18n, admin.sort_created)}</option>
+                        <option value="last_sign_in" selected=move || filter.get().sort == "last_sign_in">{t!(i18n, admin.sort_last_sign_in)}</option>
+                    </select>
                 </div>
-                <div class="actions">
-                    <A href="/admin/users">{t!(i18n, admin.clear)}</A>
-                    <button type="submit" class="button primary">{t!(i18n, admin.filter)}</button>
-                </div>
-            </Form>
+            </FilterForm>
         </section>
         <section class="card">
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
@@ -212,50 +231,25 @@ pub fn AdminUsersPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {p.users.into_iter().map(|u| view! { <UserLine user=u ask=ask/> }).collect_view()}
+                                    {p.users.into_iter().map(|u| view! { <UserLine user=u ask=ask busy=busy/> }).collect_view()}
                                 </tbody>
                             </table>
                         </div>
-                        <nav class="pager" aria-label=move || t_string!(i18n, bell.pages)>
-                            {after().is_some().then(|| view! { <A href=move || format!("/admin/users?{}", qs())>{t!(i18n, admin.first_page)}</A> })}
-                            {p.next.map(|c| view! {
-                                <A href=move || format!("/admin/users?{}&after={}", qs(), crate::validate::encode_component(&c))>{t!(i18n, admin.next_page)}</A>
-                            })}
-                        </nav>
+                        <Pager path="/admin/users" query=Signal::derive(qs) cursor_key="after" paged=after().is_some() next=p.next
+                            first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
                     }.into_any(),
                     Err(e) => view! { <LoadError error=e retry=move |()| page.refetch()/> }.into_any(),
                 })}
             </Transition>
         </section>
         <ConfirmDialog open=confirm_open title=confirm_title lead=confirm_lead
-            confirm_label=move || t!(i18n, common.confirm) on_confirm=run/>
+            confirm_label=confirm_label on_confirm=run typed=typed/>
         <SudoDialog open=guards.0.open on_confirmed=move |_| guards.0.retry()/>
         <SudoDialog open=guards.1.open on_confirmed=move |_| guards.1.retry()/>
         <SudoDialog open=guards.2.open on_confirmed=move |_| guards.2.retry()/>
         <SudoDialog open=guards.3.open on_confirmed=move |_| guards.3.retry()/>
         <SudoDialog open=guards.4.open on_confirmed=move |_| guards.4.retry()/>
-    }
-}
-
-#[component]
-fn UserSelect(
-    id: &'static str,
-    name: &'static str,
-    #[prop(into)] label: ViewFn,
-    current: Signal<String>,
-    options: Vec<(&'static str, String)>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="field">
-            <label for=id>{label.run()}</label>
-            <select id=id name=name>
-                <option value="" selected=move || current.get().is_empty()>{t!(i18n, admin.any)}</option>
-                {options.into_iter().map(|(value, text)| view! {
-                    <option value=value selected=move || current.get() == value>{text}</option>
-                }).collect_view()}
-            </select>
-        </div>
+        <SudoDialog open=guards.5.open on_confirmed=move |_| guards.5.retry()/>
     }
 }
 
@@ -263,13 +257,15 @@ fn UserSelect(
 fn UserLine(
     user: AdminUserRow,
     ask: impl Fn(Pending) + Copy + Send + Sync + 'static,
+    /// An action runs: the buttons wait.
+    busy: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let u = user.clone();
     let name = u.username.clone();
     let label = move |what: String| format!("{what}: {name}");
     let (role_text, disable_text) = (
-        if u.admin {
+        if u.is_admin() {
             t_string!(i18n, admin.make_user)
         } else {
             t_string!(i18n, admin.make_admin)
@@ -280,7 +276,8 @@ fn UserLine(
             t_string!(i18n, admin.disable)
         },
     );
-    let (a, b, c, d, e) = (
+    let (a, b, c, d, e, f) = (
+        user.clone(),
         user.clone(),
         user.clone(),
         user.clone(),
@@ -291,31 +288,38 @@ fn UserLine(
         <tr class:failed=u.disabled>
             <td>
                 <strong>{u.username.clone()}</strong>
-                {u.admin.then(|| view! { " " <span class="badge">{t!(i18n, admin.badge_admin)}</span> })}
-                {u.external.then(|| view! { " " <span class="badge">{t!(i18n, admin.badge_external)}</span> })}
+                {u.is_admin().then(|| view! { " " <span class="badge">{t!(i18n, admin.badge_admin)}</span> })}
+                {u.is_external().then(|| view! { " " <span class="badge">{t!(i18n, admin.badge_external)}</span> })}
                 {u.disabled.then(|| view! { " " <span class="badge warn">{t!(i18n, admin.badge_disabled)}</span> })}
                 {(u.name != u.username).then(|| view! { <br/><span class="muted small">{u.name.clone()}</span> })}
             </td>
-            <td class="small">{u.email.clone()}</td>
+            <td class="small">
+                {u.email.clone()}
+                {(!u.pending_email.is_empty()).then(|| view! {
+                    <br/><span class="muted">{t_string!(i18n, admin.pending_email, email = u.pending_email.clone()).to_string()}</span>
+                })}
+            </td>
             <td>{if u.two_factor { t_string!(i18n, admin.on) } else { t_string!(i18n, admin.off) }}</td>
             <td class="small nowrap">{u.created.clone()}</td>
             <td class="small nowrap">{u.last_sign_in.clone().unwrap_or_else(|| t_string!(i18n, admin.never).to_string())}</td>
             <td>
                 <div class="row-actions">
-                    <button type="button" class="link" aria-label=label(role_text.to_string())
-                        on:click=move |_| ask(Pending::Role(a.clone(), !a.admin))>{role_text}</button>
-                    <button type="button" class="link" aria-label=label(disable_text.to_string())
+                    <button type="button" class="link" disabled=busy aria-label=label(role_text.to_string())
+                        on:click=move |_| ask(Pending::Role(a.clone(), !a.is_admin()))>{role_text}</button>
+                    <button type="button" class="link" disabled=busy aria-label=label(disable_text.to_string())
                         on:click=move |_| ask(Pending::Disable(b.clone(), !b.disabled))>{disable_text}</button>
-                    <button type="button" class="link" aria-label=label(t_string!(i18n, admin.sign_out_all).to_string())
+                    <button type="button" class="link" disabled=busy aria-label=label(t_string!(i18n, admin.sign_out_all).to_string())
                         on:click=move |_| ask(Pending::SignOut(c.clone()))>{t!(i18n, admin.sign_out_all)}</button>
-                    {(!u.external).then(|| view! {
-                        <button type="button" class="link" aria-label=label(t_string!(i18n, admin.reset_link).to_string())
+                    {(!u.is_external()).then(|| view! {
+                        <button type="button" class="link" disabled=busy aria-label=label(t_string!(i18n, admin.reset_link).to_string())
                             on:click=move |_| ask(Pending::ResetLink(d.clone()))>{t!(i18n, admin.reset_link)}</button>
                     })}
                     {u.two_factor.then(|| view! {
-                        <button type="button" class="link" aria-label=label(t_string!(i18n, admin.reset_2fa).to_string())
+                        <button type="button" class="link" disabled=busy aria-label=label(t_string!(i18n, admin.reset_2fa).to_string())
                             on:click=move |_| ask(Pending::Reset2fa(e.clone()))>{t!(i18n, admin.reset_2fa)}</button>
                     })}
+                    <button type="button" class="link danger" disabled=busy aria-label=label(t_string!(i18n, admin.delete).to_string())
+                        on:click=move |_| ask(Pending::Delete(f.clone()))>{t!(i18n, admin.delete)}</button>
                 </div>
             </td>
         </tr>

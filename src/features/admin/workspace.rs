@@ -5,7 +5,7 @@
 
 use super::types::{DeliveryStatus, OutboxEntry, WorkspaceSettings};
 use super::{admin_delivery, admin_workspace, AdminRetryDelivery, AdminSaveWorkspace};
-use crate::components::form::{field_error, FieldMessage};
+use crate::components::form::field_error;
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
@@ -51,7 +51,7 @@ fn SettingsForm(initial: WorkspaceSettings) -> impl IntoView {
     let guard = SudoGuard::new(save);
     on_result(
         save,
-        &["default_language", "token_max_days"],
+        &["default_language", "token_max_days", "password_min_length"],
         move |stored| {
             form.set(stored);
             toasts.push(ToastKind::Success, t_string!(i18n, admin.saved).to_string());
@@ -81,7 +81,27 @@ fn SettingsForm(initial: WorkspaceSettings) -> impl IntoView {
             </div>
         }
     };
-    let days_error = field_error(save, "token_max_days");
+    let number = move |id: &'static str,
+                       label: fn(leptos_i18n::I18nContext<Locale>) -> String,
+                       help: fn(leptos_i18n::I18nContext<Locale>) -> String,
+                       (min, max): (i64, i64),
+                       get: fn(&WorkspaceSettings) -> i64,
+                       set: fn(&mut WorkspaceSettings, i64)| {
+        let error = field_error(save, id);
+        let (hint, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+        view! {
+            <div class="field">
+                <label for=id>{move || label(i18n)}</label>
+                <input id=id type="number" min=min max=max inputmode="numeric"
+                    aria-describedby=format!("{hint} {error_id}")
+                    aria-invalid=move || error.get().is_some().to_string()
+                    prop:value=move || form.with(get).to_string()
+                    on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); form.update(|f| set(f, v)); }/>
+                <p class="hint" id=hint>{move || help(i18n)}</p>
+                <p class="field-error" id=error_id aria-live="polite">{move || error.get().unwrap_or_default()}</p>
+            </div>
+        }
+    };
     view! {
         <form class="form" on:submit=submit novalidate>
             {check("lock_profiles",
@@ -106,16 +126,14 @@ fn SettingsForm(initial: WorkspaceSettings) -> impl IntoView {
                     </select>
                     <p class="hint" id="default_language-hint">{t!(i18n, admin.default_language_help)}</p>
                 </div>
-                <div class="field">
-                    <label for="token_max_days">{t!(i18n, admin.token_max_days)}</label>
-                    <input id="token_max_days" type="number" min="1" max="3650" inputmode="numeric"
-                        aria-describedby="token_max_days-hint token_max_days-error"
-                        aria-invalid=move || days_error.get().is_some().to_string()
-                        prop:value=move || form.with(|f| f.token_max_days.to_string())
-                        on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); form.update(|f| f.token_max_days = v); }/>
-                    <p class="hint" id="token_max_days-hint">{t!(i18n, admin.token_max_days_help)}</p>
-                    <FieldMessage id="token_max_days-error" message=days_error/>
-                </div>
+                {number("token_max_days",
+                    |i| t_string!(i, admin.token_max_days).to_string(),
+                    |i| t_string!(i, admin.token_max_days_help).to_string(),
+                    (1, 3650), |f| f.token_max_days, |f, v| f.token_max_days = v)}
+                {number("password_min_length",
+                    |i| t_string!(i, admin.password_min).to_string(),
+                    |i| t_string!(i, admin.password_min_help).to_string(),
+                    (8, 128), |f| f.password_min_length, |f, v| f.password_min_length = v)}
             </div>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || save.pending().get()
@@ -126,6 +144,28 @@ fn SettingsForm(initial: WorkspaceSettings) -> impl IntoView {
         </form>
         <SudoDialog open=guard.open on_confirmed=move |_| guard.retry()/>
     }
+}
+
+/// A delivery channel in the reader's language.
+fn channel_label(i18n: leptos_i18n::I18nContext<Locale>, channel: &str) -> String {
+    match channel {
+        "email" => t_string!(i18n, admin.channel_email),
+        "slack" => t_string!(i18n, admin.channel_slack),
+        "fanout" => t_string!(i18n, admin.channel_fanout),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
+/// A queue item's state in the reader's language.
+fn status_label(i18n: leptos_i18n::I18nContext<Locale>, status: &str) -> String {
+    match status {
+        "pending" => t_string!(i18n, admin.status_pending),
+        "sent" => t_string!(i18n, admin.status_sent),
+        "failed" => t_string!(i18n, admin.status_failed),
+        other => return other.to_string(),
+    }
+    .to_string()
 }
 
 #[component]
@@ -177,17 +217,19 @@ fn Delivery(
                         view! {
                             <tr class:failed=status == "failed">
                                 <td class="nowrap small">{created}</td>
-                                <td>{channel}</td>
+                                <td>{channel_label(i18n, &channel)}</td>
                                 <td class="small">{to}</td>
                                 <td class="small">{subject}</td>
                                 <td class="small">
-                                    <span class="badge" class:warn=status == "failed">{status.clone()}</span>
+                                    <span class="badge" class:warn=status == "failed">{status_label(i18n, &status)}</span>
                                     {(attempts > 0).then(|| view! { " " <span class="muted">{format!("×{attempts}")}</span> })}
                                     {(!last_error.is_empty()).then(|| view! { <br/><span class="field-error">{last_error}</span> })}
                                 </td>
                                 <td>
                                     {waiting.then(|| view! {
                                         <button type="button" class="link" aria-label=label
+                                            disabled=move || retry.pending().get()
+                                            aria-busy=move || retry.pending().get().to_string()
                                             on:click=move |_| guard.dispatch(AdminRetryDelivery { id: id.clone() })>
                                             {t!(i18n, admin.retry)}
                                         </button>

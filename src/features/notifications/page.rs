@@ -12,6 +12,7 @@ use super::{
 };
 use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{field_error, TextField};
+use crate::components::listing::Pager;
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
@@ -217,6 +218,7 @@ fn SlackForm(initial: SlackStatus) -> impl IntoView {
     let set = ServerAction::<SetSlack>::new();
     let guard = SudoGuard::new(set);
     let remove = ServerAction::<RemoveSlack>::new();
+    let remove_guard = SudoGuard::new(remove);
     let test = ServerAction::<TestSlack>::new();
     let url = RwSignal::new(String::new());
     let confirm_remove = RwSignal::new(false);
@@ -291,7 +293,8 @@ fn SlackForm(initial: SlackStatus) -> impl IntoView {
             title=Signal::derive(move || t_string!(i18n, slack.remove_title).to_string())
             lead=move || t!(i18n, slack.remove_lead)
             confirm_label=move || t!(i18n, slack.remove)
-            on_confirm=move |()| { remove.dispatch(RemoveSlack {}); }/>
+            on_confirm=move |()| remove_guard.dispatch(RemoveSlack {})/>
+        <SudoDialog open=remove_guard.open on_confirmed=move |_| remove_guard.retry()/>
     }
 }
 
@@ -339,21 +342,13 @@ pub fn NotificationListPage() -> impl IntoView {
                         <p class="muted">{move || if unread_only() { t_string!(i18n, bell.none_unread) } else { t_string!(i18n, bell.empty) }}</p>
                     }.into_any(),
                     Ok(p) => {
-                        let older = p.older.map(|cursor| {
-                            let mut href = format!("/notifications?before={}", crate::validate::encode_component(&cursor));
-                            if unread_only() {
-                                href.push_str("&filter=unread");
-                            }
-                            href
-                        });
                         view! {
                             <ul class="notes">
                                 {p.items.into_iter().map(|item| view! { <NoteItem item=item mark=mark on_open=|| ()/> }).collect_view()}
                             </ul>
-                            <nav class="pager" aria-label=move || t_string!(i18n, bell.pages)>
-                                {before().is_some().then(|| view! { <A href=filter_link(unread_only())>{t!(i18n, bell.newest)}</A> })}
-                                {older.map(|href| view! { <A href=href>{t!(i18n, bell.older)}</A> })}
-                            </nav>
+                            <Pager path="/notifications" cursor_key="before" paged=before().is_some() next=p.older
+                                query=Signal::derive(move || if unread_only() { "filter=unread".to_string() } else { String::new() })
+                                first_label=move || t!(i18n, bell.newest) next_label=move || t!(i18n, bell.older)/>
                         }.into_any()
                     }
                     Err(e) => view! { <LoadError error=e retry=move |()| page.refetch()/> }.into_any(),

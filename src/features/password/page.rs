@@ -28,13 +28,13 @@ pub fn PasswordPage() -> impl IntoView {
                 </section>
             }.into_any()
         } else {
-            view! { <ChangePasswordForm username=u.username email=u.email/> }.into_any()
+            view! { <ChangePasswordForm username=u.username email=u.email min=u.password_min_length/> }.into_any()
         })}
     }
 }
 
 #[component]
-fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
+fn ChangePasswordForm(username: String, email: String, min: usize) -> impl IntoView {
     let toasts = use_toasts();
     let me = use_current_user();
     let action = ServerAction::<ChangePassword>::new();
@@ -87,7 +87,7 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
                 <TextField id="new_password" label=move || t!(i18n, common.new_password) value=new input_type="password"
                     autocomplete="new-password"
                     error=Signal::derive(move || server_error("new_password"))/>
-                <PasswordChecks new=new username=username.clone() email=email/>
+                <PasswordChecks new=new username=username.clone() email=email min=min/>
                 <TextField id="confirm_password" label=move || t!(i18n, common.confirm_new_password) value=confirm input_type="password"
                     autocomplete="new-password"
                     error=Signal::derive(move || if mismatch() { Some(t_string!(i18n, password.mismatch).to_string()) } else { server_error("confirm_password") })/>
@@ -106,10 +106,16 @@ fn ChangePasswordForm(username: String, email: String) -> impl IntoView {
 /// the rules the browser can check at once, and the common-password list asked
 /// of the server once typing pauses.
 #[component]
-fn PasswordChecks(new: RwSignal<String>, username: String, email: String) -> impl IntoView {
+fn PasswordChecks(
+    new: RwSignal<String>,
+    username: String,
+    email: String,
+    /// The workspace's shortest password.
+    min: usize,
+) -> impl IntoView {
     let i18n = use_i18n();
     let local_rules = Memo::new(move |_| {
-        validate::password_problems(&new.get(), &username, &email, i18n.get_locale())
+        validate::password_problems(&new.get(), &username, &email, min, i18n.get_locale())
     });
     let settled = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -122,8 +128,8 @@ fn PasswordChecks(new: RwSignal<String>, username: String, email: String) -> imp
     });
     let server_rules = Resource::new(
         move || settled.get(),
-        |pw| async move {
-            if pw.chars().count() < validate::MIN_PASSWORD {
+        move |pw| async move {
+            if pw.chars().count() < min {
                 Vec::new()
             } else {
                 check_password(pw).await.unwrap_or_default()

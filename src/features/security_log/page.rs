@@ -3,11 +3,11 @@
 
 use super::security_log;
 use super::types::SecurityLogEntry;
+use crate::components::listing::Pager;
 use crate::components::load::LoadError;
 use crate::components::title::PageTitle;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// Every action the audit log records (`server::audit::AuditAction::name`).
@@ -166,12 +166,8 @@ pub fn SecurityLogPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <nav class="pager" aria-label=move || t_string!(i18n, bell.pages)>
-                            {before().is_some().then(|| view! { <A href="/settings/security-log">{t!(i18n, security_log.newest)}</A> })}
-                            {p.older.map(|c| view! {
-                                <A href=format!("/settings/security-log?before={}", crate::validate::encode_component(&c))>{t!(i18n, security_log.older)}</A>
-                            })}
-                        </nav>
+                        <Pager path="/settings/security-log" query=String::new() cursor_key="before" paged=before().is_some() next=p.older
+                            first_label=move || t!(i18n, security_log.newest) next_label=move || t!(i18n, security_log.older)/>
                     }.into_any(),
                     Err(e) => view! { <LoadError error=e retry=move |()| log.refetch()/> }.into_any(),
                 })}

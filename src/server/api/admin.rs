@@ -3,7 +3,7 @@
 use super::me::{token_dto, Token};
 use super::{json_body, ApiError, Caller, ErrorBody};
 use crate::error::AppError;
-use crate::features::admin::types::AuditFilter;
+use crate::features::admin::types::{AdminUserRow, AuditFilter, NewAccount, UserPage, UserQuery};
 use crate::server::admin;
 use crate::server::audit::{self, AuditAction, Outcome};
 use crate::server::db;
@@ -16,67 +16,12 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// An account, for administrators.
-#[derive(Serialize, ToSchema)]
-pub struct AdminUser {
-    pub id: String,
-    pub username: String,
-    /// The name shown for them (display name, else first and last name, else username).
-    pub name: String,
-    pub email: String,
-    /// `admin` or `user`.
-    pub role: String,
-    /// `local` or `external`.
-    pub source: String,
-    pub disabled: bool,
-    pub two_factor: bool,
-    /// In the caller's time zone; null: never signed in.
-    pub last_sign_in: Option<String>,
-    pub created: String,
-}
-
-/// A page of accounts and the cursor of the next one (`?after=`).
-#[derive(Serialize, ToSchema)]
-pub struct AdminUserPage {
-    pub users: Vec<AdminUser>,
-    pub next: Option<String>,
-}
-
-/// Search, filters, sort and page of `GET /api/v1/admin/users`.
+/// The page of `GET /api/v1/admin/users` (its search, filters and sort are
+/// the Users page's [`UserQuery`]).
 #[derive(Deserialize, utoipa::IntoParams, Default)]
-pub struct UsersQuery {
-    /// Part of the username, name or email (case-insensitive).
-    #[serde(default)]
-    pub q: String,
-    /// `admin` or `user`.
-    #[serde(default)]
-    pub role: String,
-    /// `active` or `disabled`.
-    #[serde(default)]
-    pub state: String,
-    /// `on` or `off`.
-    #[serde(default)]
-    pub two_factor: String,
-    /// `local` or `external`.
-    #[serde(default)]
-    pub source: String,
-    /// `name` (default), `created` (newest first) or `last_sign_in`.
-    #[serde(default)]
-    pub sort: String,
+pub struct UsersAfter {
     /// The `next` of the previous page.
     pub after: Option<String>,
-}
-
-/// A new account; a local one is mailed a link to set its password.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateUser {
-    pub username: String,
-    pub email: String,
-    #[serde(default)]
-    pub admin: bool,
-    #[serde(default)]
-    pub external: bool,
 }
 
 /// What to change about an account; absent fields stay.
@@ -86,21 +31,6 @@ pub struct PatchUser {
     /// `admin` or `user`.
     pub role: Option<String>,
     pub disabled: Option<bool>,
-}
-
-fn user_dto(u: crate::features::admin::types::AdminUserRow) -> AdminUser {
-    AdminUser {
-        id: u.id,
-        username: u.username,
-        name: u.name,
-        email: u.email,
-        role: if u.admin { "admin" } else { "user" }.into(),
-        source: if u.external { "external" } else { "local" }.into(),
-        disabled: u.disabled,
-        two_factor: u.two_factor,
-        last_sign_in: u.last_sign_in,
-        created: u.created,
-    }
 }
 
 /// A notification to publish to everyone.
@@ -123,34 +53,25 @@ pub struct Published {
     pub recipients: u64,
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UsersQuery),
-    responses((status = 200, body = AdminUserPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UserQuery, UsersAfter),
+    responses((status = 200, body = UserPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("token" = [])))]
 /// Accounts, 50 a page: search, filters and sort as on the Users page (administrators only).
 pub async fn admin_users(
     State(state): State<AppState>,
     caller: Caller,
-    query: Result<axum::extract::Query<UsersQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<AdminUserPage>, ApiError> {
-    caller.require_admin()?;
-    let q = super::query_params(query)?;
-    let filter = crate::features::admin::types::UserQuery {
-        q: q.q,
-        role: q.role,
-        state: q.state,
-        two_factor: q.two_factor,
-        source: q.source,
-        sort: q.sort,
-    };
-    let page = admin::list_users_page(&state, &caller.user, &filter, q.after.as_deref()).await?;
-    Ok(Json(AdminUserPage {
-        users: page.users.into_iter().map(user_dto).collect(),
-        next: page.next,
-    }))
+    query: Result<axum::extract::Query<UserQuery>, axum::extract::rejection::QueryRejection>,
+    after: Result<axum::extract::Query<UsersAfter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<UserPage>, ApiError> {
+    caller.require_admin(&state).await?;
+    let filter = super::query_params(query)?;
+    let after = super::query_params(after)?.after;
+    let page = admin::list_users_page(&state, &caller.user, &filter, after.as_deref()).await?;
+    Ok(Json(page))
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = CreateUser,
-    responses((status = 201, body = AdminUser), (status = 401, body = ErrorBody),
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewAccount,
+    responses((status = 201, body = AdminUserRow), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("token" = [])))]
 /// Creates an account; a local one is mailed a link to set its own password
@@ -158,19 +79,13 @@ pub async fn admin_users(
 pub async fn admin_create_user(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<CreateUser>, JsonRejection>,
-) -> Result<(StatusCode, Json<AdminUser>), ApiError> {
-    caller.require_admin()?;
+    body: Result<Json<NewAccount>, JsonRejection>,
+) -> Result<(StatusCode, Json<AdminUserRow>), ApiError> {
+    caller.require_admin(&state).await?;
     caller.require_not_app_password()?;
-    let req = json_body(body)?;
-    let new = crate::features::admin::types::NewAccount {
-        username: req.username,
-        email: req.email,
-        admin: req.admin,
-        external: req.external,
-    };
+    let new = json_body(body)?;
     let made = admin::create_account(&state, &caller.ctx(), &caller.user, &new).await?;
-    Ok((StatusCode::CREATED, Json(user_dto(made))))
+    Ok((StatusCode::CREATED, Json(made)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = PatchUser,
@@ -187,7 +102,7 @@ pub async fn admin_patch_user(
     Path(id): Path<String>,
     body: Result<Json<PatchUser>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_admin()?;
+    caller.require_admin(&state).await?;
     caller.require_not_app_password()?;
     let req = json_body(body)?;
     let ctx = caller.ctx();
@@ -225,7 +140,7 @@ pub async fn admin_delete_user(
     Path(id): Path<String>,
     query: Result<axum::extract::Query<ConfirmQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_admin()?;
+    caller.require_admin(&state).await?;
     caller.require_not_app_password()?;
     let q = super::query_params(query)?;
     // One's own account goes only from the Account page, with the password.
@@ -305,7 +220,7 @@ pub async fn admin_audit(
     caller: Caller,
     query: Result<axum::extract::Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<AuditRows>, ApiError> {
-    caller.require_admin()?;
+    caller.require_admin(&state).await?;
     let q = super::query_params(query)?;
     let filter = AuditFilter {
         actor: q.actor,
@@ -344,7 +259,7 @@ pub async fn admin_tokens(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<Token>>, ApiError> {
-    caller.require_admin()?;
+    caller.require_admin(&state).await?;
     let rows = admin::all_tokens(&state, &caller.user).await?;
     Ok(Json(
         rows.iter()
@@ -364,7 +279,7 @@ pub async fn admin_revoke_token(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_admin()?;
+    caller.require_admin(&state).await?;
     caller.require_not_app_password()?;
     admin::revoke_token(&state, &caller.ctx(), &caller.user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -380,7 +295,7 @@ pub async fn admin_publish(
     caller: Caller,
     body: Result<Json<Publish>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Published>), ApiError> {
-    caller.require_admin()?;
+    caller.require_admin(&state).await?;
     let req = json_body(body)?;
     let (id, recipients) = admin::publish(
         &state,
@@ -409,7 +324,7 @@ pub async fn audit_csv(
             if matches!(e, AppError::Forbidden) {
                 if let Some(auth) = &ctx.auth {
                     let action = AuditAction::AdminDenied {
-                        what: "audit.export".into(),
+                        what: "admin/audit-export".into(),
                     };
                     audit::record(&state, &ctx, &auth.user, action, Outcome::Failure).await;
                 }
@@ -417,7 +332,7 @@ pub async fn audit_csv(
             return ApiError::from(e).into_response();
         }
     };
-    let (target_id, from, to) = match admin::audit_filter(&state, &f).await {
+    let selection = match admin::audit_filter(&state, &f).await {
         Ok(v) => v,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -429,67 +344,30 @@ pub async fn audit_csv(
         Outcome::Success,
     )
     .await;
-    // The byte order mark tells spreadsheets the file is UTF-8.
-    let header = "\u{feff}time_utc,actor,action,target,ip,user_agent,outcome,detail\n".to_string();
-    let start = (state, f, target_id, from, to, None::<String>, false);
+    let header = admin::audit_log::CSV_HEADER.to_string();
+    // Page by page (500 rows, keyset), each page one chunk of the body.
+    const CHUNK: i64 = 500;
     let rows = futures::stream::unfold(
-        start,
-        |(state, f, target_id, from, to, before, done)| async move {
+        (state, selection, None::<String>, false),
+        |(state, selection, before, done)| async move {
             if done {
                 return None;
             }
-            let filter = db::audit::Filter {
-                actor: f.actor.trim(),
-                target_id: &target_id,
-                action: f.action.trim(),
-                outcome: f.outcome.trim(),
-                from,
-                to,
-            };
-            match db::audit::search(&state.db, &filter, before.as_deref(), 500).await {
+            match db::audit::search(&state.db, &selection.filter(), before.as_deref(), CHUNK).await
+            {
                 Err(e) => {
                     tracing::error!(error = %e, "audit export failed midway");
                     Some((
                         Err(std::io::Error::other("database error")),
-                        (state, f, target_id, from, to, before, true),
+                        (state, selection, before, true),
                     ))
                 }
                 Ok(rows) if rows.is_empty() => None,
                 Ok(rows) => {
                     let last = rows.last().map(|r| r.row.id.clone());
-                    let full = rows.len() == 500;
-                    let mut chunk = String::new();
-                    for found in rows {
-                        let target = found.target_name.clone();
-                        let r = found.row;
-                        let time = chrono::DateTime::from_timestamp(r.created_at, 0)
-                            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                            .unwrap_or_default();
-                        let target = if target.is_empty() {
-                            r.target_id.unwrap_or_default()
-                        } else {
-                            target
-                        };
-                        let fields = [
-                            time,
-                            r.actor_name,
-                            r.action,
-                            target,
-                            r.ip,
-                            r.user_agent,
-                            r.outcome,
-                            r.detail,
-                        ];
-                        chunk.push_str(
-                            &fields
-                                .iter()
-                                .map(|f| admin::csv_field(f))
-                                .collect::<Vec<_>>()
-                                .join(","),
-                        );
-                        chunk.push('\n');
-                    }
-                    Some((Ok(chunk), (state, f, target_id, from, to, last, !full)))
+                    let full = rows.len() == usize::try_from(CHUNK).unwrap_or(0);
+                    let chunk: String = rows.into_iter().map(admin::audit_log::csv_row).collect();
+                    Some((Ok(chunk), (state, selection, last, !full)))
                 }
             }
         },

@@ -227,6 +227,8 @@ pub struct Caller {
     pub user: UserRow,
     pub credential: Credential,
     pub ip: IpAddr,
+    /// The request's path (for the audit row of a refused admin call).
+    pub path: String,
 }
 
 impl Caller {
@@ -244,10 +246,20 @@ impl Caller {
     /// The caller is an administrator (`server::admin::require_user`) using a
     /// personal API token, or 403: app passwords never expire, skip 2FA and
     /// have no scope, so they reach no admin endpoint.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        crate::server::admin::require_user(&self.user).map_err(|_| {
-            ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Administrators only.")
-        })?;
+    /// A refused attempt is audited (`admin.denied`, naming the path).
+    pub async fn require_admin(&self, state: &AppState) -> Result<(), ApiError> {
+        if crate::server::admin::require_user(&self.user).is_err() {
+            let action = crate::server::audit::AuditAction::AdminDenied {
+                what: self.path.clone(),
+            };
+            let failure = crate::server::audit::Outcome::Failure;
+            crate::server::audit::record(state, &self.ctx(), &self.user, action, failure).await;
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Administrators only.",
+            ));
+        }
         self.require_not_app_password()
     }
 
@@ -318,6 +330,7 @@ impl FromRequestParts<AppState> for Caller {
             user: verified.user,
             credential: verified.credential,
             ip,
+            path: parts.uri.path().to_string(),
         };
         if let Credential::Token {
             read_only: true, ..

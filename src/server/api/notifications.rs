@@ -177,18 +177,18 @@ pub async fn put_preferences(
             ));
         }
     }
-    let mut cells = crate::server::notifications::preferences(&state, &caller.user).await?;
-    for p in &wanted.preferences {
-        cells = crate::server::notifications::set_preference(
-            &state,
-            &ctx,
-            &caller.user,
-            false,
-            &p.area,
-            &p.channel,
-            p.enabled,
-        )
-        .await?;
-    }
+    let wanted: Vec<_> = wanted
+        .preferences
+        .iter()
+        .map(|p| (p.area.as_str(), p.channel.as_str(), p.enabled))
+        .collect();
+    let cells = crate::server::notifications::prefs::set_preferences(
+        &state,
+        &ctx,
+        &caller.user,
+        false,
+        &wanted,
+    )
+    .await?;
     Ok(Json(to_dto(cells)))
 }

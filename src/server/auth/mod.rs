@@ -238,20 +238,23 @@ pub async fn create_user(
         String::new()
     });
     if let Some(pw) = password {
-        let problems = policy::problems(pw.expose(), &username, &email, l);
+        let min = crate::server::workspace::password_min_length(&state.db).await?;
+        let problems = policy::problems(pw.expose(), &username, &email, min, l);
         if !problems.is_empty() {
             push("password", problems.join(" "));
         }
     }
     // A deleted account's name and address wait 30 days before anyone may
     // take them.
-    if !username.is_empty() && users::is_reserved(&state.db, "username", &username).await? {
+    if !username.is_empty()
+        && db::deleted_accounts::is_reserved(&state.db, "username", &username).await?
+    {
         push(
             "username",
             td_string!(l, account.reserved_username).to_string(),
         );
     }
-    if !email.is_empty() && users::is_reserved(&state.db, "email", &email).await? {
+    if !email.is_empty() && db::deleted_accounts::is_reserved(&state.db, "email", &email).await? {
         push("email", td_string!(l, account.reserved_email).to_string());
     }
     if !errors.is_empty() {
@@ -282,10 +285,12 @@ pub async fn reset_password(
     let user = users::find_by_username(&state.db, username)
         .await?
         .ok_or(AppError::NotFound)?;
+    let min = crate::server::workspace::password_min_length(&state.db).await?;
     let problems = policy::problems(
         password.expose(),
         &user.username,
         &user.email,
+        min,
         crate::server::infra::context::current_locale(),
     );
     if !problems.is_empty() {

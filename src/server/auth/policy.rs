@@ -26,8 +26,8 @@ pub fn is_common(password: &str) -> bool {
 }
 
 /// Every rule `password` breaks, for the form and the server alike.
-pub fn problems(password: &str, username: &str, email: &str, l: Locale) -> Vec<String> {
-    let mut p = crate::validate::password_problems(password, username, email, l);
+pub fn problems(password: &str, username: &str, email: &str, min: usize, l: Locale) -> Vec<String> {
+    let mut p = crate::validate::password_problems(password, username, email, min, l);
     if is_common(password) {
         p.push(common_message(l));
     }
@@ -54,9 +54,11 @@ mod tests {
 
     #[test]
     fn common_passwords_fail_the_policy_even_when_otherwise_fine() {
-        assert!(crate::validate::password_problems("password1", "ada", "", Locale::en).is_empty());
+        assert!(
+            crate::validate::password_problems("password1", "ada", "", 8, Locale::en).is_empty()
+        );
         assert_eq!(
-            problems("password1", "ada", "", Locale::en),
+            problems("password1", "ada", "", 8, Locale::en),
             vec!["This is one of the most common passwords. Choose another."]
         );
     }

@@ -69,25 +69,24 @@ pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<TokenRow>, sqlx
     .await
 }
 
-/// Every token with its owner's username (administrators).
+/// A token with its owner's username.
+#[derive(sqlx::FromRow)]
+struct Owned {
+    #[sqlx(flatten)]
+    token: TokenRow,
+    owner: String,
+}
+
+/// Every token with its owner's username (administrators), newest first.
 pub async fn list_all(db: &Db) -> Result<Vec<(TokenRow, String)>, sqlx::Error> {
-    let rows: Vec<TokenRow> = sqlx::query_as(select_tokens!("ORDER BY created_at DESC"))
-        .fetch_all(db)
-        .await?;
-    let owners: Vec<(String, String)> = sqlx::query_as("SELECT id, username FROM users")
-        .fetch_all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|t| {
-            let owner = owners
-                .iter()
-                .find(|(id, _)| t.user_id == *id)
-                .map(|(_, u)| u.clone())
-                .unwrap_or_default();
-            (t, owner)
-        })
-        .collect())
+    let rows: Vec<Owned> = sqlx::query_as(
+        "SELECT t.id, t.user_id, t.name, t.shown, t.scope, t.allowed_ips, t.created_at, \
+         t.expires_at, t.last_used_at, t.last_used_ip, COALESCE(u.username, '') AS owner \
+         FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.token, r.owner)).collect())
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<TokenRow>, sqlx::Error> {

@@ -17,7 +17,10 @@ pub struct Entry<'a> {
     pub detail: &'a str,
 }
 
-pub async fn insert(db: &Db, e: &Entry<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert<'e, E>(db: E, e: &Entry<'_>) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query(
         "INSERT INTO audit_log (id, created_at, actor_id, actor_name, target_id, action, outcome, ip, user_agent, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

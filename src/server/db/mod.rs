@@ -7,6 +7,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod avatars;
+pub mod deleted_accounts;
 pub mod notification_prefs;
 pub mod notifications;
 pub mod outbox;
@@ -16,6 +17,7 @@ pub mod slack;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;
+pub mod user_search;
 pub mod users;
 
 use sqlx::any::AnyPoolOptions;

@@ -12,13 +12,16 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<(String, String, i64)>, 
 }
 
 /// Stores one cell (an upsert: the last change wins).
-pub async fn set(
-    db: &Db,
+pub async fn set<'e, E>(
+    db: E,
     user_id: &str,
     area: &str,
     channel: &str,
     enabled: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query(
         "INSERT INTO notification_prefs (user_id, area, channel, enabled) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, area, channel) DO UPDATE SET enabled = $4",

@@ -48,6 +48,51 @@ pub struct New<'a> {
     pub unsubscribe: &'a str,
 }
 
+impl<'a> New<'a> {
+    /// A mail to `to`, for account `user_id` (empty: an address not yet any
+    /// account's), with its one-click unsubscribe link (empty: none).
+    pub fn email(
+        user_id: &'a str,
+        to: &'a str,
+        subject: &'a str,
+        body: &'a str,
+        unsubscribe: &'a str,
+    ) -> Self {
+        New {
+            channel: "email",
+            user_id,
+            to,
+            subject,
+            body,
+            unsubscribe,
+        }
+    }
+
+    /// A Slack message (its JSON) to the webhook of account `user_id`.
+    pub fn slack(user_id: &'a str, title: &'a str, json: &'a str) -> Self {
+        New {
+            channel: "slack",
+            user_id,
+            to: "",
+            subject: title,
+            body: json,
+            unsubscribe: "",
+        }
+    }
+
+    /// A broadcast (its JSON job) for the worker to fan out.
+    pub fn fanout(title: &'a str, job: &'a str) -> Self {
+        New {
+            channel: "fanout",
+            user_id: "",
+            to: "",
+            subject: title,
+            body: job,
+            unsubscribe: "",
+        }
+    }
+}
+
 /// Queues one item (inside the caller's transaction when given one).
 pub async fn enqueue<'e, E>(db: E, item: New<'_>) -> Result<String, sqlx::Error>
 where
@@ -144,7 +189,7 @@ pub async fn mark_failed(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
-         status = CASE WHEN $2 = 0 THEN 'failed' ELSE 'pending' END, next_attempt_at = $2, \
+         status = CASE WHEN $2 = 0 THEN 'failed' ELSE 'pending' END, next_attempt_at = $2, lease = '', \
          body = CASE WHEN $2 = 0 THEN '(not delivered; text removed)' ELSE body END, \
          unsubscribe = CASE WHEN $2 = 0 THEN '' ELSE unsubscribe END \
          WHERE id = $3 AND lease = $4 AND status = 'pending'",
@@ -214,12 +259,17 @@ pub async fn recent_with_names(db: &Db, limit: i64) -> Result<Vec<(Item, String)
     Ok(rows.into_iter().map(|n| (n.item, n.username)).collect())
 }
 
-/// Makes a pending item due at once; false when it is not pending.
+/// Makes a pending item that waits for its next attempt due at once; false
+/// when it is not pending or a worker holds it right now (it is being sent:
+/// making it due would let a second worker send it again).
 pub async fn due_now(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending'")
-        .bind(now())
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected() == 1)
+    sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1 \
+         WHERE id = $2 AND status = 'pending' AND (lease = '' OR next_attempt_at <= $1)",
+    )
+    .bind(now())
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() == 1)
 }

@@ -108,6 +108,7 @@ mod tests {
             &p,
             FIRST_ADMIN,
             "admin@localhost",
+            crate::validate::MIN_PASSWORD,
             crate::lang::Locale::en
         )
         .is_empty());

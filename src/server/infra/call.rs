@@ -52,7 +52,37 @@ where
             state: expect_context::<AppState>(),
             ctx: RequestCtx::current()?,
         };
-        body(call).await
+        let result = body(call).await;
+        if matches!(result, Err(AppError::Forbidden)) {
+            audit_denied_admin_call().await;
+        }
+        result
     })
     .await
+}
+
+/// Audits a signed-in person's refused call of an admin server function
+/// (`admin.denied`, naming it): someone probing the admin endpoints leaves
+/// a trace administrators can find.
+async fn audit_denied_admin_call() {
+    use crate::server::audit::{self, AuditAction, Outcome};
+    let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
+        return;
+    };
+    let Some(what) = parts.uri.path().strip_prefix("/api/") else {
+        return;
+    };
+    if !what.starts_with("admin/") {
+        return;
+    }
+    let (Ok(ctx), Some(state)) = (
+        RequestCtx::current(),
+        leptos::prelude::use_context::<AppState>(),
+    ) else {
+        return;
+    };
+    if let Some(auth) = &ctx.auth {
+        let action = AuditAction::AdminDenied { what: what.into() };
+        audit::record(&state, &ctx, &auth.user, action, Outcome::Failure).await;
+    }
 }

@@ -46,7 +46,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         }
     }
     spawn_housekeeping(state.clone());
-    crate::server::notifications::delivery::spawn_worker(state.clone());
+    crate::server::notifications::worker::spawn_worker(state.clone());
     crate::server::notifications::reminders::spawn(state.clone());
     crate::server::api::last_used::spawn_flusher(state.db.clone(), state.last_used.clone());
     crate::server::api::invalidate::spawn_listener(state.clone());
@@ -102,7 +102,7 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(e) = db::notifications::purge_notices(&state.db, month_ago).await {
                 tracing::warn!(error = %e, "could not purge sent reminders");
             }
-            if let Err(e) = db::users::purge_reserved(&state.db).await {
+            if let Err(e) = db::deleted_accounts::purge_reserved(&state.db).await {
                 tracing::warn!(error = %e, "could not purge ended name reservations");
             }
         }

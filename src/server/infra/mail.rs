@@ -71,14 +71,7 @@ impl Mailer {
 /// reset); it goes out within seconds when SMTP is configured. Notifications
 /// go through `server::notifications`, which honours the person's choices.
 pub async fn enqueue(db: &Db, to: &str, subject: &str, body: &str) -> Result<(), sqlx::Error> {
-    let item = outbox::New {
-        channel: "email",
-        user_id: "",
-        to,
-        subject,
-        body,
-        unsubscribe: "",
-    };
+    let item = outbox::New::email("", to, subject, body, "");
     outbox::enqueue(db, item).await.map(|_| ())
 }
 

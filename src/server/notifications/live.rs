@@ -10,7 +10,7 @@
 
 use crate::server::db;
 use crate::server::infra::context::RequestCtx;
-use crate::server::infra::live::Change;
+use crate::server::infra::live::{Admitted, Change};
 use crate::server::infra::state::AppState;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -61,6 +61,17 @@ pub async fn stream(
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
     let user_id = auth.user.id.to_string();
+    // Each stream holds a connection and a task: an account (or everyone
+    // together) holding too many is refused, and the browser falls back to
+    // polling the count.
+    let Some(admitted) = state.live.admit(&user_id) else {
+        let mut res = (StatusCode::TOO_MANY_REQUESTS, "Too many open streams.").into_response();
+        res.headers_mut().insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("60"),
+        );
+        return res;
+    };
     // Subscribed before the first count is read, so nothing falls in between.
     let rx = state.live.subscribe();
     let feed = Feed {
@@ -69,6 +80,7 @@ pub async fn stream(
         session_hash: auth.session_hash,
         rx,
         first: true,
+        _admitted: admitted,
     };
     let mut res = Sse::new(events(feed))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
@@ -85,6 +97,8 @@ struct Feed {
     session_hash: String,
     rx: broadcast::Receiver<Change>,
     first: bool,
+    /// Frees the stream's place when it ends.
+    _admitted: Admitted,
 }
 
 fn events(feed: Feed) -> impl Stream<Item = Result<Event, Infallible>> {

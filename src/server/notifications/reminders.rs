@@ -8,7 +8,8 @@
 //! reminder still goes out exactly once. A regenerated token has a new
 //! expiry, hence new reminders.
 
-use super::{deliver_once, locale_of, Notice};
+use super::deliver::deliver_once;
+use super::{locale_of, Notice};
 use crate::i18n::td_string;
 use crate::model::NotificationArea;
 use crate::server::db::{self, Db};

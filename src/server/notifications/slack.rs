@@ -81,7 +81,9 @@ pub fn message(state: &AppState, notice: &Notice, l: Locale) -> String {
         text.push_str(&escape(&notice.body));
     }
     serde_json::json!({
-        "text": format!("[{area}] {}", notice.title),
+        // The fallback (notifications, screen readers) is read as markup
+        // too: escaped, a title such as `<!channel>` pings nobody.
+        "text": format!("[{}] {}", escape(&area), escape(&notice.title)),
         "blocks": [
             { "type": "section", "text": { "type": "mrkdwn", "text": text } },
             { "type": "context", "elements": [
@@ -142,6 +144,10 @@ pub async fn remove(
     ctx: &RequestCtx,
     auth: &Auth,
 ) -> Result<SlackStatus, AppError> {
+    // Removing the webhook silences Security messages as surely as turning
+    // their cell off: someone who took over a session must not do it
+    // without the password.
+    sudo::require(auth)?;
     if db::slack::delete(&state.db, &auth.user.id).await? {
         db::outbox::fail_pending_slack(&state.db, &auth.user.id, "the Slack webhook was removed")
             .await?;

@@ -9,11 +9,10 @@
 //! with an HMAC (under a key of its own, checked in constant time) that also
 //! covers the address the mail went to. Security notices get no link.
 
-use super::check_preference;
+use super::prefs::{preferences, set_preferences};
 use crate::error::AppError;
 use crate::features::notifications::types::UnsubscribeInfo;
 use crate::model::{NotificationArea, NotificationChannel};
-use crate::server::audit::{self, AuditAction, Outcome};
 use crate::server::db::{self, users::UserRow};
 use crate::server::infra::context::RequestCtx;
 use crate::server::infra::state::AppState;
@@ -99,7 +98,7 @@ pub async fn describe(state: &AppState, token: &str) -> Result<Option<Unsubscrib
         return Ok(None);
     };
     let l = crate::server::infra::context::current_locale();
-    let cells = super::preferences(state, &user).await?;
+    let cells = preferences(state, &user).await?;
     let off = !cells
         .iter()
         .any(|c| c.area == area && c.channel == channel && c.enabled);
@@ -115,16 +114,11 @@ pub async fn apply(state: &AppState, ctx: &RequestCtx, token: &str) -> Result<bo
     let Some((user, area, channel)) = check(state, token).await? else {
         return Ok(false);
     };
-    // No Security cell ever gets a link (see `check`).
-    check_preference(area.as_str(), channel.as_str(), false, ctx.locale)?;
-    db::notification_prefs::set(&state.db, &user.id, area.as_str(), channel.as_str(), false)
-        .await?;
-    let action = AuditAction::NotificationPreference {
-        area: area.as_str().into(),
-        channel: channel.as_str().into(),
-        enabled: false,
-    };
-    audit::record(state, ctx, &user, action, Outcome::Success).await;
+    // No Security cell ever gets a link (see `check`), and a cell already
+    // off stays as it is, unaudited: a forwarded mail's link used again and
+    // again fills nobody's security log.
+    let cell = (area.as_str(), channel.as_str(), false);
+    set_preferences(state, ctx, &user, false, &[cell]).await?;
     Ok(true)
 }
 

@@ -117,8 +117,7 @@ async fn admins_see_and_revoke_every_token() {
 async fn operators_script_users_and_read_the_audit_log() {
     let app = TestApp::new().await;
     app.create_user("root", PW).await;
-    app.sql("UPDATE users SET role = 'admin' WHERE username = 'root'")
-        .await;
+    promote(&app, "root").await;
     app.create_user("ada", PW).await;
     let (_, admin) = token(&app, &app.session("root", PW).await, "ops", "write", "").await;
     let (_, user) = token(&app, &app.session("ada", PW).await, "mine", "write", "").await;
@@ -133,6 +132,15 @@ async fn operators_script_users_and_read_the_audit_log() {
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.denied' AND actor_name = 'ada' \
+             AND detail LIKE '%/api/v1/admin/users%'"
+        )
+        .await,
+        1,
+        "a refused admin call is audited"
+    );
     let r = api(
         &app,
         Method::GET,

@@ -10,6 +10,7 @@ mod tokens;
 
 use axum::body::Body;
 use base64::Engine;
+pub(crate) use common::{promote, token};
 use common::{Reply, TestApp};
 use http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
@@ -45,42 +46,6 @@ pub(crate) fn bearer(token: &str) -> String {
 pub(crate) fn code(r: &Reply) -> String {
     let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
     v["error"]["code"].as_str().unwrap_or("").to_string()
-}
-
-/// Creates a token through the settings page's server function; returns (id, value).
-pub(crate) async fn token(
-    app: &TestApp,
-    session: &str,
-    name: &str,
-    scope: &str,
-    ips: &str,
-) -> (String, String) {
-    let r = app
-        .post_form(
-            "/api/tokens/create",
-            &[
-                ("name", name),
-                ("days", "30"),
-                ("scope", scope),
-                ("allowed_ips", ips),
-            ],
-            Some(session),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let v: Value = serde_json::from_str(&r.body).expect("json");
-    (
-        v["token"]["id"].as_str().expect("id").to_string(),
-        v["value"].as_str().expect("value").to_string(),
-    )
-}
-
-/// Makes `name` an administrator.
-pub(crate) async fn promote(app: &TestApp, name: &str) {
-    app.sql(&format!(
-        "UPDATE users SET role = 'admin' WHERE username = '{name}'"
-    ))
-    .await;
 }
 
 pub(crate) fn json(r: &Reply) -> Value {

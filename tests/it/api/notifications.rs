@@ -338,6 +338,42 @@ async fn notification_preferences_have_defaults_and_rules() {
         cell(&json(&get().await), "security", "email")["enabled"],
         true
     );
+    // More cells than the matrix has, or one cell twice: refused whole.
+    let many: Vec<Value> = (0..16)
+        .map(|_| json!({"area": "alerts", "channel": "email", "enabled": true}))
+        .collect();
+    let twice = vec![
+        json!({"area": "alerts", "channel": "email", "enabled": true}),
+        json!({"area": "alerts", "channel": "email", "enabled": false}),
+    ];
+    for cells in [many, twice] {
+        let r = api(
+            &app,
+            Method::PUT,
+            "/api/v1/me/notification-preferences",
+            &bearer(&rw),
+            Some(json!({ "preferences": cells })),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    }
+    // (Turned off by the settings page above, it stays off.)
+    assert_eq!(
+        cell(&json(&get().await), "alerts", "email")["enabled"],
+        false
+    );
+    // Setting a cell to what it already is changes (and audits) nothing.
+    let r = api(
+        &app,
+        Method::PUT,
+        "/api/v1/me/notification-preferences",
+        &bearer(&rw),
+        Some(json!({"preferences": [{"area": "policies", "channel": "email", "enabled": true}]})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'notifications.preference'")
             .await,
@@ -391,7 +427,7 @@ async fn broadcasts_follow_each_persons_matrix() {
         1
     );
     for _ in 0..2 {
-        tessera::server::notifications::delivery::deliver_due(&app.state)
+        tessera::server::notifications::worker::deliver_due(&app.state)
             .await
             .expect("deliver");
     }

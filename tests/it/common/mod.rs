@@ -211,6 +211,64 @@ impl TestApp {
     }
 }
 
+/// Creates a token through the settings page's server function; returns (id, value).
+pub async fn token(
+    app: &TestApp,
+    session: &str,
+    name: &str,
+    scope: &str,
+    ips: &str,
+) -> (String, String) {
+    let r = app
+        .post_form(
+            "/api/tokens/create",
+            &[
+                ("name", name),
+                ("days", "30"),
+                ("scope", scope),
+                ("allowed_ips", ips),
+            ],
+            Some(session),
+        )
+        .await;
+    assert_eq!(r.status, http::StatusCode::OK, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    (
+        v["token"]["id"].as_str().expect("id").to_string(),
+        v["value"].as_str().expect("value").to_string(),
+    )
+}
+
+/// Makes `name` an administrator.
+pub async fn promote(app: &TestApp, name: &str) {
+    app.sql(&format!(
+        "UPDATE users SET role = 'admin' WHERE username = '{name}'"
+    ))
+    .await;
+}
+
+/// The account id of `name`.
+pub async fn id_of(app: &TestApp, name: &str) -> String {
+    let (id,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM users WHERE username = '{name}'"
+    )))
+    .fetch_one(&app.state.db)
+    .await
+    .expect("id");
+    id
+}
+
+/// The status of `GET /api/v1/me` with `token` as the bearer.
+pub async fn bearer_status(app: &TestApp, token: &str) -> http::StatusCode {
+    let req = Request::builder()
+        .method(http::Method::GET)
+        .uri("/api/v1/me")
+        .header(http::header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    app.send(req, None).await.status
+}
+
 /// With `TESSERA_TEST_DATABASE_URL` set (a PostgreSQL server, as `make test`
 /// sets it for the suite's second run), a new empty database on it for one
 /// test; otherwise None and the test uses SQLite in its temporary directory.

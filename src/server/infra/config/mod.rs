@@ -2,111 +2,17 @@
 //! by a `TESSERA_<KEY>` environment variable. A bad value stops the start with a
 //! message naming the key, so an operator never runs on a silently ignored setting.
 
+mod keys;
+mod parse;
+mod secrets;
+
+pub use keys::KEYS;
+pub use secrets::{DatabaseUrl, SecretKey, SmtpUrl};
+
+use parse::{file_values, number, parse_public_url, value};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-
-/// Every key Tessera understands, with its default and a one-line description.
-/// The README's configuration table is written from this list.
-pub const KEYS: &[(&str, &str, &str)] = &[
-    (
-        "listen",
-        "127.0.0.1:3000",
-        "address and port the server listens on",
-    ),
-    (
-        "public_url",
-        "http://<listen>",
-        "URL people use to reach Tessera; https turns on Secure/__Host- cookies",
-    ),
-    (
-        "data_dir",
-        "data",
-        "directory for the SQLite database and other state",
-    ),
-    (
-        "database_url",
-        "sqlite://<data_dir>/tessera.db",
-        "sqlx database URL",
-    ),
-    (
-        "site_dir",
-        "<binary>/../site",
-        "directory with the built site (pkg/, CSS, assets)",
-    ),
-    (
-        "session_idle_timeout_minutes",
-        "720",
-        "sign out after this long without activity",
-    ),
-    (
-        "session_absolute_timeout_days",
-        "30",
-        "sign out this long after sign-in, however active",
-    ),
-    (
-        "argon2_memory_kib",
-        "19456",
-        "Argon2id memory cost (OWASP: 19 MiB)",
-    ),
-    ("argon2_iterations", "2", "Argon2id time cost"),
-    ("argon2_parallelism", "1", "Argon2id lanes"),
-    ("max_body_bytes", "6291456", "largest request body accepted"),
-    (
-        "throttle_free_per_address",
-        "20",
-        "failed sign-ins one client address may make per hour before delays start (raise it when many people share one address)",
-    ),
-    ("log_format", "text", "`text` or `json`"),
-    (
-        "allow_insecure_webhooks",
-        "false",
-        "also accept `http://127.0.0.1:…` Slack webhook URLs (for tests; never in production)",
-    ),
-    (
-        "webhook_broken_after_minutes",
-        "1440",
-        "a Slack webhook that has failed this long is marked broken and its owner told",
-    ),
-    (
-        "smtp_url",
-        "",
-        "SMTP server for outgoing mail; empty keeps mail in the outbox",
-    ),
-    (
-        "mail_from",
-        "Tessera <tessera@localhost>",
-        "sender address of outgoing mail",
-    ),
-    (
-        "trusted_proxies",
-        "",
-        "reverse proxies (addresses/CIDRs) whose X-Forwarded-For is believed; empty: none",
-    ),
-    (
-        "secret_key",
-        "<data_dir>/secret.key",
-        "64 hex digits; encrypts TOTP secrets. Generated into the data directory when unset",
-    ),
-];
-
-/// 32 bytes of key material. `Debug` never prints it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey(pub [u8; 32]);
-
-impl SecretKey {
-    /// 64 hex digits, as in the configuration and the key file.
-    pub fn parse(hex_text: &str) -> Option<SecretKey> {
-        let bytes = hex::decode(hex_text.trim()).ok()?;
-        Some(SecretKey(bytes.try_into().ok()?))
-    }
-}
-
-impl std::fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretKey(…)")
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -132,53 +38,6 @@ pub struct Config {
     pub allow_insecure_webhooks: bool,
     /// How long a Slack webhook may fail before it is marked broken.
     pub webhook_broken_after_secs: i64,
-}
-
-/// The database URL, which may carry a PostgreSQL password: `Debug` shows it
-/// with the password replaced.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DatabaseUrl(String);
-
-impl DatabaseUrl {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for DatabaseUrl {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match url::Url::parse(&self.0) {
-            Ok(mut u) if u.password().is_some() => {
-                let _ = u.set_password(Some("…"));
-                write!(f, "DatabaseUrl({:?})", u.as_str())
-            }
-            Ok(_) => write!(f, "DatabaseUrl({:?})", self.0),
-            Err(_) => f.write_str("DatabaseUrl(…)"),
-        }
-    }
-}
-
-/// The SMTP URL, which may carry a password: never printed by `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SmtpUrl(String);
-
-impl SmtpUrl {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for SmtpUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SmtpUrl(…)")
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -364,84 +223,6 @@ impl Config {
     pub fn public_origin(&self) -> &str {
         &self.public_url
     }
-}
-
-/// The `[tessera]` table of the config file as strings; other tables (such as
-/// `[package.metadata.leptos]`) are left alone, unknown keys in ours are an error.
-fn file_values(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
-    let mut out = BTreeMap::new();
-    if text.trim().is_empty() {
-        return Ok(out);
-    }
-    let doc: toml::Table = text
-        .parse()
-        .map_err(|e| bad("config", format!("not valid TOML: {e}")))?;
-    let Some(table) = doc.get("tessera") else {
-        return Ok(out);
-    };
-    let table = table
-        .as_table()
-        .ok_or_else(|| bad("tessera", "must be a table"))?;
-    for (key, value) in table {
-        if !KEYS.iter().any(|(k, _, _)| k == key) {
-            return Err(bad(key, "unknown setting"));
-        }
-        let s = match value {
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Integer(i) => i.to_string(),
-            toml::Value::Boolean(b) => b.to_string(),
-            _ => return Err(bad(key, "must be a string, number or boolean")),
-        };
-        out.insert(key.clone(), s);
-    }
-    Ok(out)
-}
-
-/// The trimmed value of `key`; empty counts as unset.
-fn value<'a>(raw: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
-    raw.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
-}
-
-fn number<T>(
-    raw: &BTreeMap<String, String>,
-    key: &str,
-    default: T,
-    min: T,
-    max: T,
-) -> Result<T, ConfigError>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
-{
-    let Some(v) = value(raw, key) else {
-        return Ok(default);
-    };
-    let n: T = v
-        .parse()
-        .map_err(|_| bad(key, format!("`{v}` is not a whole number")))?;
-    if n < min || n > max {
-        return Err(bad(key, format!("{n} is outside {min}..={max}")));
-    }
-    Ok(n)
-}
-
-fn parse_public_url(v: &str) -> Result<String, ConfigError> {
-    let v = v.trim_end_matches('/');
-    let rest = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"))
-        .ok_or_else(|| {
-            bad(
-                "public_url",
-                format!("`{v}` must start with http:// or https://"),
-            )
-        })?;
-    if rest.is_empty() || rest.contains('/') || rest.contains('@') || rest.contains('?') {
-        return Err(bad(
-            "public_url",
-            format!("`{v}` must be scheme://host[:port] without a path"),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 /// `target/release/tessera` serves `target/site`: look next to the binary first, so

@@ -81,7 +81,7 @@ async fn deliver_one(
     lease: &str,
 ) -> Result<bool, sqlx::Error> {
     let result = match item.channel.as_str() {
-        "fanout" => super::fan_out(state, item, lease)
+        "fanout" => super::broadcast::fan_out(state, item, lease)
             .await
             .map_err(|e| Failure::Retry(e.message())),
         "email" => state.mailer.send(item).await.map_err(Failure::Retry),
@@ -193,7 +193,7 @@ async fn broken(
             };
             // In the app only: Slack is what broke, and mail is not what
             // the person chose for this.
-            if let Err(e) = super::in_app_only(state, &user, &notice).await {
+            if let Err(e) = super::deliver::in_app_only(state, &user, &notice).await {
                 tracing::warn!(error = %e, "could not tell the owner of a broken webhook");
             }
         }
@@ -201,14 +201,24 @@ async fn broken(
     Ok(())
 }
 
-/// Runs [`deliver_due`] every two seconds for the life of the server.
+/// Runs [`deliver_due`] every two seconds for the life of the server; a
+/// round that delivered a full batch means more is waiting (a broadcast to
+/// many), so the next one starts at once until the queue is drained.
 pub fn spawn_worker(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
+        let full = usize::try_from(BATCH).unwrap_or(usize::MAX);
         loop {
             tick.tick().await;
-            if let Err(e) = deliver_due(&state).await {
-                tracing::warn!(error = %e, "delivery worker could not read the outbox");
+            loop {
+                match deliver_due(&state).await {
+                    Ok(sent) if sent >= full => {}
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "delivery worker could not read the outbox");
+                        break;
+                    }
+                }
             }
         }
     });
