@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createToken, createUser, hydrated, signInOk, sql, uniqueName } from "./helpers";
+import { createToken, createUser, hydrated, openSection, signInOk, sql, uniqueName } from "./helpers";
 
 test("an administrator reads, filters and exports the audit log", async ({ page, browser }) => {
   const admin = uniqueName("auditor");
@@ -62,6 +62,30 @@ test("an administrator revokes a user's token and the owner's next call fails", 
   await expect(page.getByRole("status").filter({ hasText: "Token revoked." })).toBeVisible();
   await expect(page.getByText("No tokens match.")).toBeVisible();
   expect((await request.get("/api/v1/me", { headers: auth })).status()).toBe(401);
+
+  // Their app password, the same way, in the section below.
+  await openSection(userPage, "App passwords");
+  await hydrated(userPage);
+  await userPage.getByLabel("Name", { exact: true }).fill("Thunderbird");
+  await userPage.getByRole("button", { name: "Create app password" }).click();
+  const password = (await userPage.locator("#secret-value").textContent())!.trim();
+  await userPage.getByRole("button", { name: "Done" }).click();
+  const basic = { Authorization: "Basic " + Buffer.from(`${user}:${password}`).toString("base64") };
+  expect((await request.get("/api/v1/me", { headers: basic })).status()).toBe(200);
+  await page.reload();
+  await hydrated(page);
+  await page.getByLabel("Owner", { exact: true }).fill(user);
+  const apps = page.getByRole("region", { name: "App passwords" }).locator("tbody tr");
+  await expect(apps).toHaveCount(1);
+  await expect(apps.first()).toContainText("Thunderbird");
+  await page.getByRole("button", { name: `Revoke app password Thunderbird of ${user}` }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "App password revoked." })).toBeVisible();
+  await expect(page.getByText("No app password matches.")).toBeVisible();
+  expect((await request.get("/api/v1/me", { headers: basic })).status()).toBe(401);
+  // The owner is told.
+  await userPage.goto("/notifications");
+  await expect(userPage.getByText(`An administrator revoked your app password “Thunderbird”`)).toBeVisible();
 });
 
 test("an administrator locks profiles and mandates 2FA; users see it at once", async ({ page, browser }) => {

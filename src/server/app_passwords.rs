@@ -21,7 +21,9 @@ use rand::Rng;
 const APP_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 const APP_LEN: usize = 24;
 
-fn app_password_info(
+/// `row` as its owner's (or an administrator's) list shows it, times in the
+/// zone of `reader`.
+pub fn app_password_info(
     state: &AppState,
     row: &api_tokens::AppPasswordRow,
     reader: &UserRow,

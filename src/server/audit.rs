@@ -79,6 +79,12 @@ pub enum AuditAction {
         name: String,
         owner: String,
     },
+    /// An administrator revoked someone's app password.
+    AppPasswordAdminRevoke {
+        id: String,
+        name: String,
+        owner: String,
+    },
     AppPasswordCreate {
         id: String,
         name: String,
@@ -166,6 +172,7 @@ impl AuditAction {
             A::TokenRegenerate { .. } => "token.regenerate",
             A::TokenDelete { .. } => "token.delete",
             A::TokenAdminRevoke { .. } => "token.admin_revoke",
+            A::AppPasswordAdminRevoke { .. } => "app_password.admin_revoke",
             A::AppPasswordCreate { .. } => "app_password.create",
             A::AppPasswordRevoke { .. } => "app_password.revoke",
             A::SettingChanged { .. } => "settings.change",
@@ -196,6 +203,9 @@ impl AuditAction {
                 name,
                 owner,
             } => json!({ "token_id": token_id, "name": name, "owner": owner }),
+            A::AppPasswordAdminRevoke { id, name, owner } => {
+                json!({ "id": id, "name": name, "owner": owner })
+            }
             A::AppPasswordCreate { id, name } | A::AppPasswordRevoke { id, name } => {
                 json!({ "app_password_id": id, "name": name })
             }

@@ -1,15 +1,18 @@
 //! Admin › Tokens (`/admin/tokens`): every user's API tokens with owner,
-//! scope, address rule, dates and last use; filtered by owner, expired or
-//! unused for 90 days; revoked after a confirmation (sudo mode; the owner is
-//! told and the revocation audited).
+//! scope, address rule, dates and last use, then every app password with
+//! owner, created and last use; filtered by owner, expired or unused for 90
+//! days; revoked after a confirmation (sudo mode; the owner is told and the
+//! revocation audited).
 
 use crate::components::dialog::ConfirmDialog;
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
 use crate::components::toast::{on_result, use_toasts, ToastKind};
-use crate::features::tokens::types::TokenInfo;
-use crate::features::tokens::{admin_list_tokens, AdminRevokeToken};
+use crate::features::tokens::types::{AppPasswordInfo, TokenInfo};
+use crate::features::tokens::{
+    admin_list_app_passwords, admin_list_tokens, AdminRevokeAppPassword, AdminRevokeToken,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -120,11 +123,106 @@ pub fn AdminTokensPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <AppPasswords owner=owner state=state/>
         <ConfirmDialog open=confirm
             title=Signal::derive(move || t_string!(i18n, admin.revoke_title).to_string())
             lead=move || t!(i18n, admin.revoke_lead)
             confirm_label=move || t!(i18n, admin.revoke)
             on_confirm=move |()| if let Some((_, t)) = to_revoke.get_untracked() { guard.dispatch(AdminRevokeToken { id: t.id }); }/>
+        <SudoDialog open=guard.open on_confirmed=move |_| guard.retry()/>
+    }
+}
+
+/// The app passwords part of the page, under the same filters (app passwords
+/// never expire: "expired" shows none).
+#[component]
+fn AppPasswords(owner: RwSignal<String>, state: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let list = Resource::new(|| (), |()| admin_list_app_passwords());
+    let revoke = ServerAction::<AdminRevokeAppPassword>::new();
+    let guard = SudoGuard::new(revoke);
+    let to_revoke = RwSignal::new(None::<String>);
+    let confirm = RwSignal::new(false);
+    on_result(revoke, &[], move |()| {
+        toasts.push(
+            ToastKind::Success,
+            t_string!(i18n, admin.app_password_revoked).to_string(),
+        );
+        list.refetch();
+    });
+    let shown = move |all: Vec<(String, AppPasswordInfo, bool)>| {
+        let who = owner.get().trim().to_lowercase();
+        let which = state.get();
+        all.into_iter()
+            .filter(|(o, _, _)| who.is_empty() || o.to_lowercase().contains(&who))
+            .filter(|(_, _, idle)| match which.as_str() {
+                "expired" => false,
+                "idle" => *idle,
+                _ => true,
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="card" aria-labelledby="app-passwords-heading">
+            <h2 id="app-passwords-heading">{t!(i18n, admin.app_passwords_title)}</h2>
+            <p class="muted">{t!(i18n, admin.app_passwords_lead)}</p>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
+                {move || list.get().map(|r| match r.map(shown) {
+                    Ok(rows) if rows.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_app_passwords)}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.app_passwords_title).to_string()>
+                            <table class="log">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t!(i18n, admin.owner)}</th>
+                                        <th scope="col">{t!(i18n, admin.app_password)}</th>
+                                        <th scope="col">{t!(i18n, admin.time)}</th>
+                                        <th scope="col"><span class="sr-only">{t!(i18n, admin.revoke)}</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {rows.into_iter().map(|(who, a, idle)| {
+                                        let label = t_string!(i18n, admin.revoke_app_password_label, name = a.name.clone(), owner = who.clone()).to_string();
+                                        let id = a.id.clone();
+                                        view! {
+                                            <tr>
+                                                <td>{who}</td>
+                                                <td>
+                                                    <strong>{a.name.clone()}</strong>
+                                                    {idle.then(|| view! { " " <span class="badge">{t!(i18n, admin.state_idle)}</span> })}
+                                                </td>
+                                                <td class="small">
+                                                    {t_string!(i18n, admin.created_on, created = a.created.clone()).to_string()}<br/>
+                                                    {match a.last_used.clone() {
+                                                        Some(when) => t_string!(i18n, admin.last_used, when = when, ip = a.last_used_ip.clone()).to_string(),
+                                                        None => t_string!(i18n, admin.never).to_string(),
+                                                    }}
+                                                </td>
+                                                <td>
+                                                    <button type="button" class="button danger" aria-label=label
+                                                        disabled=move || revoke.pending().get()
+                                                        aria-busy=move || revoke.pending().get().to_string()
+                                                        on:click=move |_| { to_revoke.set(Some(id.clone())); confirm.set(true); }>
+                                                        {t!(i18n, admin.revoke)}
+                                                    </button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <LoadError error=e retry=move |()| list.refetch()/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+        <ConfirmDialog open=confirm
+            title=Signal::derive(move || t_string!(i18n, admin.revoke_app_password_title).to_string())
+            lead=move || t!(i18n, admin.revoke_app_password_lead)
+            confirm_label=move || t!(i18n, admin.revoke)
+            on_confirm=move |()| if let Some(id) = to_revoke.get_untracked() { guard.dispatch(AdminRevokeAppPassword { id }); }/>
         <SudoDialog open=guard.open on_confirmed=move |_| guard.retry()/>
     }
 }

@@ -107,6 +107,29 @@ pub async fn admin_list_tokens() -> Result<Vec<(String, TokenInfo)>, AppError> {
     .await
 }
 
+/// Admin: every user's app passwords (owner, the password's metadata, unused
+/// for 90 days).
+#[server(endpoint = "admin/app-passwords/list", input = leptos::server_fn::codec::GetUrl)]
+pub async fn admin_list_app_passwords() -> Result<Vec<(String, AppPasswordInfo, bool)>, AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require(&c.ctx)?;
+        admin::list_app_passwords(&c.state, &c.ctx, me).await
+    })
+    .await
+}
+
+/// Admin: revokes anyone's app password (audited; the owner is told).
+#[server(endpoint = "admin/app-passwords/revoke")]
+pub async fn admin_revoke_app_password(id: String) -> Result<(), AppError> {
+    use crate::server::admin;
+    crate::server::serve(|c| async move {
+        let me = admin::require_sudo(&c.ctx)?;
+        admin::revoke_app_password(&c.state, &c.ctx, me, &id).await
+    })
+    .await
+}
+
 /// Admin: revokes anyone's token (audited for the owner to see).
 #[server(endpoint = "admin/tokens/revoke")]
 pub async fn admin_revoke_token(id: String) -> Result<(), AppError> {

@@ -11,7 +11,7 @@ pub mod users;
 pub mod workspace;
 
 pub use audit_log::{audit_filter, audit_page};
-pub use tokens::{all_tokens, list_tokens, revoke_token};
+pub use tokens::{all_tokens, list_app_passwords, list_tokens, revoke_app_password, revoke_token};
 pub use users::{
     create_account, delete_user, list_users, list_users_page, reset_two_factor, send_reset_link,
     set_disabled, set_role, sign_out_everywhere,

@@ -227,6 +227,37 @@ pub async fn find_app_password_of(
     .await
 }
 
+/// An app password with its owner's username.
+#[derive(sqlx::FromRow)]
+struct OwnedAppPassword {
+    #[sqlx(flatten)]
+    row: AppPasswordRow,
+    owner: String,
+}
+
+/// Every app password with its owner's username (administrators), newest first.
+pub async fn list_all_app_passwords(db: &Db) -> Result<Vec<(AppPasswordRow, String)>, sqlx::Error> {
+    let rows: Vec<OwnedAppPassword> = sqlx::query_as(
+        "SELECT a.id, a.user_id, a.name, a.created_at, a.last_used_at, a.last_used_ip, \
+         COALESCE(u.username, '') AS owner \
+         FROM app_passwords a LEFT JOIN users u ON u.id = a.user_id ORDER BY a.created_at DESC",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.row, r.owner)).collect())
+}
+
+/// The app password `id`, whoever's it is.
+pub async fn find_app_password(db: &Db, id: &str) -> Result<Option<AppPasswordRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id, name, created_at, last_used_at, last_used_ip FROM app_passwords \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
 pub async fn delete_app_password(db: &Db, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM app_passwords WHERE id = $1 AND user_id = $2")
         .bind(id)

@@ -51,6 +51,10 @@ pub enum SecurityEvent<'a> {
     AppPasswordCreated {
         name: &'a str,
     },
+    /// An administrator revoked the app password.
+    AppPasswordRevoked {
+        name: &'a str,
+    },
     /// A new recovery address was entered; it waits for its link.
     RecoveryRequested {
         address: &'a str,
@@ -179,6 +183,10 @@ impl SecurityEvent<'_> {
                 )
                 .to_string(),
             ),
+            E::AppPasswordRevoked { name } => (
+                td_string!(l, notifications.app_password_revoked_title, name = name).to_string(),
+                td_string!(l, notifications.app_password_revoked_body).to_string(),
+            ),
             E::RecoveryRequested { address } => (
                 td_string!(l, security_mail.recovery_requested_subject).to_string(),
                 td_string!(
@@ -252,7 +260,9 @@ impl SecurityEvent<'_> {
             E::TokenCreated { .. } | E::TokenRegenerated { .. } | E::TokenRevoked { .. } => {
                 "/settings/tokens"
             }
-            E::AppPasswordCreated { .. } => "/settings/app-passwords",
+            E::AppPasswordCreated { .. } | E::AppPasswordRevoked { .. } => {
+                "/settings/app-passwords"
+            }
             E::EmailChanged { .. } | E::RecoveryRequested { .. } | E::RecoveryChanged { .. } => {
                 "/settings/profile"
             }

@@ -116,3 +116,103 @@ async fn app_passwords_open_the_api_and_nothing_else() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn administrators_see_and_revoke_everyones_app_passwords() {
+    let app = TestApp::new().await;
+    app.create_user("root", PW).await;
+    promote(&app, "root").await;
+    app.create_user("ada", PW).await;
+    let ada = app.session("ada", PW).await;
+    let r = app
+        .post_form(
+            "/api/app-passwords/create",
+            &[("name", "Thunderbird")],
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: Value = serde_json::from_str(&r.body).expect("json");
+    let password = v["password"].as_str().expect("password").to_string();
+    let id = v["info"]["id"].as_str().expect("id").to_string();
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("ada:{password}"))
+    );
+    let me = |auth: String| {
+        let app = &app;
+        async move {
+            api(app, Method::GET, "/api/v1/me", &auth, None, None)
+                .await
+                .status
+        }
+    };
+    assert_eq!(me(basic.clone()).await, StatusCode::OK);
+
+    // Not for Ada herself.
+    let r = app
+        .get(
+            "/api/admin/app-passwords/list",
+            Some(&ada),
+            "application/json",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .post_form(
+            "/api/admin/app-passwords/revoke",
+            &[("id", &id)],
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    let root = app.session("root", PW).await;
+    let r = app
+        .get(
+            "/api/admin/app-passwords/list",
+            Some(&root),
+            "application/json",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let list: Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(list[0][0], "ada");
+    assert_eq!(list[0][1]["name"], "Thunderbird");
+    assert_eq!(list[0][2], false, "used a moment ago");
+    assert!(!r.body.contains(&password), "never the password");
+    let r = app
+        .post_form(
+            "/api/admin/app-passwords/revoke",
+            &[("id", &id)],
+            Some(&root),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(me(basic).await, StatusCode::UNAUTHORIZED);
+    // Audited for the administrators and in Ada's own trail; Ada is told.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'app_password.admin_revoke' \
+             AND outcome IN ('success', 'revoked_by_admin')"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM notifications WHERE title LIKE '%app password “Thunderbird”%'"
+        )
+        .await,
+        1
+    );
+    // Gone: a second revocation finds nothing.
+    let r = app
+        .post_form(
+            "/api/admin/app-passwords/revoke",
+            &[("id", &id)],
+            Some(&root),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
