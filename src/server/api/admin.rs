@@ -20,7 +20,8 @@ use utoipa::ToSchema;
 /// the Users page's [`UserQuery`]).
 #[derive(Deserialize, utoipa::IntoParams, Default)]
 pub struct UsersAfter {
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (`cursor=` works too).
+    #[serde(alias = "cursor")]
     pub after: Option<String>,
 }
 

@@ -167,6 +167,27 @@ async fn operators_script_users_and_read_the_audit_log() {
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(json_of(&r)["role"], "user");
+    // The page after a cursor, given as `after=` or `cursor=`.
+    let cursor = common::encode(&format!("ada|{ada}"));
+    for key in ["after", "cursor"] {
+        let r = api(
+            &app,
+            Method::GET,
+            &format!("/api/v1/admin/users?{key}={cursor}"),
+            &bearer(&admin),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let names: Vec<String> = json_of(&r)["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .map(|u| u["username"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(names, ["bob", "root"], "{key}");
+    }
 
     let patch = |body: Value| {
         let (app, admin, ada) = (&app, &admin, &ada);
