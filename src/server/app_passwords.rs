@@ -21,6 +21,17 @@ use rand::Rng;
 const APP_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 const APP_LEN: usize = 24;
 
+/// When and from where `row` was last used: the newest of what the database
+/// holds and what this server saw since its last write of it.
+pub fn last_use(state: &AppState, row: &api_tokens::AppPasswordRow) -> (Option<i64>, String) {
+    state.last_used.newest(
+        Kind::AppPassword,
+        &row.id,
+        row.last_used_at,
+        &row.last_used_ip,
+    )
+}
+
 /// `row` as its owner's (or an administrator's) list shows it, times in the
 /// zone of `reader`.
 pub fn app_password_info(
@@ -29,12 +40,7 @@ pub fn app_password_info(
     reader: &UserRow,
     l: Locale,
 ) -> AppPasswordInfo {
-    let (used_at, used_ip) = state.last_used.newest(
-        Kind::AppPassword,
-        &row.id,
-        row.last_used_at,
-        &row.last_used_ip,
-    );
+    let (used_at, used_ip) = last_use(state, row);
     AppPasswordInfo {
         id: row.id.clone(),
         name: row.name.clone(),

@@ -3,7 +3,7 @@
 use super::require_user;
 use crate::error::AppError;
 use crate::features::tokens::types::{AppPasswordInfo, TokenInfo};
-use crate::server::app_passwords::app_password_info;
+use crate::server::app_passwords::{app_password_info, last_use};
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::db::{self, api_tokens, users::UserRow};
 use crate::server::infra::context::RequestCtx;
@@ -77,7 +77,9 @@ pub async fn list_app_passwords(
         .into_iter()
         .map(|(row, owner)| {
             let info = app_password_info(state, &row, admin, ctx.locale);
-            let idle = row.last_used_at.unwrap_or(row.created_at) < idle_since;
+            // Used recently counts even before that use reached the database.
+            let (used_at, _) = last_use(state, &row);
+            let idle = used_at.unwrap_or(row.created_at) < idle_since;
             (owner, info, idle)
         })
         .collect())
