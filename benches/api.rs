@@ -14,14 +14,12 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tessera::server::api::token;
 use tessera::server::db::{self, api_tokens};
-use tessera::server::infra::config::Config;
 use tessera::server::infra::state::AppState;
 
 const CONNECTIONS: usize = 32;
@@ -31,31 +29,14 @@ const SIGN_IN_BUDGET: f64 = 1.2;
 const SIGN_INS: usize = 15;
 const PASSWORD: &str = "bench-Horse-42";
 
+mod common;
+
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut env = BTreeMap::new();
-    env.insert(
-        "TESSERA_DATA_DIR".to_string(),
-        dir.path().display().to_string(),
-    );
-    env.insert(
-        "TESSERA_SITE_DIR".to_string(),
-        dir.path().join("site").display().to_string(),
-    );
-    // `make bench` runs this on SQLite, then on a throwaway PostgreSQL cluster.
-    if let Ok(url) = std::env::var("TESSERA_BENCH_DATABASE_URL") {
-        env.insert("TESSERA_DATABASE_URL".to_string(), url);
-    }
-    let config = Config::from_sources("", &env).expect("config");
-    println!(
-        "engine: {}",
-        if config.database_url.starts_with("postgres") {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
-    );
+    let site = dir.path().join("site").display().to_string();
+    let (config, engine) = common::config(dir.path(), &[("TESSERA_SITE_DIR", site)]);
+    println!("engine: {engine}");
     let pool = db::connect(&config.database_url).await.expect("database");
     let state = AppState::new(config, pool).expect("state");
     let user = tessera::server::auth::create_user(

@@ -9,10 +9,8 @@
 //! when the budget is missed.
 
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tessera::server::db::{self, api_tokens, Db};
-use tessera::server::infra::config::Config;
 
 const SMALL: i64 = 1_000;
 const LARGE: i64 = 1_000_000;
@@ -20,20 +18,13 @@ const LOOKUPS: usize = 20_000;
 const ROUNDS: usize = 3;
 const BUDGET: f64 = 1.2;
 
+mod common;
+
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut env = BTreeMap::new();
-    env.insert(
-        "TESSERA_DATA_DIR".to_string(),
-        dir.path().display().to_string(),
-    );
-    if let Ok(url) = std::env::var("TESSERA_BENCH_DATABASE_URL") {
-        env.insert("TESSERA_DATABASE_URL".to_string(), url);
-    }
-    let config = Config::from_sources("", &env).expect("config");
-    let pg = config.database_url.starts_with("postgres");
-    let engine = if pg { "PostgreSQL" } else { "SQLite" };
+    let (config, engine) = common::config(dir.path(), &[]);
+    let pg = engine == "PostgreSQL";
     let pool = db::connect(&config.database_url).await.expect("database");
     let (user_id,): (String,) = sqlx::query_as(
         "INSERT INTO users (id, username, email, role, source, created_at, updated_at) \

@@ -102,7 +102,7 @@ test("an admin revokes a user's token, the user is notified, and admin broadcast
   const asReader = { Authorization: `Bearer ${reader}` };
 
   // The admin finds the user's token and revokes it; it dies at once.
-  const all = await (await request.get("/api/v1/admin/tokens", { headers: asAdmin })).json();
+  const all = await (await request.get(`/api/v1/admin/tokens?owner=${user}`, { headers: asAdmin })).json();
   const victim = all.find((t: { owner: string; name: string }) => t.owner === user && t.name === "script", false);
   expect(victim).toBeTruthy();
   const revoked = await request.delete(`/api/v1/admin/tokens/${victim.id}`, { headers: asAdmin });

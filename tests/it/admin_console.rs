@@ -141,6 +141,46 @@ async fn administrators_filter_page_and_export_the_audit_log() {
     assert_eq!(entries[0]["target"], "ada");
     assert!(entries[0]["utc"].as_str().expect("utc").ends_with('Z'));
 
+    // Days: an id is made a moment before its row's time, so a row whose id
+    // is from the last millisecond of the day before still belongs to its day.
+    let day = 1_767_225_600_i64; // 2026-01-01
+    let ms = day * 1000 - 5;
+    app.sql(&format!(
+        "INSERT INTO audit_log (id, created_at, actor_id, actor_name, target_id, action, outcome, detail) \
+         VALUES ('{:08x}-{:04x}-7000-8000-000000000001', {day}, NULL, 'edge', NULL, 'settings.change', 'success', '{{}}')",
+        ms >> 16,
+        ms & 0xffff
+    ))
+    .await;
+    let actors = |q: &'static str| {
+        let (app, root) = (&app, &root);
+        async move {
+            let r = app.get(q, Some(root), "application/json").await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+            v["entries"]
+                .as_array()
+                .expect("entries")
+                .iter()
+                .map(|e| e["actor"].as_str().unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        actors("/api/admin/audit?filter[from]=2026-01-01&filter[to]=2026-01-01").await,
+        ["edge"]
+    );
+    assert!(
+        actors("/api/admin/audit?filter[from]=2026-01-02&filter[to]=2026-06-30")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        actors("/api/admin/audit?filter[to]=2025-12-31").await,
+        ["=HYPERLINK(\"x\")"],
+        "an old row, and nothing after the day"
+    );
+
     let r = app
         .get(
             "/api/admin/audit?filter[target]=ada&filter[from]=not-a-day",

@@ -1,28 +1,49 @@
 //! Admin › Tokens (`/admin/tokens`): every user's API tokens with owner,
 //! scope, address rule, dates and last use, then every app password with
 //! owner, created and last use; filtered by owner, expired or unused for 90
-//! days; revoked after a confirmation (sudo mode; the owner is told and the
-//! revocation audited).
+//! days (`?owner=&state=`, filtered and paged on the server: `after=` pages
+//! the tokens, `apps_after=` the app passwords); revoked after a
+//! confirmation (sudo mode; the owner is told and the revocation audited).
 
 use crate::components::dialog::ConfirmDialog;
+use crate::components::listing::{self, FilterForm, FilterInput, FilterSelect, Pager};
 use crate::components::load::LoadError;
 use crate::components::sudo::{SudoDialog, SudoGuard};
 use crate::components::title::PageTitle;
 use crate::components::toast::{on_result, use_toasts, ToastKind};
-use crate::features::tokens::types::{AppPasswordInfo, TokenInfo};
+use crate::features::tokens::types::{AdminTokenQuery, TokenInfo};
 use crate::features::tokens::{
     admin_list_app_passwords, admin_list_tokens, AdminRevokeAppPassword, AdminRevokeToken,
 };
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+const PATH: &str = "/admin/tokens";
+
+/// The filters' query string (without the cursors), for paging.
+fn query_string(q: &AdminTokenQuery) -> String {
+    listing::query_string(&[("owner", &q.owner), ("state", &q.state)])
+}
 
 #[component]
 pub fn AdminTokensPage() -> impl IntoView {
     let i18n = use_i18n();
     let toasts = use_toasts();
-    let tokens = Resource::new(|| (), |()| admin_list_tokens());
-    let owner = RwSignal::new(String::new());
-    let state = RwSignal::new("all".to_string());
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        AdminTokenQuery {
+            owner: q.get("owner").unwrap_or_default(),
+            state: q.get("state").unwrap_or_default(),
+        }
+    });
+    let after = move || query.read().get("after");
+    let version = RwSignal::new(0_u32);
+    let tokens = Resource::new(
+        move || (filter.get(), after(), version.get()),
+        |(f, after, _)| admin_list_tokens(f, after),
+    );
     let revoke = ServerAction::<AdminRevokeToken>::new();
     let guard = SudoGuard::new(revoke);
     let to_revoke = RwSignal::new(None::<(String, TokenInfo)>);
@@ -32,46 +53,26 @@ pub fn AdminTokensPage() -> impl IntoView {
             ToastKind::Success,
             t_string!(i18n, admin.revoked).to_string(),
         );
-        tokens.refetch();
+        version.update(|v| *v += 1);
     });
-    let shown = move |all: Vec<(String, TokenInfo)>| {
-        let who = owner.get().trim().to_lowercase();
-        let which = state.get();
-        all.into_iter()
-            .filter(|(o, _)| who.is_empty() || o.to_lowercase().contains(&who))
-            .filter(|(_, t)| match which.as_str() {
-                "expired" => t.expired,
-                "idle" => t.idle,
-                _ => true,
-            })
-            .collect::<Vec<_>>()
-    };
+    let qs = move || query_string(&filter.get());
     view! {
         <PageTitle text=move || t_string!(i18n, admin.tokens_title).to_string()/>
         <h1>{t!(i18n, admin.tokens_title)}</h1>
         <p class="muted">{t!(i18n, admin.tokens_lead)}</p>
         <section class="card">
-            <div class="filter-grid">
-                <div class="field">
-                    <label for="t-owner">{t!(i18n, admin.owner)}</label>
-                    <input id="t-owner" type="search" prop:value=move || owner.get()
-                        on:input=move |ev| owner.set(event_target_value(&ev))/>
-                </div>
-                <div class="field">
-                    <label for="t-state">{t!(i18n, admin.state)}</label>
-                    <select id="t-state" on:change=move |ev| state.set(event_target_value(&ev))>
-                        <option value="all">{t!(i18n, admin.state_all)}</option>
-                        <option value="expired">{t!(i18n, admin.state_expired)}</option>
-                        <option value="idle">{t!(i18n, admin.state_idle)}</option>
-                    </select>
-                </div>
-            </div>
+            <FilterForm action=PATH>
+                <FilterInput id="t-owner" name="owner" kind="search" label=move || t!(i18n, admin.owner)
+                    current=Signal::derive(move || filter.get().owner)/>
+                <FilterSelect id="t-state" name="state" label=move || t!(i18n, admin.state) current=Signal::derive(move || filter.get().state)
+                    options=vec![("expired", t_string!(i18n, admin.state_expired).to_string()), ("idle", t_string!(i18n, admin.state_idle).to_string())]/>
+            </FilterForm>
         </section>
         <section class="card">
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
-                {move || tokens.get().map(|r| match r.map(shown) {
-                    Ok(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_tokens)}</p> }.into_any(),
-                    Ok(list) => view! {
+                {move || tokens.get().map(|r| match r {
+                    Ok(page) if page.tokens.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_tokens)}</p> }.into_any(),
+                    Ok(page) => view! {
                         <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.tokens_title).to_string()>
                             <table class="log">
                                 <thead>
@@ -84,7 +85,7 @@ pub fn AdminTokensPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {list.into_iter().map(|(who, t)| {
+                                    {page.tokens.into_iter().map(|(who, t)| {
                                         let label = t_string!(i18n, admin.revoke_label, name = t.name.clone(), owner = who.clone()).to_string();
                                         let pick = (who.clone(), t.clone());
                                         view! {
@@ -118,12 +119,14 @@ pub fn AdminTokensPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
+                        <Pager path=PATH query=Signal::derive(qs) cursor_key="after" paged=after().is_some() next=page.next
+                            first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
                     }.into_any(),
                     Err(e) => view! { <LoadError error=e retry=move |()| tokens.refetch()/> }.into_any(),
                 })}
             </Transition>
         </section>
-        <AppPasswords owner=owner state=state/>
+        <AppPasswords filter=filter/>
         <ConfirmDialog open=confirm
             title=Signal::derive(move || t_string!(i18n, admin.revoke_title).to_string())
             lead=move || t!(i18n, admin.revoke_lead)
@@ -134,12 +137,18 @@ pub fn AdminTokensPage() -> impl IntoView {
 }
 
 /// The app passwords part of the page, under the same filters (app passwords
-/// never expire: "expired" shows none).
+/// never expire: "expired" shows none), paged on its own (`apps_after=`).
 #[component]
-fn AppPasswords(owner: RwSignal<String>, state: RwSignal<String>) -> impl IntoView {
+fn AppPasswords(filter: Memo<AdminTokenQuery>) -> impl IntoView {
     let i18n = use_i18n();
     let toasts = use_toasts();
-    let list = Resource::new(|| (), |()| admin_list_app_passwords());
+    let query = use_query_map();
+    let after = move || query.read().get("apps_after");
+    let version = RwSignal::new(0_u32);
+    let list = Resource::new(
+        move || (filter.get(), after(), version.get()),
+        |(f, after, _)| admin_list_app_passwords(f, after),
+    );
     let revoke = ServerAction::<AdminRevokeAppPassword>::new();
     let guard = SudoGuard::new(revoke);
     let to_revoke = RwSignal::new(None::<String>);
@@ -149,28 +158,17 @@ fn AppPasswords(owner: RwSignal<String>, state: RwSignal<String>) -> impl IntoVi
             ToastKind::Success,
             t_string!(i18n, admin.app_password_revoked).to_string(),
         );
-        list.refetch();
+        version.update(|v| *v += 1);
     });
-    let shown = move |all: Vec<(String, AppPasswordInfo, bool)>| {
-        let who = owner.get().trim().to_lowercase();
-        let which = state.get();
-        all.into_iter()
-            .filter(|(o, _, _)| who.is_empty() || o.to_lowercase().contains(&who))
-            .filter(|(_, _, idle)| match which.as_str() {
-                "expired" => false,
-                "idle" => *idle,
-                _ => true,
-            })
-            .collect::<Vec<_>>()
-    };
+    let qs = move || query_string(&filter.get());
     view! {
         <section class="card" aria-labelledby="app-passwords-heading">
             <h2 id="app-passwords-heading">{t!(i18n, admin.app_passwords_title)}</h2>
             <p class="muted">{t!(i18n, admin.app_passwords_lead)}</p>
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
-                {move || list.get().map(|r| match r.map(shown) {
-                    Ok(rows) if rows.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_app_passwords)}</p> }.into_any(),
-                    Ok(rows) => view! {
+                {move || list.get().map(|r| match r {
+                    Ok(page) if page.app_passwords.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_app_passwords)}</p> }.into_any(),
+                    Ok(page) => view! {
                         <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.app_passwords_title).to_string()>
                             <table class="log">
                                 <thead>
@@ -182,7 +180,7 @@ fn AppPasswords(owner: RwSignal<String>, state: RwSignal<String>) -> impl IntoVi
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {rows.into_iter().map(|(who, a, idle)| {
+                                    {page.app_passwords.into_iter().map(|(who, a, idle)| {
                                         let label = t_string!(i18n, admin.revoke_app_password_label, name = a.name.clone(), owner = who.clone()).to_string();
                                         let id = a.id.clone();
                                         view! {
@@ -213,6 +211,8 @@ fn AppPasswords(owner: RwSignal<String>, state: RwSignal<String>) -> impl IntoVi
                                 </tbody>
                             </table>
                         </div>
+                        <Pager path=PATH query=Signal::derive(qs) cursor_key="apps_after" paged=after().is_some() next=page.next
+                            first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
                     }.into_any(),
                     Err(e) => view! { <LoadError error=e retry=move |()| list.refetch()/> }.into_any(),
                 })}

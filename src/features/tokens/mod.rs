@@ -4,7 +4,10 @@
 pub mod page;
 pub mod types;
 
-pub use types::{AppPasswordInfo, NewAppPassword, NewTokenValue, TokenInfo};
+pub use types::{
+    AdminAppPasswordPage, AdminTokenPage, AdminTokenQuery, AppPasswordInfo, NewAppPassword,
+    NewTokenValue, TokenInfo,
+};
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -96,25 +99,32 @@ pub async fn revoke_app_password(id: String) -> Result<(), AppError> {
     .await
 }
 
-/// Admin: every user's tokens, with their owners.
+/// Admin: a page of every user's tokens matching `query`, with their owners,
+/// after the cursor `after`.
 #[server(endpoint = "admin/tokens/list", input = leptos::server_fn::codec::GetUrl)]
-pub async fn admin_list_tokens() -> Result<Vec<(String, TokenInfo)>, AppError> {
+pub async fn admin_list_tokens(
+    query: AdminTokenQuery,
+    after: Option<String>,
+) -> Result<AdminTokenPage, AppError> {
     use crate::server::admin;
     crate::server::serve(|c| async move {
         let me = admin::require(&c.ctx)?;
-        admin::list_tokens(&c.state, &c.ctx, me).await
+        admin::list_tokens(&c.state, &c.ctx, me, &query, after.as_deref()).await
     })
     .await
 }
 
-/// Admin: every user's app passwords (owner, the password's metadata, unused
-/// for 90 days).
+/// Admin: a page of every user's app passwords matching `query` (owner, the
+/// password's metadata, unused for 90 days).
 #[server(endpoint = "admin/app-passwords/list", input = leptos::server_fn::codec::GetUrl)]
-pub async fn admin_list_app_passwords() -> Result<Vec<(String, AppPasswordInfo, bool)>, AppError> {
+pub async fn admin_list_app_passwords(
+    query: AdminTokenQuery,
+    after: Option<String>,
+) -> Result<AdminAppPasswordPage, AppError> {
     use crate::server::admin;
     crate::server::serve(|c| async move {
         let me = admin::require(&c.ctx)?;
-        admin::list_app_passwords(&c.state, &c.ctx, me).await
+        admin::list_app_passwords(&c.state, &c.ctx, me, &query, after.as_deref()).await
     })
     .await
 }

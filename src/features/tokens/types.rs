@@ -44,3 +44,32 @@ pub struct NewAppPassword {
     pub info: AppPasswordInfo,
     pub password: String,
 }
+
+/// What Admin › Tokens shows: tokens and app passwords of owners whose
+/// username contains `owner` (case does not matter), in a `state`: `expired`,
+/// `idle` (unused for 90 days) or any (empty). Also the query parameters of
+/// `GET /api/v1/admin/tokens`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+pub struct AdminTokenQuery {
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub state: String,
+}
+
+/// A page of every user's tokens (owner, token), newest first; `next` is the
+/// cursor of the next page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminTokenPage {
+    pub tokens: Vec<(String, TokenInfo)>,
+    pub next: Option<String>,
+}
+
+/// A page of every user's app passwords (owner, app password, unused for 90
+/// days), newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminAppPasswordPage {
+    pub app_passwords: Vec<(String, AppPasswordInfo, bool)>,
+    pub next: Option<String>,
+}

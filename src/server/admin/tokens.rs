@@ -2,7 +2,7 @@
 
 use super::require_user;
 use crate::error::AppError;
-use crate::features::tokens::types::{AppPasswordInfo, TokenInfo};
+use crate::features::tokens::types::{AdminAppPasswordPage, AdminTokenPage, AdminTokenQuery};
 use crate::server::app_passwords::{app_password_info, last_use};
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::db::{self, api_tokens, users::UserRow};
@@ -12,26 +12,119 @@ use crate::server::notifications::{self, SecurityEvent};
 use crate::server::tokens::token_info;
 use crate::server::Result;
 
-/// Every user's tokens with their owners' usernames, times in the reader's zone.
+/// Tokens and app passwords an administrator sees per page.
+const TOKEN_PAGE: i64 = 50;
+
+/// The database's filter for `q`, at `now`.
+fn owned_filter<'a>(q: &AdminTokenQuery, owner: &'a str, now: i64) -> api_tokens::OwnedFilter<'a> {
+    api_tokens::OwnedFilter {
+        owner,
+        expired_at: (q.state == "expired").then_some(now),
+        idle_since: (q.state == "idle").then_some(now - IDLE_DAYS * 86_400),
+    }
+}
+
+/// Days without use after which a credential counts as idle.
+const IDLE_DAYS: i64 = 90;
+
+/// The cursor after a row: `created|id`.
+fn cursor(created_at: i64, id: &str) -> String {
+    format!("{created_at}|{id}")
+}
+
+/// [`cursor`] read back; a cursor not made by it is malformed.
+fn parse_cursor(after: Option<&str>) -> Result<api_tokens::Cursor<'_>> {
+    match after.filter(|a| !a.is_empty()) {
+        None => Ok(None),
+        Some(a) => a
+            .split_once('|')
+            .and_then(|(t, id)| Some((t.parse().ok()?, id)))
+            .map(Some)
+            .ok_or(AppError::Malformed),
+    }
+}
+
+/// Splits off the extra row fetched to learn whether a next page exists.
+fn paged<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(key);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
+/// A page of every user's tokens matching `q` with their owners' usernames,
+/// and the next page's cursor.
+pub async fn all_tokens(
+    state: &AppState,
+    admin: &UserRow,
+    q: &AdminTokenQuery,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<(api_tokens::TokenRow, String)>, Option<String>)> {
+    require_user(admin)?;
+    let owner = db::select::like_pattern(&q.owner);
+    let f = owned_filter(q, &owner, db::now());
+    let rows = api_tokens::list_all(&state.db, &f, parse_cursor(after)?, limit + 1).await?;
+    Ok(paged(rows, limit, |(t, _)| cursor(t.created_at, &t.id)))
+}
+
+/// A page of Admin › Tokens, times in the reader's zone.
 pub async fn list_tokens(
     state: &AppState,
     ctx: &RequestCtx,
     admin: &UserRow,
-) -> Result<Vec<(String, TokenInfo)>> {
-    Ok(all_tokens(state, admin)
-        .await?
-        .iter()
-        .map(|(row, owner)| (owner.clone(), token_info(state, row, admin, ctx.locale)))
-        .collect())
+    q: &AdminTokenQuery,
+    after: Option<&str>,
+) -> Result<AdminTokenPage> {
+    let (rows, next) = all_tokens(state, admin, q, after, TOKEN_PAGE).await?;
+    Ok(AdminTokenPage {
+        tokens: rows
+            .iter()
+            .map(|(row, owner)| (owner.clone(), token_info(state, row, admin, ctx.locale)))
+            // A use this server has not written yet makes it not idle.
+            .filter(|(_, t)| t.idle || q.state != "idle")
+            .collect(),
+        next,
+    })
 }
 
-/// Every user's token rows with their owners' usernames.
-pub async fn all_tokens(
+/// A page of every user's app passwords matching `q` with their owners'
+/// usernames, times in the reader's zone, and whether each went unused for
+/// 90 days.
+pub async fn list_app_passwords(
     state: &AppState,
+    ctx: &RequestCtx,
     admin: &UserRow,
-) -> Result<Vec<(api_tokens::TokenRow, String)>> {
+    q: &AdminTokenQuery,
+    after: Option<&str>,
+) -> Result<AdminAppPasswordPage> {
     require_user(admin)?;
-    Ok(api_tokens::list_all(&state.db).await?)
+    let now = db::now();
+    let owner = db::select::like_pattern(&q.owner);
+    let f = owned_filter(q, &owner, now);
+    let rows =
+        api_tokens::list_all_app_passwords(&state.db, &f, parse_cursor(after)?, TOKEN_PAGE + 1)
+            .await?;
+    let (rows, next) = paged(rows, TOKEN_PAGE, |(a, _)| cursor(a.created_at, &a.id));
+    let idle_since = now - IDLE_DAYS * 86_400;
+    Ok(AdminAppPasswordPage {
+        app_passwords: rows
+            .into_iter()
+            .filter_map(|(row, owner)| {
+                let info = app_password_info(state, &row, admin, ctx.locale);
+                // Used recently counts even before that use reached the
+                // database (which the idle filter read).
+                let (used_at, _) = last_use(state, &row);
+                let idle = used_at.unwrap_or(row.created_at) < idle_since;
+                (idle || q.state != "idle").then_some((owner, info, idle))
+            })
+            .collect(),
+        next,
+    })
 }
 
 /// Revokes someone's token. The owner finds it in their own audit trail and gets
@@ -61,28 +154,6 @@ pub async fn revoke_token(
     let event = SecurityEvent::TokenRevoked { name: &row.name };
     revoked(state, ctx, admin, id, &row.user_id, owner, action, event).await;
     Ok(())
-}
-
-/// Every user's app passwords with their owners' usernames, times in the
-/// reader's zone, and whether each went unused for 90 days.
-pub async fn list_app_passwords(
-    state: &AppState,
-    ctx: &RequestCtx,
-    admin: &UserRow,
-) -> Result<Vec<(String, AppPasswordInfo, bool)>> {
-    require_user(admin)?;
-    let idle_since = db::now() - 90 * 86_400;
-    Ok(api_tokens::list_all_app_passwords(&state.db)
-        .await?
-        .into_iter()
-        .map(|(row, owner)| {
-            let info = app_password_info(state, &row, admin, ctx.locale);
-            // Used recently counts even before that use reached the database.
-            let (used_at, _) = last_use(state, &row);
-            let idle = used_at.unwrap_or(row.created_at) < idle_since;
-            (owner, info, idle)
-        })
-        .collect())
 }
 
 /// Revokes someone's app password, as [`revoke_token`] does a token.

@@ -51,20 +51,6 @@ fn user_row(
     }
 }
 
-/// The `LIKE` pattern for a case-insensitive substring search of `q`
-/// (empty: no search), its wildcards escaped.
-fn like_pattern(q: &str) -> String {
-    let needle = q.trim().to_lowercase();
-    if needle.is_empty() {
-        return String::new();
-    }
-    let escaped = needle
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// A page of the user list matching `q`, sorted and paged by keyset.
 pub async fn list_users_page(
     state: &AppState,
@@ -74,7 +60,7 @@ pub async fn list_users_page(
 ) -> Result<UserPage> {
     require_user(admin)?;
     let l = current_locale();
-    let like = like_pattern(&q.q);
+    let like = db::select::like_pattern(&q.q);
     let filter = db::user_search::UserFilter {
         q: &like,
         role: q.role.trim(),

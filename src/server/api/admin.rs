@@ -4,6 +4,7 @@ use super::me::{token_dto, Token};
 use super::{json_body, ApiError, Caller, ErrorBody};
 use crate::error::AppError;
 use crate::features::admin::types::{AdminUserRow, AuditFilter, NewAccount, UserPage, UserQuery};
+use crate::features::tokens::types::AdminTokenQuery;
 use crate::server::admin;
 use crate::server::audit::{self, AuditAction, Outcome};
 use crate::server::db;
@@ -12,7 +13,7 @@ use crate::server::infra::state::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::Json;
-use http::StatusCode;
+use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -252,21 +253,55 @@ pub async fn admin_audit(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/tokens", tag = "admin",
-    responses((status = 200, body = [Token]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+/// Where a page of `GET /api/v1/admin/tokens` starts.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TokensCursor {
+    /// From the `Link: <…>; rel="next"` header of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Tokens a page of `GET /api/v1/admin/tokens`.
+const TOKENS_PER_PAGE: i64 = 100;
+
+#[utoipa::path(get, path = "/api/v1/admin/tokens", tag = "admin", params(AdminTokenQuery, TokensCursor),
+    responses((status = 200, body = [Token],
+        headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` while more pages follow"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("token" = [])))]
-/// Every user's tokens with their owners (administrators only).
+/// Every user's tokens with their owners, newest first, 100 a page
+/// (administrators only): `owner` (part of the username) and `state`
+/// (`expired` or `idle`, unused for 90 days) filter them.
 pub async fn admin_tokens(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<Token>>, ApiError> {
+    query: Result<axum::extract::Query<AdminTokenQuery>, axum::extract::rejection::QueryRejection>,
+    cursor: Result<axum::extract::Query<TokensCursor>, axum::extract::rejection::QueryRejection>,
+) -> Result<(HeaderMap, Json<Vec<Token>>), ApiError> {
     caller.require_admin(&state).await?;
-    let rows = admin::all_tokens(&state, &caller.user).await?;
-    Ok(Json(
-        rows.iter()
-            .map(|(r, owner)| token_dto(&state, r, Some(owner.clone())))
-            .collect(),
-    ))
+    let q = super::query_params(query)?;
+    let cursor = super::query_params(cursor)?.cursor;
+    let (rows, next) =
+        admin::all_tokens(&state, &caller.user, &q, cursor.as_deref(), TOKENS_PER_PAGE).await?;
+    let mut headers = HeaderMap::new();
+    if let Some(next) = next {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("owner", &q.owner), ("state", &q.state), ("cursor", &next)] {
+            if !v.is_empty() {
+                query.append_pair(k, v);
+            }
+        }
+        let query = query.finish();
+        if let Ok(link) =
+            HeaderValue::from_str(&format!("</api/v1/admin/tokens?{query}>; rel=\"next\""))
+        {
+            headers.insert(axum::http::header::LINK, link);
+        }
+    }
+    let tokens = rows
+        .iter()
+        .map(|(r, owner)| token_dto(&state, r, Some(owner.clone())))
+        .collect();
+    Ok((headers, Json(tokens)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/admin/tokens/{id}", tag = "admin",

@@ -1,5 +1,6 @@
 //! The `api_tokens` and `app_passwords` tables.
 
+use super::select::Select;
 use super::{new_id, now, Db};
 use crate::model::TokenScope;
 
@@ -77,15 +78,65 @@ struct Owned {
     owner: String,
 }
 
-/// Every token with its owner's username (administrators), newest first.
-pub async fn list_all(db: &Db) -> Result<Vec<(TokenRow, String)>, sqlx::Error> {
-    let rows: Vec<Owned> = sqlx::query_as(
+/// Which credentials an administrator lists: owners whose username matches
+/// the `LIKE` pattern `owner` (empty: all), expired ones (at `now`), or
+/// unused since `idle_since` (as far as the database knows).
+#[derive(Clone, Debug, Default)]
+pub struct OwnedFilter<'a> {
+    pub owner: &'a str,
+    pub expired_at: Option<i64>,
+    pub idle_since: Option<i64>,
+}
+
+/// Where the next page starts: after the credential created at `.0` with id `.1`.
+pub type Cursor<'a> = Option<(i64, &'a str)>;
+
+/// Adds `f` and the cursor to a select of `table` (aliased `t`, owners `u`),
+/// newest first.
+fn owned_page(q: &mut Select, f: &OwnedFilter<'_>, after: Cursor<'_>, limit: i64) {
+    if !f.owner.is_empty() {
+        q.and(
+            " AND lower(u.username) LIKE ? ESCAPE '\\'",
+            [f.owner.into()],
+        );
+    }
+    if let Some(now) = f.expired_at {
+        q.and(
+            " AND t.expires_at IS NOT NULL AND t.expires_at <= ?",
+            [now.into()],
+        );
+    }
+    if let Some(since) = f.idle_since {
+        q.and(
+            " AND COALESCE(t.last_used_at, t.created_at) < ?",
+            [since.into()],
+        );
+    }
+    if let Some((created, id)) = after {
+        q.and(
+            " AND t.created_at <= ? AND (t.created_at < ? OR t.id < ?)",
+            [created.into(), created.into(), id.into()],
+        );
+    }
+    q.push(" ORDER BY t.created_at DESC, t.id DESC LIMIT ?")
+        .with(limit);
+}
+
+/// A page of every user's tokens with their owners' usernames
+/// (administrators), newest first.
+pub async fn list_all(
+    db: &Db,
+    f: &OwnedFilter<'_>,
+    after: Cursor<'_>,
+    limit: i64,
+) -> Result<Vec<(TokenRow, String)>, sqlx::Error> {
+    let mut q = Select::new(
         "SELECT t.id, t.user_id, t.name, t.shown, t.scope, t.allowed_ips, t.created_at, \
          t.expires_at, t.last_used_at, t.last_used_ip, COALESCE(u.username, '') AS owner \
-         FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC",
-    )
-    .fetch_all(db)
-    .await?;
+         FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id WHERE 1 = 1",
+    );
+    owned_page(&mut q, f, after, limit);
+    let rows: Vec<Owned> = q.fetch_all(db).await?;
     Ok(rows.into_iter().map(|r| (r.token, r.owner)).collect())
 }
 
@@ -235,15 +286,25 @@ struct OwnedAppPassword {
     owner: String,
 }
 
-/// Every app password with its owner's username (administrators), newest first.
-pub async fn list_all_app_passwords(db: &Db) -> Result<Vec<(AppPasswordRow, String)>, sqlx::Error> {
-    let rows: Vec<OwnedAppPassword> = sqlx::query_as(
-        "SELECT a.id, a.user_id, a.name, a.created_at, a.last_used_at, a.last_used_ip, \
+/// A page of every user's app passwords with their owners' usernames
+/// (administrators), newest first. App passwords never expire: asked for
+/// expired ones, there are none.
+pub async fn list_all_app_passwords(
+    db: &Db,
+    f: &OwnedFilter<'_>,
+    after: Cursor<'_>,
+    limit: i64,
+) -> Result<Vec<(AppPasswordRow, String)>, sqlx::Error> {
+    if f.expired_at.is_some() {
+        return Ok(Vec::new());
+    }
+    let mut q = Select::new(
+        "SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.last_used_ip, \
          COALESCE(u.username, '') AS owner \
-         FROM app_passwords a LEFT JOIN users u ON u.id = a.user_id ORDER BY a.created_at DESC",
-    )
-    .fetch_all(db)
-    .await?;
+         FROM app_passwords t LEFT JOIN users u ON u.id = t.user_id WHERE 1 = 1",
+    );
+    owned_page(&mut q, f, after, limit);
+    let rows: Vec<OwnedAppPassword> = q.fetch_all(db).await?;
     Ok(rows.into_iter().map(|r| (r.row, r.owner)).collect())
 }
 

@@ -1,5 +1,6 @@
 //! The append-only `audit_log` table.
 
+use super::select::Select;
 use super::{new_id, now, Db};
 
 /// One audit entry. `actor_name` is kept as text so the entry still reads well
@@ -106,31 +107,60 @@ pub struct Found {
 }
 
 /// The rows matching `f`, newest first, older than the row `before`.
+///
+/// Only the filters given become conditions, so each seeks its index
+/// (`(actor_name, id)`, `(target_id, id)`, `(action, id)`, `(outcome, id)`)
+/// and reads the newest rows first. Ids are UUIDv7, time-ordered: a time
+/// range is also an id range, which the primary key seeks without sorting.
 pub async fn search(
     db: &Db,
     f: &Filter<'_>,
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Found>, sqlx::Error> {
-    sqlx::query_as(
+    let mut q = Select::new(
         "SELECT a.id, a.created_at, a.actor_id, a.actor_name, a.target_id, a.action, a.outcome, a.ip, \
          a.user_agent, a.detail, COALESCE(u.username, '') AS target_name \
-         FROM audit_log a LEFT JOIN users u ON u.id = a.target_id \
-         WHERE ($1 = '' OR a.actor_name = $1) AND ($2 = '' OR a.target_id = $2) \
-         AND ($3 = '' OR a.action = $3) AND ($4 = '' OR a.outcome = $4) \
-         AND a.created_at >= $5 AND a.created_at <= $6 AND ($7 = '' OR a.id < $7) \
-         ORDER BY a.id DESC LIMIT $8",
-    )
-    .bind(f.actor)
-    .bind(f.target_id)
-    .bind(f.action)
-    .bind(f.outcome)
-    .bind(f.from)
-    .bind(f.to)
-    .bind(before.unwrap_or(""))
-    .bind(limit)
-    .fetch_all(db)
-    .await
+         FROM audit_log a LEFT JOIN users u ON u.id = a.target_id WHERE 1 = 1",
+    );
+    if !f.actor.is_empty() {
+        q.and(" AND a.actor_name = ?", [f.actor.into()]);
+    }
+    if !f.target_id.is_empty() {
+        q.and(" AND a.target_id = ?", [f.target_id.into()]);
+    }
+    if !f.action.is_empty() {
+        q.and(" AND a.action = ?", [f.action.into()]);
+    }
+    if !f.outcome.is_empty() {
+        q.and(" AND a.outcome = ?", [f.outcome.into()]);
+    }
+    // An id is made a moment before its row's `created_at`: the id bounds
+    // are a second wider than the time bounds, which stay exact.
+    if f.from > 0 {
+        q.and(
+            " AND a.created_at >= ? AND a.id >= ?",
+            [f.from.into(), id_at(f.from - 1).into()],
+        );
+    }
+    if f.to < i64::MAX {
+        q.and(
+            " AND a.created_at <= ? AND a.id < ?",
+            [f.to.into(), id_at(f.to.saturating_add(2)).into()],
+        );
+    }
+    if let Some(before) = before.filter(|b| !b.is_empty()) {
+        q.and(" AND a.id < ?", [before.into()]);
+    }
+    q.push(" ORDER BY a.id DESC LIMIT ?").with(limit);
+    q.fetch_all(db).await
+}
+
+/// The smallest UUIDv7 text made at Unix second `t` (its first 48 bits are
+/// the time in milliseconds), for comparing with ids as text.
+fn id_at(t: i64) -> String {
+    let ms = u64::try_from(t.max(0)).unwrap_or(0).saturating_mul(1000) & 0xffff_ffff_ffff;
+    format!("{:08x}-{:04x}", ms >> 16, ms & 0xffff)
 }
 
 /// Rows written before actions were data packed their detail into the action
@@ -184,5 +214,20 @@ fn truncate(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
         Some((i, _)) => &s[..i],
         None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_falls_between_the_bounds_of_its_second() {
+        let t = now();
+        let id = new_id();
+        assert!(id_at(t - 1).as_str() <= id.as_str(), "{id}");
+        assert!(id.as_str() < id_at(t + 2).as_str(), "{id}");
+        assert!(id_at(t + 2).as_str() > id_at(t).as_str());
+        assert_eq!(id_at(0), "00000000-0000");
     }
 }

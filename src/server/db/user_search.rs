@@ -1,6 +1,7 @@
 //! The administrator's user list over the `users` table: filters, three
 //! sort orders and keyset paging.
 
+use super::select::Select;
 use super::users::UserRow;
 use super::Db;
 
@@ -28,34 +29,15 @@ pub struct Listed {
     pub pending_email: String,
 }
 
-/// `SELECT` of the admin list with its filters, then the sort's keyset and
-/// order (three literal queries: sqlx takes only literal SQL).
-macro_rules! list_users {
-    ($keyset:literal, $order:literal) => {
-        concat!(
-            "SELECT u.id, u.username, u.email, u.role, u.source, u.password_hash, u.first_name, u.last_name, ",
-            "u.display_name, u.disabled, u.created_at, u.updated_at, u.contact_person, u.phone, u.time_zone, ",
-            "u.recovery_email, u.avatar_version, u.language, u.must_change_password, u.last_sign_in_at, ",
-            "CAST(CASE WHEN EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled = 1) ",
-            "THEN 1 ELSE 0 END AS BIGINT) AS two_factor, ",
-            "COALESCE((SELECT e.new_email FROM email_tokens e WHERE e.user_id = u.id ",
-            "AND e.purpose = 'email_change' AND e.used_at IS NULL AND e.expires_at > $9 ",
-            "ORDER BY e.created_at DESC LIMIT 1), '') AS pending_email FROM users u ",
-            "WHERE ($1 = '' OR lower(u.username) LIKE $1 ESCAPE '\\' OR lower(u.email) LIKE $1 ESCAPE '\\' ",
-            "OR lower(u.display_name) LIKE $1 ESCAPE '\\' ",
-            "OR lower(u.first_name || ' ' || u.last_name) LIKE $1 ESCAPE '\\') ",
-            "AND ($2 = '' OR u.role = $2) ",
-            "AND ($3 = '' OR ($3 = 'disabled' AND u.disabled = 1) OR ($3 = 'active' AND u.disabled = 0)) ",
-            "AND ($4 = '' OR ($4 = 'on' AND EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled = 1)) ",
-            "OR ($4 = 'off' AND NOT EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled = 1))) ",
-            "AND ($5 = '' OR u.source = $5) AND ",
-            $keyset,
-            " ORDER BY ",
-            $order,
-            " LIMIT $8"
-        )
-    };
-}
+/// The admin list's columns; its conditions follow (see [`search`]).
+const LIST_USERS: &str = "SELECT u.id, u.username, u.email, u.role, u.source, u.password_hash, u.first_name, \
+     u.last_name, u.display_name, u.disabled, u.created_at, u.updated_at, u.contact_person, u.phone, \
+     u.time_zone, u.recovery_email, u.avatar_version, u.language, u.must_change_password, u.last_sign_in_at, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled = 1) \
+     THEN 1 ELSE 0 END AS BIGINT) AS two_factor, \
+     COALESCE((SELECT e.new_email FROM email_tokens e WHERE e.user_id = u.id \
+     AND e.purpose = 'email_change' AND e.used_at IS NULL AND e.expires_at > ? \
+     ORDER BY e.created_at DESC LIMIT 1), '') AS pending_email FROM users u WHERE 1 = 1";
 
 /// Where a page of the list starts: after the last row shown (its sort key
 /// and id), or at the top.
@@ -70,6 +52,13 @@ pub enum After {
 /// One page of the admin's user list (keyset paging: page 1,000 costs what
 /// page 1 does). Sorted by username (A→Z), newest first, or most recent
 /// sign-in first (never signed in last).
+///
+/// Only the filters given become conditions, and each sort seeks its own
+/// index (`20261202000002_admin_lists.sql`): the name sort walks
+/// `users_search_idx`, whose columns are the searched ones, so a substring
+/// search reads the index alone and fetches only the rows that match. The
+/// order names `lower(email)` after the (unique) username only so that SQLite
+/// picks that index over the narrower unique one.
 pub async fn search(
     db: &Db,
     f: &UserFilter<'_>,
@@ -77,43 +66,57 @@ pub async fn search(
     after: &After,
     limit: i64,
 ) -> Result<Vec<Listed>, sqlx::Error> {
-    let query = match sort {
-        "created" => sqlx::query_as(list_users!(
-            "($6 = '' OR u.created_at < CAST($7 AS BIGINT) OR (u.created_at = CAST($7 AS BIGINT) AND u.id < $6))",
-            "u.created_at DESC, u.id DESC"
-        )),
-        "last_sign_in" => sqlx::query_as(list_users!(
-            "($6 = '' OR COALESCE(u.last_sign_in_at, 0) < CAST($7 AS BIGINT) \
-             OR (COALESCE(u.last_sign_in_at, 0) = CAST($7 AS BIGINT) AND u.id < $6))",
-            "COALESCE(u.last_sign_in_at, 0) DESC, u.id DESC"
-        )),
-        _ => sqlx::query_as(list_users!(
-            "($6 = '' OR lower(u.username) > $7 OR (lower(u.username) = $7 AND u.id > $6))",
-            "lower(u.username) ASC, u.id ASC"
-        )),
+    let mut q = Select::new(LIST_USERS);
+    q.with(super::now());
+    if !f.q.is_empty() {
+        q.and(
+            " AND (lower(u.username) LIKE ? ESCAPE '\\' OR lower(u.email) LIKE ? ESCAPE '\\' \
+             OR lower(u.display_name) LIKE ? ESCAPE '\\' \
+             OR lower(u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\\')",
+            [f.q.into(), f.q.into(), f.q.into(), f.q.into()],
+        );
+    }
+    if !f.role.is_empty() {
+        q.and(" AND u.role = ?", [f.role.into()]);
+    }
+    match f.state {
+        "disabled" => q.push(" AND u.disabled = 1"),
+        "active" => q.push(" AND u.disabled = 0"),
+        _ => &mut q,
     };
-    let (id, key) = match after {
-        After::Start => (String::new(), String::new()),
-        After::Name(name, id) => (id.clone(), name.clone()),
-        After::Created(t, id) | After::LastSignIn(t, id) => (id.clone(), t.to_string()),
+    const TWO_FACTOR: &str =
+        "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled = 1)";
+    match f.two_factor {
+        "on" => q.push(" AND ").push(TWO_FACTOR),
+        "off" => q.push(" AND NOT ").push(TWO_FACTOR),
+        _ => &mut q,
     };
-    // `$7` is text for the name sort and a number for the others: bound as
-    // text, cast in SQL; a first page binds "0" so the cast never fails.
-    let key = if key.is_empty() && sort != "name" {
-        "0".to_string()
-    } else {
-        key
+    if !f.source.is_empty() {
+        q.and(" AND u.source = ?", [f.source.into()]);
+    }
+    // A key and id `(k, i)` after which the page starts, written so that the
+    // database seeks the index on `k` (a row-value or `OR` form scans it).
+    match (sort, after) {
+        ("created", After::Created(key, id)) => q.and(
+            " AND u.created_at <= ? AND (u.created_at < ? OR u.id < ?)",
+            [(*key).into(), (*key).into(), id.as_str().into()],
+        ),
+        ("last_sign_in", After::LastSignIn(key, id)) => q.and(
+            " AND COALESCE(u.last_sign_in_at, 0) <= ? \
+             AND (COALESCE(u.last_sign_in_at, 0) < ? OR u.id < ?)",
+            [(*key).into(), (*key).into(), id.as_str().into()],
+        ),
+        // Usernames are unique whatever their case: the name alone is a key.
+        ("name", After::Name(name, _)) => {
+            q.and(" AND lower(u.username) > ?", [name.as_str().into()])
+        }
+        _ => &mut q,
     };
-    query
-        .bind(f.q)
-        .bind(f.role)
-        .bind(f.state)
-        .bind(f.two_factor)
-        .bind(f.source)
-        .bind(id)
-        .bind(key)
-        .bind(limit)
-        .bind(super::now())
-        .fetch_all(db)
-        .await
+    q.push(match sort {
+        "created" => " ORDER BY u.created_at DESC, u.id DESC",
+        "last_sign_in" => " ORDER BY COALESCE(u.last_sign_in_at, 0) DESC, u.id DESC",
+        _ => " ORDER BY lower(u.username), lower(u.email)",
+    });
+    q.push(" LIMIT ?").with(limit);
+    q.fetch_all(db).await
 }

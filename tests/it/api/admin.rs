@@ -246,3 +246,139 @@ async fn operators_script_users_and_read_the_audit_log() {
 fn json_of(r: &crate::common::Reply) -> Value {
     serde_json::from_str(&r.body).expect("json")
 }
+
+/// Admin › Tokens and `GET /api/v1/admin/tokens` filter on the server and
+/// page by keyset: every credential once, newest first, whatever the page.
+#[tokio::test]
+async fn every_token_pages_and_filters_on_the_server() {
+    use tessera::server::db::now;
+    let app = TestApp::new().await;
+    app.create_user("root", PW).await;
+    promote(&app, "root").await;
+    app.create_user("ada", PW).await;
+    app.create_user("bob", PW).await;
+    let root = app.session("root", PW).await;
+    let (_, admin) = token(&app, &root, "ops", "write", "").await;
+    // 120 of Ada's tokens, every 10th expired, every 3rd unused for 100 days;
+    // 7 of Bob's app passwords, one idle; all made at distinct past times.
+    let day = 86_400;
+    app.sql(&format!(
+        "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 120) \
+         INSERT INTO api_tokens (id, user_id, name, shown, digest, scope, allowed_ips, created_at, expires_at, last_used_at) \
+         SELECT 'tok-' || (1000 + n), (SELECT id FROM users WHERE username = 'ada'), 'ada-' || (1000 + n), 'tsr_x', \
+         'digest-' || n, 'read', '', {now} - 100 * {day} - n, \
+         CASE WHEN n % 10 = 0 THEN {now} - 1 ELSE {now} + 30 * {day} END, \
+         CASE WHEN n % 3 = 0 THEN NULL ELSE {now} - {day} END FROM seq",
+        now = now(),
+    ))
+    .await;
+    app.sql(&format!(
+        "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 7) \
+         INSERT INTO app_passwords (id, user_id, name, digest, created_at, last_used_at) \
+         SELECT 'app-' || n, (SELECT id FROM users WHERE username = 'bob'), 'bob-' || n, 'adigest-' || n, \
+         {now} - 100 * {day} - n, CASE WHEN n = 1 THEN NULL ELSE {now} - {day} END FROM seq",
+        now = now(),
+    ))
+    .await;
+
+    // The screen's server function: 50 a page, cursor to cursor.
+    let page = |q: String| {
+        let (app, root) = (&app, &root);
+        async move {
+            let r = app.get(&q, Some(root), "application/json").await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+            serde_json::from_str::<Value>(&r.body).expect("json")
+        }
+    };
+    let names = |v: &Value, key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|row| row[1]["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let mut seen = Vec::new();
+    let mut q = "/api/admin/tokens/list?query[owner]=AD".to_string();
+    loop {
+        let v = page(q.clone()).await;
+        let got = names(&v, "tokens");
+        assert!(got.len() <= 50);
+        seen.extend(got);
+        let Some(next) = v["next"].as_str() else {
+            break;
+        };
+        q = format!(
+            "/api/admin/tokens/list?query[owner]=AD&after={}",
+            common::encode(next)
+        );
+    }
+    let expected: Vec<String> = (1001..=1120).map(|n| format!("ada-{n}")).collect();
+    assert_eq!(seen, expected, "newest first, each once");
+    let expired = page("/api/admin/tokens/list?query[state]=expired".into()).await;
+    assert_eq!(names(&expired, "tokens").len(), 12);
+    let idle = page("/api/admin/tokens/list?query[owner]=ada&query[state]=idle".into()).await;
+    assert_eq!(names(&idle, "tokens").len(), 40);
+    let none = page("/api/admin/tokens/list?query[owner]=bob".into()).await;
+    assert!(names(&none, "tokens").is_empty());
+    let apps =
+        page("/api/admin/app-passwords/list?query[owner]=bob&query[state]=idle".into()).await;
+    assert_eq!(names(&apps, "app_passwords"), ["bob-1"]);
+    let apps = page("/api/admin/app-passwords/list?query[state]=expired".into()).await;
+    assert!(
+        names(&apps, "app_passwords").is_empty(),
+        "app passwords never expire"
+    );
+    let r = app
+        .get(
+            "/api/admin/tokens/list?query[owner]=&after=nonsense",
+            Some(&root),
+            "application/json",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+
+    // The REST call: 100 a page, the next one in a `Link` header.
+    let mut seen = 0;
+    let mut path = "/api/v1/admin/tokens?owner=ada".to_string();
+    loop {
+        let r = api(&app, Method::GET, &path, &bearer(&admin), None, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: Value = serde_json::from_str(&r.body).expect("json");
+        let n = v.as_array().expect("array").len();
+        assert!(n <= 100);
+        seen += n;
+        let Some(link) = r.headers.get("link") else {
+            break;
+        };
+        let link = link.to_str().expect("link");
+        assert!(link.ends_with(">; rel=\"next\""), "{link}");
+        path = link
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .expect("url")
+            .to_string();
+        assert!(
+            path.starts_with("/api/v1/admin/tokens?owner=ada&cursor="),
+            "{path}"
+        );
+    }
+    assert_eq!(seen, 120);
+    let r = api(
+        &app,
+        Method::GET,
+        "/api/v1/admin/tokens?state=expired",
+        &bearer(&admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.body)
+            .expect("json")
+            .as_array()
+            .map(Vec::len),
+        Some(12)
+    );
+}

@@ -1,0 +1,27 @@
+//! What every `make bench` program starts from: a configuration whose data
+//! directory is `dir` and whose database is SQLite there, or the one that
+//! `TESSERA_BENCH_DATABASE_URL` names (`make bench` runs each program on
+//! SQLite, then on a throwaway PostgreSQL cluster).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use tessera::server::infra::config::Config;
+
+/// The configuration, with `extra` environment variables, and the engine's name.
+pub fn config(dir: &Path, extra: &[(&str, String)]) -> (Config, &'static str) {
+    let mut env = BTreeMap::new();
+    env.insert("TESSERA_DATA_DIR".to_string(), dir.display().to_string());
+    for (k, v) in extra {
+        env.insert((*k).to_string(), v.clone());
+    }
+    if let Ok(url) = std::env::var("TESSERA_BENCH_DATABASE_URL") {
+        env.insert("TESSERA_DATABASE_URL".to_string(), url);
+    }
+    let config = Config::from_sources("", &env).expect("config");
+    let engine = if config.database_url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    (config, engine)
+}
