@@ -124,6 +124,19 @@ async fn the_list_searches_filters_sorts_and_pages() {
     assert_eq!(names(&v), ["user07"]);
     let v = list("query[role]=admin".into()).await;
     assert_eq!(names(&v), ["root"]);
+    let r = app
+        .get(
+            "/api/admin/users?query[state]=disabeld",
+            Some(&root),
+            "application/json",
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "a typo is not \"any\": {}",
+        r.body
+    );
     // By name, 50 a page, then the rest, nothing twice.
     let first = list("query[q]=user".into()).await;
     let mut seen = names(&first);

@@ -21,9 +21,14 @@ use leptos_router::hooks::use_query_map;
 
 const PATH: &str = "/admin/tokens";
 
-/// The filters' query string (without the cursors), for paging.
-fn query_string(q: &AdminTokenQuery) -> String {
-    listing::query_string(&[("owner", &q.owner), ("state", &q.state)])
+/// The filters' query string with the other list's cursor (`key=cursor`),
+/// for paging one list while the other stays on its page.
+fn query_string(q: &AdminTokenQuery, key: &str, cursor: Option<String>) -> String {
+    listing::query_string(&[
+        ("owner", &q.owner),
+        ("state", &q.state),
+        (key, &cursor.unwrap_or_default()),
+    ])
 }
 
 #[component]
@@ -55,7 +60,7 @@ pub fn AdminTokensPage() -> impl IntoView {
         );
         version.update(|v| *v += 1);
     });
-    let qs = move || query_string(&filter.get());
+    let qs = move || query_string(&filter.get(), "apps_after", query.read().get("apps_after"));
     view! {
         <PageTitle text=move || t_string!(i18n, admin.tokens_title).to_string()/>
         <h1>{t!(i18n, admin.tokens_title)}</h1>
@@ -71,7 +76,15 @@ pub fn AdminTokensPage() -> impl IntoView {
         <section class="card">
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
                 {move || tokens.get().map(|r| match r {
-                    Ok(page) if page.tokens.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_tokens)}</p> }.into_any(),
+                    // A later page can come out empty (its last rows revoked,
+                    // or used a moment ago): the way on or back stays.
+                    Ok(page) if page.tokens.is_empty() => view! {
+                        <p class="muted">{t!(i18n, admin.none_tokens)}</p>
+                        {(after().is_some() || page.next.is_some()).then(|| view! {
+                            <Pager path=PATH query=Signal::derive(qs) cursor_key="after" paged=after().is_some() next=page.next.clone()
+                                first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
+                        })}
+                    }.into_any(),
                     Ok(page) => view! {
                         <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.tokens_title).to_string()>
                             <table class="log">
@@ -160,14 +173,20 @@ fn AppPasswords(filter: Memo<AdminTokenQuery>) -> impl IntoView {
         );
         version.update(|v| *v += 1);
     });
-    let qs = move || query_string(&filter.get());
+    let qs = move || query_string(&filter.get(), "after", query.read().get("after"));
     view! {
         <section class="card" aria-labelledby="app-passwords-heading">
             <h2 id="app-passwords-heading">{t!(i18n, admin.app_passwords_title)}</h2>
             <p class="muted">{t!(i18n, admin.app_passwords_lead)}</p>
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
                 {move || list.get().map(|r| match r {
-                    Ok(page) if page.app_passwords.is_empty() => view! { <p class="muted">{t!(i18n, admin.none_app_passwords)}</p> }.into_any(),
+                    Ok(page) if page.app_passwords.is_empty() => view! {
+                        <p class="muted">{t!(i18n, admin.none_app_passwords)}</p>
+                        {(after().is_some() || page.next.is_some()).then(|| view! {
+                            <Pager path=PATH query=Signal::derive(qs) cursor_key="apps_after" paged=after().is_some() next=page.next.clone()
+                                first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
+                        })}
+                    }.into_any(),
                     Ok(page) => view! {
                         <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.app_passwords_title).to_string()>
                             <table class="log">

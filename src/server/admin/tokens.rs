@@ -3,6 +3,7 @@
 use super::require_user;
 use crate::error::AppError;
 use crate::features::tokens::types::{AdminAppPasswordPage, AdminTokenPage, AdminTokenQuery};
+use crate::server::api::last_used::Kind;
 use crate::server::app_passwords::{app_password_info, last_use};
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::db::{self, api_tokens, users::UserRow};
@@ -15,13 +16,21 @@ use crate::server::Result;
 /// Tokens and app passwords an administrator sees per page.
 const TOKEN_PAGE: i64 = 50;
 
-/// The database's filter for `q`, at `now`.
-fn owned_filter<'a>(q: &AdminTokenQuery, owner: &'a str, now: i64) -> api_tokens::OwnedFilter<'a> {
-    api_tokens::OwnedFilter {
+/// The database's filter for `q`, at `now`; a state no form offers is
+/// refused (not taken as "any").
+fn owned_filter<'a>(
+    q: &AdminTokenQuery,
+    owner: &'a str,
+    now: i64,
+) -> Result<api_tokens::OwnedFilter<'a>> {
+    if !["", "expired", "idle"].contains(&q.state.as_str()) {
+        return Err(AppError::Malformed);
+    }
+    Ok(api_tokens::OwnedFilter {
         owner,
         expired_at: (q.state == "expired").then_some(now),
         idle_since: (q.state == "idle").then_some(now - IDLE_DAYS * 86_400),
-    }
+    })
 }
 
 /// Days without use after which a credential counts as idle.
@@ -67,9 +76,22 @@ pub async fn all_tokens(
 ) -> Result<(Vec<(api_tokens::TokenRow, String)>, Option<String>)> {
     require_user(admin)?;
     let owner = db::select::like_pattern(&q.owner);
-    let f = owned_filter(q, &owner, db::now());
+    let f = owned_filter(q, &owner, db::now())?;
     let rows = api_tokens::list_all(&state.db, &f, parse_cursor(after)?, limit + 1).await?;
-    Ok(paged(rows, limit, |(t, _)| cursor(t.created_at, &t.id)))
+    let (mut rows, next) = paged(rows, limit, |(t, _)| cursor(t.created_at, &t.id));
+    if f.idle_since.is_some() {
+        // A use this server has not written yet makes a token not idle (the
+        // page may come out shorter; the cursor stays that of the last row read).
+        let since = f.idle_since.unwrap_or(0);
+        rows.retain(|(t, _)| {
+            let (used_at, _) =
+                state
+                    .last_used
+                    .newest(Kind::Token, &t.id, t.last_used_at, &t.last_used_ip);
+            used_at.unwrap_or(t.created_at) < since
+        });
+    }
+    Ok((rows, next))
 }
 
 /// A page of Admin › Tokens, times in the reader's zone.
@@ -85,8 +107,6 @@ pub async fn list_tokens(
         tokens: rows
             .iter()
             .map(|(row, owner)| (owner.clone(), token_info(state, row, admin, ctx.locale)))
-            // A use this server has not written yet makes it not idle.
-            .filter(|(_, t)| t.idle || q.state != "idle")
             .collect(),
         next,
     })
@@ -105,7 +125,7 @@ pub async fn list_app_passwords(
     require_user(admin)?;
     let now = db::now();
     let owner = db::select::like_pattern(&q.owner);
-    let f = owned_filter(q, &owner, now);
+    let f = owned_filter(q, &owner, now)?;
     let rows =
         api_tokens::list_all_app_passwords(&state.db, &f, parse_cursor(after)?, TOKEN_PAGE + 1)
             .await?;

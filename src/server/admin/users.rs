@@ -59,6 +59,18 @@ pub async fn list_users_page(
     after: Option<&str>,
 ) -> Result<UserPage> {
     require_user(admin)?;
+    // A value no form offers is a mistake (a script's typo), not "any".
+    for (value, allowed) in [
+        (&q.role, &["admin", "user"][..]),
+        (&q.state, &["active", "disabled"][..]),
+        (&q.two_factor, &["on", "off"][..]),
+        (&q.source, &["local", "external"][..]),
+    ] {
+        let value = value.trim();
+        if !value.is_empty() && !allowed.contains(&value) {
+            return Err(AppError::Malformed);
+        }
+    }
     let l = current_locale();
     let like = db::select::like_pattern(&q.q);
     let filter = db::user_search::UserFilter {

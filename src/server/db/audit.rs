@@ -135,8 +135,9 @@ pub async fn search(
     if !f.outcome.is_empty() {
         q.and(" AND a.outcome = ?", [f.outcome.into()]);
     }
-    // An id is made a moment before its row's `created_at`: the id bounds
-    // are a second wider than the time bounds, which stay exact.
+    // An id is made a moment before its row's `created_at` (and runs ahead
+    // of the clock for a while after the clock stepped back): the id bounds
+    // are wider than the time bounds, which stay exact.
     if f.from > 0 {
         q.and(
             " AND a.created_at >= ? AND a.id >= ?",
@@ -146,7 +147,7 @@ pub async fn search(
     if f.to < i64::MAX {
         q.and(
             " AND a.created_at <= ? AND a.id < ?",
-            [f.to.into(), id_at(f.to.saturating_add(2)).into()],
+            [f.to.into(), id_at(f.to.saturating_add(3_600)).into()],
         );
     }
     if let Some(before) = before.filter(|b| !b.is_empty()) {
@@ -159,7 +160,10 @@ pub async fn search(
 /// The smallest UUIDv7 text made at Unix second `t` (its first 48 bits are
 /// the time in milliseconds), for comparing with ids as text.
 fn id_at(t: i64) -> String {
-    let ms = u64::try_from(t.max(0)).unwrap_or(0).saturating_mul(1000) & 0xffff_ffff_ffff;
+    let ms = u64::try_from(t.max(0))
+        .unwrap_or(0)
+        .saturating_mul(1000)
+        .min(0xffff_ffff_ffff);
     format!("{:08x}-{:04x}", ms >> 16, ms & 0xffff)
 }
 
@@ -229,5 +233,6 @@ mod tests {
         assert!(id.as_str() < id_at(t + 2).as_str(), "{id}");
         assert!(id_at(t + 2).as_str() > id_at(t).as_str());
         assert_eq!(id_at(0), "00000000-0000");
+        assert_eq!(id_at(i64::MAX), "ffffffff-ffff", "far days clamp, not wrap");
     }
 }

@@ -76,7 +76,23 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
 /// it; where it cannot be had the search still works, by reading the table.
 /// SQLite needs none of this: it searches the columns of `users_search_idx`.
 async fn postgres_search_indexes(db: &Db) -> Result<(), sqlx::Error> {
+    // Once they exist, a start takes no lock at all (`CREATE INDEX IF NOT
+    // EXISTS` would still wait for a share lock on `users`).
+    let (present,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN \
+         ('users_username_trgm', 'users_email_trgm', 'users_display_name_trgm', 'users_full_name_trgm')",
+    )
+    .fetch_one(db)
+    .await?;
+    if present == 4 {
+        return Ok(());
+    }
     let mut tx = db.begin().await?;
+    // Behind a long writer, give up (and search by reading the table) rather
+    // than hold every write to `users` up while waiting.
+    sqlx::query("SET LOCAL lock_timeout = '5s'")
+        .execute(&mut *tx)
+        .await?;
     // Servers starting together take turns (the key is arbitrary but fixed).
     sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(7207150001)) AS turn")
         .execute(&mut *tx)

@@ -50,8 +50,10 @@ impl Select {
         s
     }
 
-    /// Appends `fragment`, numbering its `?`s after the ones before it.
+    /// Appends `fragment`, numbering its `?`s after the ones before it. A
+    /// fragment holds no `$` (the numbering's) and no `?` but placeholders.
     pub fn push(&mut self, fragment: &'static str) -> &mut Self {
+        debug_assert!(!fragment.contains('$'), "{fragment}");
         for c in fragment.chars() {
             if c == '?' {
                 self.placeholders += 1;
@@ -78,9 +80,10 @@ impl Select {
         self
     }
 
-    /// `?`s written but not bound yet (they are numbered as if they were).
+    /// `?`s written but not bound yet (they are numbered as if they were);
+    /// nonzero also when more values than `?`s were given.
     fn pending(&self) -> usize {
-        self.placeholders - self.args.len()
+        self.placeholders.abs_diff(self.args.len())
     }
 
     /// The SQL text, as the database will see it.
@@ -92,7 +95,14 @@ impl Select {
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
-        debug_assert_eq!(self.pending(), 0, "unbound placeholders in {}", self.sql);
+        if self.pending() != 0 {
+            return Err(sqlx::Error::Protocol(format!(
+                "{} placeholders, {} values: {}",
+                self.placeholders,
+                self.args.len(),
+                self.sql
+            )));
+        }
         let mut q = sqlx::query_as::<_, T>(AssertSqlSafe(self.sql.clone()));
         for a in &self.args {
             q = match a {

@@ -62,6 +62,14 @@ pub async fn serve(config: Config) -> Result<(), String> {
         state.config.public_url
     );
     let app = crate::server::app(state.clone());
+    // A streamed page leaves in several writes: with Nagle's algorithm on, a
+    // later write waits for the browser's delayed ACK of the first (~40 ms a
+    // page on a reused connection). Each write goes out at once instead.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

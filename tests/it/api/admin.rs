@@ -337,6 +337,19 @@ async fn every_token_pages_and_filters_on_the_server() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = app
+        .get(
+            "/api/admin/tokens/list?query[state]=idl",
+            Some(&root),
+            "application/json",
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "a typo is not \"any\": {}",
+        r.body
+    );
 
     // The REST call: 100 a page, the next one in a `Link` header.
     let mut seen = 0;
