@@ -74,8 +74,10 @@ run: build
 	./target/debug/tessera serve
 
 # erase_components also in release: ~5% smaller WASM and much shallower types.
+# --precompress writes each file under target/site/pkg brotli- and gzip-compressed
+# beside it; the server sends the one the browser accepts.
 release: tools
-	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo leptos build --release
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo leptos build --release --precompress
 
 ## --- tests ---------------------------------------------------------------------
 
@@ -117,10 +119,10 @@ bench: tools postgres
 	  RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin'
 
 size: release
-	@printf "%-28s %10s %10s %10s\n" file raw gzip brotli
-	@for f in target/site/pkg/tessera.wasm target/site/pkg/tessera.js target/site/pkg/tessera.css; do \
-	  printf "%-28s %10d %10d %10s\n" "$$(basename $$f)" "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)" \
-	    "$$(command -v brotli >/dev/null && brotli -c $$f | wc -c || echo n/a)"; \
+	@printf "%-40s %10s %10s %10s\n" file raw gzip brotli
+	@for f in target/site/pkg/tessera.*.wasm target/site/pkg/tessera.*.js target/site/pkg/tessera.*.css; do \
+	  printf "%-40s %10d %10d %10s\n" "$$(basename $$f)" "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)" \
+	    "$$(if [ -f $$f.br ]; then stat -c %s $$f.br; elif command -v brotli >/dev/null; then brotli -c $$f | wc -c; else echo n/a; fi)"; \
 	done
 
 clean:

@@ -111,7 +111,8 @@ pub async fn page() -> Html<String> {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light dark\">\
-         <title>Tessera REST API</title><link rel=\"stylesheet\" href=\"/pkg/tessera.css\"></head>\
-         <body><main class=\"content api-docs\">{body}</main></body></html>"
+         <title>Tessera REST API</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
+         <body><main class=\"content api-docs\">{body}</main></body></html>",
+        css = crate::server::infra::assets::css_href()
     ))
 }

@@ -3,6 +3,7 @@
 //! languages, and small helpers (time, phone numbers, user agents). No business
 //! rules live here; those are the services one level up.
 
+pub mod assets;
 pub mod background;
 pub mod bootstrap;
 pub mod call;

@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(crate::server::notifications::unsubscribe::post),
         )
         .merge(crate::server::api::router())
+        .merge(super::assets::routes(&state.config.site_dir.join("pkg")))
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -52,6 +52,7 @@ impl AppState {
             .output_name("tessera")
             .site_root(config.site_dir.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
+            .hash_files(super::assets::hashed())
             .site_addr(config.listen)
             .build();
         Ok(AppState {
