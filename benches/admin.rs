@@ -12,7 +12,7 @@ use rand::Rng;
 use std::future::Future;
 use std::time::{Duration, Instant};
 use tessera::server::db::user_search::{After, UserFilter};
-use tessera::server::db::{self, audit, user_search, Db};
+use tessera::server::db::{audit, user_search, Db};
 
 const USERS: i64 = 100_000;
 const AUDIT_ROWS: i64 = 1_000_000;
@@ -30,9 +30,8 @@ mod common;
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (config, engine) = common::config(dir.path(), &[]);
-    let pg = engine == "PostgreSQL";
-    let pool = db::connect(&config.database_url).await.expect("database");
+    let (pool, pg) = common::open(dir.path()).await;
+    let engine = if pg { "PostgreSQL" } else { "SQLite" };
     let t = Instant::now();
     seed(&pool, pg).await;
     println!(
@@ -64,20 +63,13 @@ async fn main() {
     );
     const BY_NAME: &str =
         "SELECT lower(username) FROM users ORDER BY lower(username) LIMIT 1 OFFSET $1";
-    let by_name = |k: &String| {
-        users(
-            &pool,
-            UserFilter::default(),
-            "name",
-            After::Name(k.clone(), String::new()),
-        )
-    };
+    let by_name = |k: &String| users(&pool, UserFilter::default(), "name", After::Name(k.clone()));
     let page_1000 = deep_keys(&pool, BY_NAME, vec![DEEP]).await.remove(0);
     let (first, deep) = depth(
         ["users: page 1 by name", "users: page 1000 by name"],
         &page_1000,
         |cursor| {
-            let after = cursor.map_or(After::Start, |k| After::Name(k, String::new()));
+            let after = cursor.map_or(After::Start, After::Name);
             users(&pool, UserFilter::default(), "name", after)
         },
     )

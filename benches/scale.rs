@@ -10,7 +10,7 @@
 
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
-use tessera::server::db::{self, api_tokens, Db};
+use tessera::server::db::{api_tokens, Db};
 
 const SMALL: i64 = 1_000;
 const LARGE: i64 = 1_000_000;
@@ -23,9 +23,8 @@ mod common;
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (config, engine) = common::config(dir.path(), &[]);
-    let pg = engine == "PostgreSQL";
-    let pool = db::connect(&config.database_url).await.expect("database");
+    let (pool, pg) = common::open(dir.path()).await;
+    let engine = if pg { "PostgreSQL" } else { "SQLite" };
     let (user_id,): (String,) = sqlx::query_as(
         "INSERT INTO users (id, username, email, role, source, created_at, updated_at) \
          VALUES ('bench-scale-user', 'bench-scale', 'bench-scale@example.org', 'user', 'local', 0, 0) RETURNING id",

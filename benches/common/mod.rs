@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use tessera::server::db::{self, Db};
 use tessera::server::infra::config::Config;
 
 /// The configuration, with `extra` environment variables, and the engine's name.
@@ -24,4 +25,15 @@ pub fn config(dir: &Path, extra: &[(&str, String)]) -> (Config, &'static str) {
         "SQLite"
     };
     (config, engine)
+}
+
+/// A fresh database for a bench (in `dir` on SQLite), and whether it is PostgreSQL.
+#[allow(
+    dead_code,
+    reason = "each bench compiles this module; `api` needs the whole state"
+)]
+pub async fn open(dir: &Path) -> (Db, bool) {
+    let (config, engine) = config(dir, &[]);
+    let pool = db::connect(&config.database_url).await.expect("database");
+    (pool, engine == "PostgreSQL")
 }

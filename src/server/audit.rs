@@ -371,13 +371,8 @@ pub async fn security_log(
     before: Option<&str>,
 ) -> Result<SecurityLogPage, crate::error::AppError> {
     let l = crate::server::infra::context::current_locale();
-    let mut rows = db::audit::for_target(&state.db, &user.id, before, LOG_PAGE + 1).await?;
-    let older = if rows.len() > usize::try_from(LOG_PAGE).unwrap_or(0) {
-        rows.pop();
-        rows.last().map(|r| r.id.clone())
-    } else {
-        None
-    };
+    let rows = db::audit::for_target(&state.db, &user.id, before, LOG_PAGE + 1).await?;
+    let (rows, older) = db::select::split_page(rows, LOG_PAGE, |r| r.id.clone());
     let entries = rows
         .into_iter()
         .map(|r| {

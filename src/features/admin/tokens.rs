@@ -31,6 +31,26 @@ fn query_string(q: &AdminTokenQuery, key: &str, cursor: Option<String>) -> Strin
     ])
 }
 
+/// The links under one of the two lists, when there is another page: `key`
+/// pages this list, `other` keeps the other list on its page.
+fn pager(
+    filter: Memo<AdminTokenQuery>,
+    key: &'static str,
+    other: &'static str,
+    next: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let paged = query.read().get(key).is_some();
+    let qs = move || query_string(&filter.get(), other, query.read().get(other));
+    (paged || next.is_some()).then(|| {
+        view! {
+            <Pager path=PATH query=Signal::derive(qs) cursor_key=key paged=paged next=next
+                first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
+        }
+    })
+}
+
 #[component]
 pub fn AdminTokensPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -60,7 +80,6 @@ pub fn AdminTokensPage() -> impl IntoView {
         );
         version.update(|v| *v += 1);
     });
-    let qs = move || query_string(&filter.get(), "apps_after", query.read().get("apps_after"));
     view! {
         <PageTitle text=move || t_string!(i18n, admin.tokens_title).to_string()/>
         <h1>{t!(i18n, admin.tokens_title)}</h1>
@@ -80,10 +99,7 @@ pub fn AdminTokensPage() -> impl IntoView {
                     // or used a moment ago): the way on or back stays.
                     Ok(page) if page.tokens.is_empty() => view! {
                         <p class="muted">{t!(i18n, admin.none_tokens)}</p>
-                        {(after().is_some() || page.next.is_some()).then(|| view! {
-                            <Pager path=PATH query=Signal::derive(qs) cursor_key="after" paged=after().is_some() next=page.next.clone()
-                                first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
-                        })}
+                        {pager(filter, "after", "apps_after", page.next.clone())}
                     }.into_any(),
                     Ok(page) => view! {
                         <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.tokens_title).to_string()>
@@ -132,8 +148,7 @@ pub fn AdminTokensPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <Pager path=PATH query=Signal::derive(qs) cursor_key="after" paged=after().is_some() next=page.next
-                            first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
+                        {pager(filter, "after", "apps_after", page.next)}
                     }.into_any(),
                     Err(e) => view! { <LoadError error=e retry=move |()| tokens.refetch()/> }.into_any(),
                 })}
@@ -173,7 +188,6 @@ fn AppPasswords(filter: Memo<AdminTokenQuery>) -> impl IntoView {
         );
         version.update(|v| *v += 1);
     });
-    let qs = move || query_string(&filter.get(), "after", query.read().get("after"));
     view! {
         <section class="card" aria-labelledby="app-passwords-heading">
             <h2 id="app-passwords-heading">{t!(i18n, admin.app_passwords_title)}</h2>
@@ -182,10 +196,7 @@ fn AppPasswords(filter: Memo<AdminTokenQuery>) -> impl IntoView {
                 {move || list.get().map(|r| match r {
                     Ok(page) if page.app_passwords.is_empty() => view! {
                         <p class="muted">{t!(i18n, admin.none_app_passwords)}</p>
-                        {(after().is_some() || page.next.is_some()).then(|| view! {
-                            <Pager path=PATH query=Signal::derive(qs) cursor_key="apps_after" paged=after().is_some() next=page.next.clone()
-                                first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
-                        })}
+                        {pager(filter, "apps_after", "after", page.next.clone())}
                     }.into_any(),
                     Ok(page) => view! {
                         <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.app_passwords_title).to_string()>
@@ -230,8 +241,7 @@ fn AppPasswords(filter: Memo<AdminTokenQuery>) -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <Pager path=PATH query=Signal::derive(qs) cursor_key="apps_after" paged=after().is_some() next=page.next
-                            first_label=move || t!(i18n, admin.first_page) next_label=move || t!(i18n, admin.next_page)/>
+                        {pager(filter, "apps_after", "after", page.next)}
                     }.into_any(),
                     Err(e) => view! { <LoadError error=e retry=move |()| list.refetch()/> }.into_any(),
                 })}

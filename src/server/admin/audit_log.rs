@@ -134,14 +134,8 @@ pub async fn audit_page(
     require_user(admin)?;
     let l = current_locale();
     let selection = audit_filter(state, f).await?;
-    let mut rows =
-        db::audit::search(&state.db, &selection.filter(), before, AUDIT_PAGE + 1).await?;
-    let older = if rows.len() > usize::try_from(AUDIT_PAGE).unwrap_or(0) {
-        rows.pop();
-        rows.last().map(|r| r.row.id.clone())
-    } else {
-        None
-    };
+    let rows = db::audit::search(&state.db, &selection.filter(), before, AUDIT_PAGE + 1).await?;
+    let (rows, older) = db::select::split_page(rows, AUDIT_PAGE, |r| r.row.id.clone());
     Ok(AuditPage {
         entries: rows.into_iter().map(|r| audit_entry(r, admin, l)).collect(),
         older,

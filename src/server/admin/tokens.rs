@@ -53,18 +53,6 @@ fn parse_cursor(after: Option<&str>) -> Result<api_tokens::Cursor<'_>> {
     }
 }
 
-/// Splits off the extra row fetched to learn whether a next page exists.
-fn paged<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
-    let limit = usize::try_from(limit).unwrap_or(0);
-    if rows.len() > limit {
-        rows.truncate(limit);
-        let next = rows.last().map(key);
-        (rows, next)
-    } else {
-        (rows, None)
-    }
-}
-
 /// A page of every user's tokens matching `q` with their owners' usernames,
 /// and the next page's cursor.
 pub async fn all_tokens(
@@ -78,7 +66,8 @@ pub async fn all_tokens(
     let owner = db::select::like_pattern(&q.owner);
     let f = owned_filter(q, &owner, db::now())?;
     let rows = api_tokens::list_all(&state.db, &f, parse_cursor(after)?, limit + 1).await?;
-    let (mut rows, next) = paged(rows, limit, |(t, _)| cursor(t.created_at, &t.id));
+    let (mut rows, next) =
+        db::select::split_page(rows, limit, |(t, _)| cursor(t.created_at, &t.id));
     if f.idle_since.is_some() {
         // A use this server has not written yet makes a token not idle (the
         // page may come out shorter; the cursor stays that of the last row read).
@@ -129,7 +118,8 @@ pub async fn list_app_passwords(
     let rows =
         api_tokens::list_all_app_passwords(&state.db, &f, parse_cursor(after)?, TOKEN_PAGE + 1)
             .await?;
-    let (rows, next) = paged(rows, TOKEN_PAGE, |(a, _)| cursor(a.created_at, &a.id));
+    let (rows, next) =
+        db::select::split_page(rows, TOKEN_PAGE, |(a, _)| cursor(a.created_at, &a.id));
     let idle_since = now - IDLE_DAYS * 86_400;
     Ok(AdminAppPasswordPage {
         app_passwords: rows

@@ -91,23 +91,19 @@ pub async fn list_users_page(
             "last_sign_in" => {
                 db::user_search::After::LastSignIn(key.parse().unwrap_or(0), id.to_string())
             }
-            _ => db::user_search::After::Name(key.to_string(), id.to_string()),
+            // Usernames are unique: the name alone is the key.
+            _ => db::user_search::After::Name(key.to_string()),
         },
     };
-    let mut rows = db::user_search::search(&state.db, &filter, sort, &start, USER_PAGE + 1).await?;
-    let next = if rows.len() > usize::try_from(USER_PAGE).unwrap_or(0) {
-        rows.pop();
-        rows.last().map(|r| {
-            let key = match sort {
-                "created" => r.user.created_at.to_string(),
-                "last_sign_in" => r.last_sign_in_at.unwrap_or(0).to_string(),
-                _ => r.user.username.to_lowercase(),
-            };
-            format!("{key}|{}", r.user.id.as_str())
-        })
-    } else {
-        None
-    };
+    let rows = db::user_search::search(&state.db, &filter, sort, &start, USER_PAGE + 1).await?;
+    let (rows, next) = db::select::split_page(rows, USER_PAGE, |r| {
+        let key = match sort {
+            "created" => r.user.created_at.to_string(),
+            "last_sign_in" => r.last_sign_in_at.unwrap_or(0).to_string(),
+            _ => r.user.username.to_lowercase(),
+        };
+        format!("{key}|{}", r.user.id.as_str())
+    });
     let users = rows
         .into_iter()
         .map(|r| {

@@ -91,8 +91,8 @@ pub struct OwnedFilter<'a> {
 /// Where the next page starts: after the credential created at `.0` with id `.1`.
 pub type Cursor<'a> = Option<(i64, &'a str)>;
 
-/// Adds `f` and the cursor to a select of `table` (aliased `t`, owners `u`),
-/// newest first.
+/// Adds `f`, the cursor and the order (newest first) to a select whose
+/// credentials are `t` and their owners `u`.
 fn owned_page(q: &mut Select, f: &OwnedFilter<'_>, after: Cursor<'_>, limit: i64) {
     if !f.owner.is_empty() {
         q.and(

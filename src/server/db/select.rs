@@ -128,6 +128,24 @@ pub fn like_pattern(q: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// A page of a keyset-paged list fetched with one row more than `limit`:
+/// the page, and the cursor (`cursor` of its last row) of the next page when
+/// that extra row shows there is one.
+pub fn split_page<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    cursor: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(cursor);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +162,15 @@ mod tests {
         );
         assert_eq!(s.args.len(), 4);
         assert_eq!(s.pending(), 0);
+    }
+
+    #[test]
+    fn the_extra_row_means_a_next_page() {
+        let key = |n: &i32| n.to_string();
+        assert_eq!(
+            split_page(vec![1, 2, 3], 2, key),
+            (vec![1, 2], Some("2".into()))
+        );
+        assert_eq!(split_page(vec![1, 2], 2, key), (vec![1, 2], None));
     }
 }

@@ -44,7 +44,8 @@ const LIST_USERS: &str = "SELECT u.id, u.username, u.email, u.role, u.source, u.
 #[derive(Clone, Debug)]
 pub enum After {
     Start,
-    Name(String, String),
+    /// After this (lowercase) username: usernames are unique whatever their case.
+    Name(String),
     Created(i64, String),
     LastSignIn(i64, String),
 }
@@ -106,10 +107,7 @@ pub async fn search(
              AND (COALESCE(u.last_sign_in_at, 0) < ? OR u.id < ?)",
             [(*key).into(), (*key).into(), id.as_str().into()],
         ),
-        // Usernames are unique whatever their case: the name alone is a key.
-        ("name", After::Name(name, _)) => {
-            q.and(" AND lower(u.username) > ?", [name.as_str().into()])
-        }
+        ("name", After::Name(name)) => q.and(" AND lower(u.username) > ?", [name.as_str().into()]),
         _ => &mut q,
     };
     q.push(match sort {
