@@ -18,7 +18,7 @@ TEST_RUSTFLAGS := --cfg erase_components
 # target/debug/tessera into a binary that asks for a wasm file that does not exist.
 export LEPTOS_OUTPUT_NAME := tessera
 
-.PHONY: help run build release test test-unit test-e2e test-postgres e2e-release lint size bench tools wasm-target browser postgres clean
+.PHONY: help run build release test test-unit test-e2e test-postgres e2e-release lint size bench lighthouse tools wasm-target browser postgres clean
 
 help:
 	@echo "make run      build and serve on http://127.0.0.1:3000 (data in ./data)"
@@ -26,6 +26,7 @@ help:
 	@echo "              then both suites again on a throwaway PostgreSQL cluster"
 	@echo "make release  optimised build (target/release/tessera + target/site)"
 	@echo "make size     release WASM/JS/CSS sizes, raw and compressed"
+	@echo "make lighthouse  Lighthouse scores of the release build (phone and desktop)"
 	@echo "make lint     rustfmt and clippy for the server and the browser builds"
 
 ## --- tools -------------------------------------------------------------------
@@ -68,7 +69,7 @@ postgres:
 ## --- build and run -------------------------------------------------------------
 
 build: tools
-	cargo leptos build
+	cargo leptos build --split
 
 run: build
 	./target/debug/tessera serve
@@ -77,7 +78,7 @@ run: build
 # --precompress writes each file under target/site/pkg brotli- and gzip-compressed
 # beside it; the server sends the one the browser accepts.
 release: tools
-	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo leptos build --release --precompress
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo leptos build --release --split --precompress
 
 ## --- tests ---------------------------------------------------------------------
 
@@ -117,6 +118,17 @@ bench: tools postgres
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin
 	end2end/with-postgres.sh bash -c 'TESSERA_BENCH_DATABASE_URL="$$TESSERA_DATABASE_URL" \
 	  RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin'
+
+# Lighthouse (pinned in end2end/lighthouse, installed only here) with Debian's
+# Chromium against the release build: /login and a signed-in /settings/profile,
+# phone and desktop; fails below performance 95, accessibility or best practices
+# 100. Not part of `make test`: timings are measurements, not tests.
+lighthouse: release browser end2end/lighthouse/node_modules/.installed
+	end2end/lighthouse/run.sh target/release/tessera
+
+end2end/lighthouse/node_modules/.installed: end2end/lighthouse/package.json end2end/lighthouse/package-lock.json
+	cd end2end/lighthouse && npm ci --no-audit --no-fund
+	touch $@
 
 size: release
 	@printf "%-40s %10s %10s %10s\n" file raw gzip brotli

@@ -3,7 +3,9 @@
 //! with a keep-alive load generator on loopback. Budget: at least 0.6×.
 //!
 //! Also: sign-in latency (p50 of `POST /api/login`) against one Argon2
-//! verification; budget at most 1.2×.
+//! verification; budget at most 1.2×. And whole signed-in page renders
+//! (`/settings/profile`, `/settings/tokens`, with a session cookie) against the
+//! same bare handler; goal at least 0.2×, printed but not yet enforced.
 //!
 //! On SQLite, or on the database `TESSERA_BENCH_DATABASE_URL` names.
 //!
@@ -26,6 +28,7 @@ const CONNECTIONS: usize = 32;
 const SECONDS: u64 = 5;
 const BUDGET: f64 = 0.6;
 const SIGN_IN_BUDGET: f64 = 1.2;
+const PAGE_BUDGET: f64 = 0.2;
 const SIGN_INS: usize = 15;
 const PASSWORD: &str = "bench-Horse-42";
 
@@ -79,10 +82,10 @@ async fn main() {
         .expect("serve");
     });
 
-    let auth = format!("Bearer {value}");
+    let auth = Some(("authorization", format!("Bearer {value}")));
     // Warm up both paths, then alternate so drift hits both equally.
     load(addr, "/healthz", None, 1).await;
-    load(addr, "/api/v1/me", Some(&auth), 1).await;
+    load(addr, "/api/v1/me", auth.clone(), 1).await;
     let mut bare = 0.0;
     let mut token_rps = 0.0;
     // For context: a handler doing one trivial database query.
@@ -90,7 +93,7 @@ async fn main() {
     println!("one DB query   GET /readyz      {one_query:>10.0} req/s");
     for _ in 0..2 {
         bare += load(addr, "/healthz", None, SECONDS).await;
-        token_rps += load(addr, "/api/v1/me", Some(&auth), SECONDS).await;
+        token_rps += load(addr, "/api/v1/me", auth.clone(), SECONDS).await;
     }
     bare /= 2.0;
     token_rps /= 2.0;
@@ -102,7 +105,13 @@ async fn main() {
     println!("last-used marks written after the run: {flushed} (not one per request)");
 
     let sign_in = sign_in_ratio(&state, addr, &user).await;
+    let pages = page_ratios(addr).await;
     let mut failed = false;
+    if pages < PAGE_BUDGET {
+        // Printed, not failed: the goal of the open front-end issue, not yet met
+        // (README, "Performance budgets"); the other budgets still gate the run.
+        println!("GOAL MISSED: a signed-in page renders below {PAGE_BUDGET}× the bare handler");
+    }
     if ratio < BUDGET {
         eprintln!("token-authenticated requests are below {BUDGET}× the bare handler");
         failed = true;
@@ -172,14 +181,72 @@ async fn sign_in_ratio(
     ratio
 }
 
-/// Requests per second over `seconds` from `CONNECTIONS` keep-alive connections.
-async fn load(addr: SocketAddr, path: &'static str, auth: Option<&str>, seconds: u64) -> f64 {
+/// Whole page renders per second (the sign-in page; two settings pages with a
+/// session, as a browser asks for them) against the bare handler, measured in
+/// turn. Returns the lowest signed-in ratio.
+async fn page_ratios(addr: SocketAddr) -> f64 {
+    let cookie = Some(("cookie", sign_in_cookie(addr).await));
+    let pages = [
+        ("/login", None),
+        ("/settings/profile", cookie.clone()),
+        ("/settings/tokens", cookie),
+    ];
+    for (path, header) in &pages {
+        load(addr, path, header.clone(), 1).await;
+    }
+    let mut lowest = f64::MAX;
+    for (path, header) in pages {
+        let bare = load(addr, "/healthz", None, SECONDS).await;
+        let rps = load(addr, path, header.clone(), SECONDS).await;
+        let ratio = rps / bare;
+        println!("page           GET {path:<18} {rps:>8.0} req/s  ratio {ratio:.2} to {bare:.0} (budget ≥ {PAGE_BUDGET} when signed in)");
+        if header.is_some() {
+            lowest = lowest.min(ratio);
+        }
+    }
+    lowest
+}
+
+/// Signs in once and returns the session cookie (`name=value`).
+async fn sign_in_cookie(addr: SocketAddr) -> String {
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(conn);
+    let req = Request::post("/api/login")
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(http_body_util::Full::new(Bytes::from(format!(
+            "login=bench&password={PASSWORD}"
+        ))))
+        .expect("request");
+    let res = sender.send_request(req).await.expect("response");
+    assert_eq!(res.status(), 200, "sign-in");
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|kv| kv.split_once('=').is_some_and(|(_, v)| !v.is_empty()))
+        .expect("a session cookie")
+        .to_string()
+}
+
+/// Requests per second over `seconds` from `CONNECTIONS` keep-alive connections,
+/// each request with `header` when given.
+async fn load(
+    addr: SocketAddr,
+    path: &'static str,
+    header: Option<(&'static str, String)>,
+    seconds: u64,
+) -> f64 {
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for _ in 0..CONNECTIONS {
         let done = done.clone();
-        let auth = auth.map(str::to_string);
+        let header = header.clone();
         tasks.push(tokio::spawn(async move {
             let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
             stream.set_nodelay(true).expect("nodelay");
@@ -189,8 +256,8 @@ async fn load(addr: SocketAddr, path: &'static str, auth: Option<&str>, seconds:
             tokio::spawn(conn);
             while Instant::now() < deadline {
                 let mut req = Request::get(path).header("host", "127.0.0.1");
-                if let Some(a) = &auth {
-                    req = req.header("authorization", a.as_str());
+                if let Some((name, value)) = &header {
+                    req = req.header(*name, value.as_str());
                 }
                 sender.ready().await.expect("connection ready");
                 let res = sender

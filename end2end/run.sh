@@ -7,46 +7,7 @@ cd "$(dirname "$0")/.."
 bin=$(realpath "${1:?path to the tessera binary}")
 shift
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-data=$(mktemp -d -t tessera-e2e.XXXXXX)
-export TESSERA_LISTEN="127.0.0.1:$port"
-export TESSERA_DATA_DIR="$data"
-export TESSERA_SITE_DIR="$PWD/target/site"
-export TESSERA_ADMIN_PASSWORD="e2e-Admin-pass-1"
-# Every browser of the suite signs in from 127.0.0.1, like a whole office behind
-# one NAT address: the specs' deliberate wrong passwords, run repeatedly
-# (--repeat-each), would add up to the per-address delay. Per-account throttling
-# stays as it is (and is tested by the integration suite).
-export TESSERA_THROTTLE_FREE_PER_ADDRESS=100000
-# The Slack spec posts to a webhook stand-in on loopback over plain http.
-export TESSERA_ALLOW_INSECURE_WEBHOOKS=true
-export TESSERA_BIN="$bin"
-export BASE_URL="http://127.0.0.1:$port"
-export ADMIN_PASSWORD="$TESSERA_ADMIN_PASSWORD"
-
-# Outgoing mail goes to a real SMTP sink on loopback; the specs read MAIL_DIR.
-smtp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export MAIL_DIR="$data/mail"
-export TESSERA_SMTP_URL="smtp://127.0.0.1:$smtp_port"
-node end2end/smtp-sink.mjs "$smtp_port" "$MAIL_DIR" &
-sink=$!
-
-"$bin" serve > "$data/server.log" 2>&1 &
-server=$!
-cleanup() {
-  kill "$sink" 2>/dev/null || true
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  if [ "${keep:-0}" = 1 ]; then echo "server log kept in $data/server.log"; else rm -rf "$data"; fi
-}
-trap cleanup EXIT
-
-for _ in $(seq 1 120); do
-  if curl -fsS "$BASE_URL/readyz" > /dev/null 2>&1; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then echo "server exited:"; cat "$data/server.log"; exit 1; fi
-  sleep 0.5
-done
-curl -fsS "$BASE_URL/readyz" > /dev/null || { echo "server did not become ready"; cat "$data/server.log"; exit 1; }
+source end2end/serve.sh
 
 cd end2end
 if ! npx playwright test "$@" 2>&1 | tee "$data/playwright.log"; then

@@ -23,7 +23,50 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
+
+/// Every page is its own WebAssembly module (`cargo leptos build --split`): the
+/// browser first downloads the shell (router, layout, shared components) and the
+/// page it opened, whose module the server names in a `<link rel="preload">`, and
+/// each other page's module when it is first shown. `$route` is the page's
+/// marker type, `$page` its component.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Login => LoginPage,
+    LoginTwoFactor => LoginTwoFactorPage,
+    ForgotPassword => ForgotPasswordPage,
+    ResetPassword => ResetPasswordPage,
+    ConfirmEmail => ConfirmEmailPage,
+    Unsubscribe => UnsubscribePage,
+    Profile => ProfilePage,
+    Password => PasswordPage,
+    Sessions => SessionsPage,
+    TwoFactor => TwoFactorPage,
+    Tokens => TokensPage,
+    AppPasswords => AppPasswordsPage,
+    NotificationSettings => NotificationsPage,
+    NotificationList => NotificationListPage,
+    SecurityLog => SecurityLogPage,
+    Account => AccountPage,
+    AdminAudit => AdminAuditPage,
+    AdminTokens => AdminTokensPage,
+    AdminUsers => AdminUsersPage,
+    AdminWorkspace => AdminWorkspacePage,
+}
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -49,10 +92,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
-    // Effects run only in the browser: this marks the moment the page is interactive
-    // (end-to-end tests wait for it before clicking).
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
 
     view! {
         // The language was chosen for this request on the server (user, workspace
@@ -60,15 +99,17 @@ pub fn App() -> impl IntoView {
         // from there. No cookie: the choice lives with the account.
         <I18nSubContextProvider initial_locale=Signal::stored(crate::lang::initial())>
         <Title formatter=|page: String| format!("{page} · Tessera")/>
-        <div id="app" data-hydrated=move || hydrated.get().to_string()>
+        // `data-hydrated` turns "true" once the page is interactive, its module
+        // loaded (`crate::hydrate`); end-to-end tests wait for it before clicking.
+        <div id="app" data-hydrated="false">
             <Router>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/login/two-factor") view=LoginTwoFactorPage/>
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                    <Route path=path!("/reset-password") view=ResetPasswordPage/>
-                    <Route path=path!("/confirm-email") view=ConfirmEmailPage/>
-                    <Route path=path!("/unsubscribe") view=UnsubscribePage/>
+                    <Route path=path!("/login") view={Lazy::<Login>::new()}/>
+                    <Route path=path!("/login/two-factor") view={Lazy::<LoginTwoFactor>::new()}/>
+                    <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()}/>
+                    <Route path=path!("/reset-password") view={Lazy::<ResetPassword>::new()}/>
+                    <Route path=path!("/confirm-email") view={Lazy::<ConfirmEmail>::new()}/>
+                    <Route path=path!("/unsubscribe") view={Lazy::<Unsubscribe>::new()}/>
                     // Signed-in pages render whole on the server (`Async`): the page's
                     // data is in the first response, so it reads with JavaScript off and
                     // no part of it hinges on when its data happened to be ready (with
@@ -77,20 +118,20 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/profile"/> }/>
-                        <Route path=path!("/settings/profile") view=ProfilePage/>
-                        <Route path=path!("/settings/password") view=PasswordPage/>
-                        <Route path=path!("/settings/sessions") view=SessionsPage/>
-                        <Route path=path!("/settings/two-factor") view=TwoFactorPage/>
-                        <Route path=path!("/settings/tokens") view=TokensPage/>
-                        <Route path=path!("/settings/app-passwords") view=AppPasswordsPage/>
-                        <Route path=path!("/settings/notifications") view=NotificationsPage/>
-                        <Route path=path!("/notifications") view=NotificationListPage/>
-                        <Route path=path!("/settings/security-log") view=SecurityLogPage/>
-                        <Route path=path!("/settings/account") view=AccountPage/>
-                        <Route path=path!("/admin/audit") view=AdminAuditPage/>
-                        <Route path=path!("/admin/tokens") view=AdminTokensPage/>
-                        <Route path=path!("/admin/users") view=AdminUsersPage/>
-                        <Route path=path!("/admin/workspace") view=AdminWorkspacePage/>
+                        <Route path=path!("/settings/profile") view={Lazy::<Profile>::new()}/>
+                        <Route path=path!("/settings/password") view={Lazy::<Password>::new()}/>
+                        <Route path=path!("/settings/sessions") view={Lazy::<Sessions>::new()}/>
+                        <Route path=path!("/settings/two-factor") view={Lazy::<TwoFactor>::new()}/>
+                        <Route path=path!("/settings/tokens") view={Lazy::<Tokens>::new()}/>
+                        <Route path=path!("/settings/app-passwords") view={Lazy::<AppPasswords>::new()}/>
+                        <Route path=path!("/settings/notifications") view={Lazy::<NotificationSettings>::new()}/>
+                        <Route path=path!("/notifications") view={Lazy::<NotificationList>::new()}/>
+                        <Route path=path!("/settings/security-log") view={Lazy::<SecurityLog>::new()}/>
+                        <Route path=path!("/settings/account") view={Lazy::<Account>::new()}/>
+                        <Route path=path!("/admin/audit") view={Lazy::<AdminAudit>::new()}/>
+                        <Route path=path!("/admin/tokens") view={Lazy::<AdminTokens>::new()}/>
+                        <Route path=path!("/admin/users") view={Lazy::<AdminUsers>::new()}/>
+                        <Route path=path!("/admin/workspace") view={Lazy::<AdminWorkspace>::new()}/>
                     </ParentRoute>
                 </Routes>
             </Router>

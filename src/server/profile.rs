@@ -122,11 +122,6 @@ pub async fn update(
         .ok_or(AppError::NotFound)
 }
 
-/// Every time zone the picker offers.
-pub fn time_zones() -> Vec<String> {
-    timefmt::zones()
-}
-
 /// Validates the three names together, so every bad field is reported at once.
 /// An empty display name becomes "First Last".
 pub fn check_names(

@@ -205,8 +205,10 @@ async fn the_time_zone_is_validated_and_used_for_times() {
         "times follow the user's zone: {}",
         r.body
     );
-    let zones = app
-        .get("/api/profile/time-zones", Some(&id), "application/json")
-        .await;
-    assert!(zones.body.contains("Europe/Berlin"));
+    // The picker comes with the page, the person's zone chosen.
+    let page = app.get("/settings/profile", Some(&id), "text/html").await;
+    assert!(page
+        .body
+        .contains(r#"<option value="Asia/Tokyo" selected>Asia/Tokyo</option>"#));
+    assert!(page.body.contains(r#"<option value="Europe/Berlin">"#));
 }

@@ -82,13 +82,3 @@ pub async fn update_language(language: String) -> Result<CurrentUser, AppError> 
     })
     .await
 }
-
-/// Every time zone the picker offers.
-#[server(endpoint = "profile/time-zones", input = leptos::server_fn::codec::GetUrl)]
-pub async fn list_time_zones() -> Result<Vec<String>, AppError> {
-    crate::server::serve(|c| async move {
-        c.auth()?;
-        Ok(crate::server::profile::time_zones())
-    })
-    .await
-}

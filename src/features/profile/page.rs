@@ -1,6 +1,6 @@
 //! The profile settings screen.
 
-use super::{list_time_zones, UpdateContact, UpdateLanguage, UpdateNames, UpdateTimeZone};
+use super::{UpdateContact, UpdateLanguage, UpdateNames, UpdateTimeZone};
 use crate::components::browser;
 use crate::components::form::TextField;
 use crate::components::layout::use_current_user;
@@ -217,7 +217,7 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
     let current = use_current_user();
     let action = ServerAction::<UpdateTimeZone>::new();
     let i18n = use_i18n();
-    let zones = Resource::new(|| (), |_| list_time_zones());
+    let options = crate::time_zones::options_html(&user.time_zone);
     let chosen = RwSignal::new(user.time_zone.clone());
     on_result(action, &[], move |saved| {
         current.set(Some(saved));
@@ -235,14 +235,8 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
             <form class="form" on:submit=submit>
                 <div class="field">
                     <label for="time_zone">{t!(i18n, profile.show_times_in)}</label>
-                    <Transition fallback=move || view! { <p class="muted">{t!(i18n, profile.loading_zones)}</p> }>
-                        <select id="time_zone" name="time_zone" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                            {move || zones.get().map(|r| r.unwrap_or_default().into_iter().map(|z| {
-                                let selected = z == chosen.get_untracked();
-                                view! { <option value=z.clone() selected=selected>{z.clone()}</option> }
-                            }).collect_view())}
-                        </select>
-                    </Transition>
+                    <select id="time_zone" name="time_zone" inner_html=options
+                        on:change=move |ev| chosen.set(event_target_value(&ev))></select>
                 </div>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()

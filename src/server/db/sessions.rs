@@ -112,6 +112,17 @@ pub async fn find_live(
     }
 }
 
+/// How stale a session's last use may get before a request records it again.
+pub const TOUCH_EVERY_SECS: i64 = 60;
+
+/// Whether a request on a session last used at `last_seen_at` should record
+/// its use. Decided from the row the request already read, so a busy page asks
+/// nothing of the database (an `UPDATE` that changes no row still takes
+/// SQLite's write lock and serialises every page behind the writers).
+pub fn needs_touch(last_seen_at: i64) -> bool {
+    now() - last_seen_at >= TOUCH_EVERY_SECS
+}
+
 /// Marks the session as used. Writes at most once a minute per session, so a busy
 /// page does not turn every request into a database write.
 pub async fn touch(db: &Db, id_hash: &str, ip: &str) -> Result<(), sqlx::Error> {
@@ -122,7 +133,7 @@ pub async fn touch(db: &Db, id_hash: &str, ip: &str) -> Result<(), sqlx::Error> 
     .bind(t)
     .bind(ip)
     .bind(id_hash)
-    .bind(t - 60)
+    .bind(t - TOUCH_EVERY_SECS)
     .execute(db)
     .await
     .map(|_| ())

@@ -110,7 +110,9 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 Ok(Some((session, user))) => {
                     // What an open page asks by itself (the bell) is not the
                     // person being active: it must not keep the session alive.
-                    if !BACKGROUND.contains(&path.as_str()) {
+                    if !BACKGROUND.contains(&path.as_str())
+                        && db::sessions::needs_touch(session.last_seen_at)
+                    {
                         if let Err(e) = db::sessions::touch(&state.db, &hash, &ip).await {
                             tracing::warn!(error = %e, "could not record session activity");
                         }
