@@ -132,10 +132,13 @@ end2end/lighthouse/node_modules/.installed: end2end/lighthouse/package.json end2
 
 size: release
 	@printf "%-40s %10s %10s %10s\n" file raw gzip brotli
-	@for f in target/site/pkg/tessera.*.wasm target/site/pkg/tessera.*.js target/site/pkg/tessera.*.css; do \
-	  printf "%-40s %10d %10d %10s\n" "$$(basename $$f)" "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)" \
-	    "$$(if [ -f $$f.br ]; then stat -c %s $$f.br; elif command -v brotli >/dev/null; then brotli -c $$f | wc -c; else echo n/a; fi)"; \
+	@for f in target/site/pkg/tessera.*.wasm target/site/pkg/tessera.*.js target/site/pkg/__wasm_split.*.js target/site/pkg/tessera.*.css; do \
+	  printf "%-40s %10d %10d %10d\n" "$$(basename $$f | cut -c1-40)" "$$(stat -c %s $$f)" "$$(stat -c %s $$f.gz)" "$$(stat -c %s $$f.br)"; \
 	done
+	@printf "%-40s %10d %10d %10d\n" "page modules (split_*, $$(ls target/site/pkg/split_*.wasm | wc -l))" \
+	  "$$(cat target/site/pkg/split_*.wasm | wc -c)" "$$(cat target/site/pkg/split_*.wasm.gz | wc -c)" "$$(cat target/site/pkg/split_*.wasm.br | wc -c)"
+	@printf "%-40s %10d %10d %10d\n" "shared chunks (chunk_*, $$(ls target/site/pkg/chunk_*.wasm | wc -l))" \
+	  "$$(cat target/site/pkg/chunk_*.wasm | wc -c)" "$$(cat target/site/pkg/chunk_*.wasm.gz | wc -c)" "$$(cat target/site/pkg/chunk_*.wasm.br | wc -c)"
 
 clean:
 	cargo clean

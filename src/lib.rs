@@ -25,15 +25,17 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // Logs panics to the console, and reloads when a page's module is gone.
+    components::browser::reload_when_a_page_module_fails();
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
     let Some(body) = document.body() else {
         return;
     };
-    // Hydration waits for the open page's own module (the pages are split, see
-    // app.rs); only then is the page interactive, which #app[data-hydrated] says.
+    // `leptos::mount::hydrate_lazy`, plus the moment it is done: hydration waits
+    // for the open page's own module (the pages are split, see app.rs); only then
+    // is the page interactive, which #app[data-hydrated] says.
     wasm_bindgen_futures::spawn_local(async move {
         leptos::mount::hydrate_from_async(body, app::App)
             .await
@@ -41,5 +43,6 @@ pub fn hydrate() {
         if let Some(app) = document.get_element_by_id("app") {
             let _ = app.set_attribute("data-hydrated", "true");
         }
+        components::browser::module_loads_work();
     });
 }

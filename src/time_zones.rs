@@ -1,6 +1,7 @@
 //! The IANA time zones a person may pick, compiled into both builds: the
-//! profile page renders them without asking the server, and the server checks a
-//! choice against the same list (a unit test keeps it equal to chrono-tz's).
+//! profile page renders them without asking the server. The server checks a
+//! choice with chrono-tz, whose list a unit test keeps equal to this one
+//! (`server::infra::timefmt`).
 
 /// Every zone name, sorted.
 pub const ALL: &[&str] = &[

@@ -3,6 +3,8 @@
 # for the sign-in page and a signed-in /settings/profile, on a phone (Lighthouse's
 # default: Slow 4G, 4x slower CPU) and on a desktop. Prints the scores and fails
 # when one is below its goal: performance 95, accessibility 100, best practices 100.
+# Each audit runs three times and the run with the median performance score
+# counts (Lighthouse's own advice: single runs vary by several points).
 # Usage: end2end/lighthouse/run.sh target/release/tessera
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,38 +15,48 @@ source end2end/serve.sh
 
 cookie=$(curl -fsS -o /dev/null -D - -H "Origin: $BASE_URL" \
   --data-urlencode "login=admin" --data-urlencode "password=$ADMIN_PASSWORD" "$BASE_URL/api/login" |
-  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | grep -v '=$' | head -n 1)
+  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | { grep -v '=$' || true; } | head -n 1)
 [ -n "$cookie" ] || { echo "could not sign in"; exit 1; }
 
-reports="$data/lighthouse"
+# Kept after the run (the server's data directory is not): open a report's
+# JSON in https://googlechrome.github.io/lighthouse/viewer/ to see why.
+reports="$PWD/target/lighthouse"
+rm -rf "$reports"
 mkdir -p "$reports"
 lighthouse=end2end/lighthouse/node_modules/.bin/lighthouse
 export CHROME_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 for form in mobile desktop; do
   for page in /login /settings/profile; do
-    args=(--quiet --output=json --output-path="$reports/${form}${page//\//_}.json"
+   for run in 1 2 3; do
+    args=(--quiet --output=json --output-path="$reports/${form}${page//\//_}.$run.json"
       --only-categories=performance,accessibility,best-practices
       --chrome-flags="--headless=new --no-sandbox --disable-gpu")
     [ "$form" = desktop ] && args+=(--preset=desktop)
     [ "$page" = /login ] || args+=(--extra-headers="{\"Cookie\": \"$cookie\"}")
     "$lighthouse" "$BASE_URL$page" "${args[@]}"
+   done
   done
 done
 
 python3 - "$reports" <<'PY'
-import json, pathlib, sys
+import collections, json, pathlib, sys
 GOALS = {"performance": 95, "accessibility": 100, "best-practices": 100}
 missed = []
-print(f"{'form':8} {'page':18} {'perf':>5} {'a11y':>5} {'best':>5} {'LCP':>7} {'TTI':>7} {'TBT':>7} {'bytes':>9}")
+runs = collections.defaultdict(list)
 for f in sorted(pathlib.Path(sys.argv[1]).glob("*.json")):
-    r = json.loads(f.read_text())
+    runs[f.name.split(".")[0]].append((json.loads(f.read_text()), f))
+print(f"{'form':8} {'page':18} {'perf':>5} {'a11y':>5} {'best':>5} {'LCP':>7} {'TTI':>7} {'TBT':>7} {'bytes':>9}  (median of {len(next(iter(runs.values())))}; all perf)")
+for key in sorted(runs):
+    ordered = sorted(runs[key], key=lambda rf: rf[0]["categories"]["performance"]["score"])
+    r, f = ordered[len(ordered) // 2]
+    every = " ".join(str(round(x["categories"]["performance"]["score"] * 100)) for x, _ in runs[key])
     form = r["configSettings"]["formFactor"]
     page = "/" + r["finalDisplayedUrl"].split("/", 3)[3]
     scores = {k: round(v["score"] * 100) for k, v in r["categories"].items()}
     a = r["audits"]
     print(f"{form:8} {page:18} {scores['performance']:>5} {scores['accessibility']:>5} {scores['best-practices']:>5} "
           f"{a['largest-contentful-paint']['numericValue']/1000:>6.1f}s {a['interactive']['numericValue']/1000:>6.1f}s "
-          f"{a['total-blocking-time']['numericValue']:>5.0f}ms {a['total-byte-weight']['numericValue']/1024:>7.0f}KB")
+          f"{a['total-blocking-time']['numericValue']:>5.0f}ms {a['total-byte-weight']['numericValue']/1024:>7.0f}KB  ({every})")
     if "settings_profile" in f.name and page != "/settings/profile":
         missed.append(f"{form}: the signed-in audit landed on {page}")
     missed += [f"{form} {page}: {k} {v} < {GOALS[k]}" for k, v in scores.items() if v < GOALS[k]]

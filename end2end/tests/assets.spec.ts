@@ -1,4 +1,5 @@
 import { test, expect } from "@playwright/test";
+import { createUser, hydrated, signInOk, uniqueName } from "./helpers";
 
 // The built front end is served as a CDN would: names that change with the
 // contents, cached for a year; compressed copies (release builds) sent to a
@@ -39,4 +40,31 @@ test("built files are named by their contents and cached for a year; pages never
   const gone = await request.get("/pkg/tessera.AAAAAAAAAAAAAAAAAAAAAA.js");
   expect(gone.status()).toBe(404);
   expect(gone.headers()["cache-control"]).toBe("no-store");
+});
+
+// Each page is a module of its own, fetched when first shown. A tab opened
+// before a new release asks for the old build's module, which is gone: the app
+// then loads the page it was going to in full (from the current release)
+// instead of dying on the spot.
+test("a page whose module cannot be fetched is loaded in full instead", async ({ page }) => {
+  const name = uniqueName("module");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  let refused = 0;
+  await page.route(/\/pkg\/split___tokens_view_/, async (route) => {
+    if (refused++ === 0) await route.fulfill({ status: 404, body: "" });
+    else await route.continue();
+  });
+  const documents: string[] = [];
+  page.on("response", (r) => {
+    if (r.request().resourceType() === "document") documents.push(new URL(r.url()).pathname);
+  });
+  await page.getByRole("link", { name: "API tokens", exact: true }).click();
+  await expect(page).toHaveURL(/\/settings\/tokens$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("API tokens");
+  await hydrated(page);
+  expect(refused).toBeGreaterThanOrEqual(2);
+  expect(documents).toContain("/settings/tokens");
+  // The page works: its form answers.
+  await expect(page.getByRole("button", { name: "Create token" })).toBeEnabled();
 });

@@ -235,7 +235,7 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
             <form class="form" on:submit=submit>
                 <div class="field">
                     <label for="time_zone">{t!(i18n, profile.show_times_in)}</label>
-                    <select id="time_zone" name="time_zone" inner_html=options
+                    <select id="time_zone" name="time_zone" autocomplete="off" inner_html=options
                         on:change=move |ev| chosen.set(event_target_value(&ev))></select>
                 </div>
                 <div class="actions">

@@ -120,7 +120,7 @@ pub const TOUCH_EVERY_SECS: i64 = 60;
 /// nothing of the database (an `UPDATE` that changes no row still takes
 /// SQLite's write lock and serialises every page behind the writers).
 pub fn needs_touch(last_seen_at: i64) -> bool {
-    now() - last_seen_at >= TOUCH_EVERY_SECS
+    now() - last_seen_at > TOUCH_EVERY_SECS
 }
 
 /// Marks the session as used. Writes at most once a minute per session, so a busy
