@@ -155,14 +155,9 @@ async fn sign_in_ratio(
         .await
         .expect("handshake");
     tokio::spawn(conn);
-    let body = format!("login=bench&password={PASSWORD}");
     let mut sign_in = Vec::new();
     for _ in 0..SIGN_INS {
-        let req = Request::post("/api/login")
-            .header("host", "127.0.0.1")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(http_body_util::Full::new(Bytes::from(body.clone())))
-            .expect("request");
+        let req = sign_in_request();
         let t = Instant::now();
         // The previous exchange must be finished before the next request.
         sender.ready().await.expect("connection ready");
@@ -207,6 +202,17 @@ async fn page_ratios(addr: SocketAddr) -> f64 {
     lowest
 }
 
+/// `POST /api/login` as the bench user.
+fn sign_in_request() -> Request<http_body_util::Full<Bytes>> {
+    Request::post("/api/login")
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(http_body_util::Full::new(Bytes::from(format!(
+            "login=bench&password={PASSWORD}"
+        ))))
+        .expect("request")
+}
+
 /// Signs in once and returns the session cookie (`name=value`).
 async fn sign_in_cookie(addr: SocketAddr) -> String {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
@@ -214,14 +220,10 @@ async fn sign_in_cookie(addr: SocketAddr) -> String {
         .await
         .expect("handshake");
     tokio::spawn(conn);
-    let req = Request::post("/api/login")
-        .header("host", "127.0.0.1")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(http_body_util::Full::new(Bytes::from(format!(
-            "login=bench&password={PASSWORD}"
-        ))))
-        .expect("request");
-    let res = sender.send_request(req).await.expect("response");
+    let res = sender
+        .send_request(sign_in_request())
+        .await
+        .expect("response");
     assert_eq!(res.status(), 200, "sign-in");
     res.headers()
         .get_all("set-cookie")

@@ -109,8 +109,15 @@ pub fn reload_when_a_page_module_fails() {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .and_then(|e| e.closest("a[href]").ok().flatten())
                 .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-            if let Some(a) = link {
-                LAST_LINK.with(|l| *l.borrow_mut() = Some(a.href()));
+            // Only this site's pages: a link to elsewhere (opened in a new tab,
+            // say) must never become where a failed module sends this tab.
+            let here = web_sys::window().and_then(|w| w.location().origin().ok());
+            if let (Some(a), Some(here)) = (link, here) {
+                let href = a.href();
+                let same_site = href
+                    .strip_prefix(here.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'));
+                LAST_LINK.with(|l| *l.borrow_mut() = same_site.then_some(href));
             }
         });
         let _ = document.add_event_listener_with_callback_and_bool(
