@@ -30,6 +30,12 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 /// page it opened, whose module the server names in a `<link rel="preload">`, and
 /// each other page's module when it is first shown. `$route` is the page's
 /// marker type, `$page` its component.
+/// Given to each page render by the server (in a split build): names the
+/// modules of the page being rendered in its `<head>`, so the browser fetches
+/// them beside the shell (`server::infra::assets::announce_page_modules`).
+#[derive(Clone, Copy)]
+pub struct AnnouncePageModules(pub fn());
+
 macro_rules! lazy_pages {
     ($($route:ident => $page:ident),* $(,)?) => {$(
         struct $route;
@@ -39,6 +45,10 @@ macro_rules! lazy_pages {
                 $route
             }
             fn view(_this: Self) -> AnyView {
+                #[cfg(feature = "ssr")]
+                if let Some(announce) = use_context::<AnnouncePageModules>() {
+                    (announce.0)();
+                }
                 view! { <$page/> }.into_any()
             }
         }

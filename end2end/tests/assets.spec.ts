@@ -42,6 +42,33 @@ test("built files are named by their contents and cached for a year; pages never
   expect(gone.headers()["cache-control"]).toBe("no-store");
 });
 
+// A signed-in page is rendered whole before it is sent (its data awaited), and
+// names its own module in its <head> too, so the browser fetches it beside the
+// shell rather than after it: every time, not only when Leptos finds its
+// manifest (which, for these pages, it rarely did).
+test("a signed-in page preloads its own module, every time", async ({ page }) => {
+  const name = uniqueName("preload");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  for (const [path, view] of [["/settings/profile", "profile"], ["/settings/tokens", "tokens"], ["/settings/sessions", "sessions"]]) {
+    for (let i = 0; i < 3; i++) {
+      const r = await page.request.get(path, { maxRedirects: 0 });
+      expect(r.status(), path).toBe(200);
+      const head = (await r.text()).split("</head>")[0];
+      const links = (rel: string) =>
+        [...head.matchAll(/<link\b[^>]*>/g)]
+          .map((m) => m[0])
+          .filter((tag) => tag.includes(`rel="${rel}"`))
+          .map((tag) => tag.match(/href="([^"]+)"/)?.[1] ?? "");
+      const modules = links("preload").filter((href) => href.startsWith("/pkg/split_"));
+      expect(modules, `${path} #${i}`).toHaveLength(1);
+      expect(modules[0]).toMatch(new RegExp(`^/pkg/split___${view}_view_\\d+\\.[A-Za-z0-9_-]{22}\\.wasm$`));
+      const loaders = links("modulepreload").filter((href) => href.startsWith("/pkg/__wasm_split"));
+      expect(loaders).toEqual([expect.stringMatching(/^\/pkg\/__wasm_split\.[A-Za-z0-9_-]{22}\.js$/)]);
+    }
+  }
+});
+
 // Each page is a module of its own, fetched when first shown. A tab opened
 // before a new release asks for the old build's module, which is gone: the app
 // then loads the page it was going to in full (from the current release)

@@ -46,7 +46,7 @@ pub async fn revoke(
         state.config.session_idle_timeout_secs,
     )
     .await?
-    .map(|(s, _)| s.public_id);
+    .map(|live| live.public_id);
     if current.as_deref() == Some(public_id) {
         return Err(AppError::BadRequest(
             crate::i18n::td_string!(ctx.locale, sessions.use_sign_out).to_string(),

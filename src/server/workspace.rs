@@ -183,14 +183,41 @@ pub async fn reload(db: &Db, user_id: &str) -> Result<CurrentUser, AppError> {
 /// The user as the UI sees them, with any lock explained.
 pub async fn current_user(db: &Db, user: &UserRow) -> Result<CurrentUser, AppError> {
     let ws = load(db).await?;
+    let two_factor_enabled = db::two_factor::is_enabled(db, &user.id).await?;
+    describe(db, user, &ws, two_factor_enabled).await
+}
+
+/// The signed-in user of a request as the UI sees them, from what the context
+/// middleware already read (the user, whether 2FA is on, the settings when it
+/// has them) and one query for the addresses awaiting confirmation: every page
+/// asks for it.
+pub async fn signed_in_user(
+    db: &Db,
+    user: &UserRow,
+    two_factor_enabled: bool,
+    ws: Option<&Workspace>,
+) -> Result<CurrentUser, AppError> {
+    let ws = match ws {
+        Some(ws) => ws.clone(),
+        None => load(db).await?,
+    };
+    describe(db, user, &ws, two_factor_enabled).await
+}
+
+async fn describe(
+    db: &Db,
+    user: &UserRow,
+    ws: &Workspace,
+    two_factor_enabled: bool,
+) -> Result<CurrentUser, AppError> {
     let mut current = user.to_current();
-    current.identity_locked = identity_lock(user, &ws);
+    current.identity_locked = identity_lock(user, ws);
     current.default_language = lang::code(ws.default_language).to_string();
-    current.two_factor_enabled = db::two_factor::is_enabled(db, &user.id).await?;
-    current.two_factor_required = ws.two_factor_mandatory && !current.two_factor_enabled;
+    current.two_factor_enabled = two_factor_enabled;
+    current.two_factor_required = ws.two_factor_mandatory && !two_factor_enabled;
     current.password_min_length = ws.password_min_length;
-    current.pending_email = db::tokens::pending_email_change(db, &user.id).await?;
-    current.pending_recovery_email =
-        db::tokens::pending_address(db, &user.id, db::tokens::RECOVERY_EMAIL).await?;
+    let pending = db::tokens::pending_addresses(db, &user.id).await?;
+    current.pending_email = pending.email;
+    current.pending_recovery_email = pending.recovery_email;
     Ok(current)
 }

@@ -320,6 +320,7 @@ async fn rehashes_when_the_cost_changes() {
         request_id: "r".into(),
         auth: None,
         locale: tessera::lang::Locale::en,
+        workspace: None,
     };
     let pw = tessera::server::auth::password::Password::new("right-horse-42");
     tessera::server::auth::sign_in(&state, &ctx, "ada", &pw)

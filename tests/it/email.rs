@@ -232,6 +232,10 @@ async fn password_reset_through_the_recovery_address() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Each pending address is shown as what it is, and only until confirmed.
+    let pending = me(&app, &id).await;
+    assert_eq!(pending["pending_recovery_email"], "ada@backup.example");
+    assert_eq!(pending["pending_email"], Value::Null);
     // The new recovery address works once the link sent to it is opened.
     deliver(&app).await;
     let link = link_token(&sink.to("ada@backup.example")[0], "/confirm-email");
@@ -239,6 +243,7 @@ async fn password_reset_through_the_recovery_address() {
         .post_form("/api/email/confirm", &[("token", &link)], None)
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(me(&app, &id).await["pending_recovery_email"], Value::Null);
     deliver(&app).await;
 
     // Same answer for an unknown account, and no mail.

@@ -12,7 +12,15 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     use crate::server::workspace;
     crate::server::serve(|c| async move {
         match &c.ctx.auth {
-            Some(a) => Ok(Some(workspace::current_user(&c.state.db, &a.user).await?)),
+            Some(a) => Ok(Some(
+                workspace::signed_in_user(
+                    &c.state.db,
+                    &a.user,
+                    a.two_factor_enabled,
+                    c.ctx.workspace.as_ref(),
+                )
+                .await?,
+            )),
             None => Ok(None),
         }
     })

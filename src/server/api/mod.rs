@@ -240,6 +240,7 @@ impl Caller {
             request_id: String::new(),
             auth: None,
             locale: crate::lang::Locale::en,
+            workspace: None,
         }
     }
 

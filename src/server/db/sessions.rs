@@ -86,30 +86,58 @@ pub async fn delete_by_public_id(
     Ok(done.rows_affected() == 1)
 }
 
-/// The session with this hash and its user, if it is still within both timeouts
-/// and the user is not disabled.
+/// A session that is still within both timeouts, as a request needs it.
+#[derive(Clone, Debug)]
+pub struct Live {
+    pub public_id: String,
+    pub last_seen_at: i64,
+    pub sudo_at: i64,
+    pub user: UserRow,
+    /// The user has two-factor authentication on.
+    pub two_factor_enabled: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct LiveRow {
+    s_public_id: String,
+    s_last_seen_at: i64,
+    s_sudo_at: i64,
+    two_factor: i64,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+/// The session with this hash, its user and whether they have 2FA on, if the
+/// session is still within both timeouts and the user is not disabled. One
+/// query: every signed-in request starts here.
 pub async fn find_live(
     db: &Db,
     id_hash: &str,
     idle_timeout_secs: i64,
-) -> Result<Option<(SessionRow, UserRow)>, sqlx::Error> {
+) -> Result<Option<Live>, sqlx::Error> {
     let t = now();
-    let session: Option<SessionRow> = sqlx::query_as(
-        "SELECT id_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, sudo_at \
-         FROM sessions WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
-    )
+    let row: Option<LiveRow> = sqlx::query_as(super::users::select_users!(
+        extra "s_public_id, s_last_seen_at, s_sudo_at, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM totp \
+           WHERE totp.user_id = users.id AND totp.enabled <> 0) THEN 1 ELSE 0 END AS BIGINT) \
+         AS two_factor, ",
+        "JOIN (SELECT user_id AS s_user_id, public_id AS s_public_id, \
+           last_seen_at AS s_last_seen_at, sudo_at AS s_sudo_at FROM sessions \
+           WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3) s \
+         ON s.s_user_id = users.id"
+    ))
     .bind(id_hash)
     .bind(t)
     .bind(t - idle_timeout_secs)
     .fetch_optional(db)
     .await?;
-    let Some(session) = session else {
-        return Ok(None);
-    };
-    match super::users::find_by_id(db, &session.user_id).await? {
-        Some(user) if !user.is_disabled() => Ok(Some((session, user))),
-        _ => Ok(None),
-    }
+    Ok(row.filter(|r| !r.user.is_disabled()).map(|r| Live {
+        public_id: r.s_public_id,
+        last_seen_at: r.s_last_seen_at,
+        sudo_at: r.s_sudo_at,
+        user: r.user,
+        two_factor_enabled: r.two_factor != 0,
+    }))
 }
 
 /// How stale a session's last use may get before a request records it again.

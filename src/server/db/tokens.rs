@@ -74,28 +74,38 @@ where
         .map(|_| ())
 }
 
-/// The address an email change is waiting to be confirmed for, if any.
-pub async fn pending_email_change(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
-    pending_address(db, user_id, EMAIL_CHANGE).await
+/// The addresses waiting for their confirmation links.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pending {
+    /// A new primary address (`EMAIL_CHANGE`).
+    pub email: Option<String>,
+    /// A new recovery address (`RECOVERY_EMAIL`).
+    pub recovery_email: Option<String>,
 }
 
-/// The address waiting for its confirmation for `purpose` (`EMAIL_CHANGE` or
-/// `RECOVERY_EMAIL`), if any.
-pub async fn pending_address(
-    db: &Db,
-    user_id: &str,
-    purpose: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT new_email FROM email_tokens \
-         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+/// Both pending addresses of a user in one query (every page shows them).
+pub async fn pending_addresses(db: &Db, user_id: &str) -> Result<Pending, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT purpose, new_email FROM email_tokens \
+         WHERE user_id = $1 AND purpose IN ($2, $3) AND used_at IS NULL AND expires_at > $4 \
+         ORDER BY expires_at",
     )
     .bind(user_id)
-    .bind(purpose)
+    .bind(EMAIL_CHANGE)
+    .bind(RECOVERY_EMAIL)
     .bind(now())
-    .fetch_optional(db)
+    .fetch_all(db)
     .await?;
-    Ok(row.map(|(e,)| e))
+    let mut pending = Pending::default();
+    // Ordered by expiry: the newest request of each kind is the one kept.
+    for (purpose, address) in rows {
+        if purpose == EMAIL_CHANGE {
+            pending.email = Some(address);
+        } else {
+            pending.recovery_email = Some(address);
+        }
+    }
+    Ok(pending)
 }
 
 /// The token, if it exists for `purpose`, is unused and unexpired (without using it).

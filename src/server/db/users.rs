@@ -7,14 +7,21 @@ use crate::model::{AccountSource, CurrentUser, Role};
 /// literal SQL, which keeps injection out by construction).
 macro_rules! select_users {
     ($rest:literal) => {
+        $crate::server::db::users::select_users!(extra "", $rest)
+    };
+    // `extra`: more columns, before the user's (each followed by ", ").
+    (extra $extra:literal, $rest:literal) => {
         concat!(
-            "SELECT id, username, email, role, source, password_hash, first_name, last_name, ",
+            "SELECT ",
+            $extra,
+            "id, username, email, role, source, password_hash, first_name, last_name, ",
             "display_name, disabled, created_at, updated_at, contact_person, phone, time_zone, ",
             "recovery_email, avatar_version, language, must_change_password FROM users ",
             $rest
         )
     };
 }
+pub(crate) use select_users;
 
 /// One account. `Debug` leaves out the password hash (rows end up in `Auth`,
 /// `RequestCtx` and `Caller`, which are easy to log by accident).

@@ -12,7 +12,7 @@ use axum::Router;
 use http::{header, HeaderValue, Response};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{OnceLock, PoisonError};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -55,6 +55,110 @@ pub fn css_href() -> String {
     }
 }
 
+/// What a split build (`cargo leptos build --split`) loads beyond the shell:
+/// each lazy page's modules, named in the build's manifest.
+#[derive(Debug, Default)]
+pub struct Split {
+    /// Lazy page id → the modules it loads (file names under `/pkg`, no `.wasm`).
+    modules: HashMap<String, Vec<String>>,
+    /// The loader script that fetches them.
+    loader: String,
+}
+
+impl Split {
+    /// Reads the manifest under `pkg`, if this build is split.
+    pub fn read(pkg: &Path) -> Option<Split> {
+        let (manifest, loader) = match (hashes().get("manifest"), hashes().get("split")) {
+            (Some(m), Some(s)) => (
+                format!("__wasm_split_manifest.{m}.json"),
+                format!("__wasm_split.{s}.js"),
+            ),
+            _ => (
+                "__wasm_split_manifest.json".to_string(),
+                "__wasm_split.______________________.js".to_string(),
+            ),
+        };
+        let text = std::fs::read_to_string(pkg.join(manifest)).ok()?;
+        match serde_json::from_str(&text) {
+            Ok(modules) => Some(Split { modules, loader }),
+            Err(e) => {
+                tracing::warn!(error = %e, "the split manifest does not parse: pages load their modules unannounced");
+                None
+            }
+        }
+    }
+
+    /// What a page made of the lazy parts `ids` fetches before it can hydrate:
+    /// the modules' addresses (each once) and the loader's, or nothing when
+    /// none of `ids` is split off.
+    pub fn preloads<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Option<(Vec<String>, String)> {
+        let mut modules: Vec<String> = Vec::new();
+        for module in ids
+            .into_iter()
+            .filter_map(|id| self.modules.get(id))
+            .flatten()
+        {
+            let href = format!("/pkg/{module}.wasm");
+            if !modules.contains(&href) {
+                modules.push(href);
+            }
+        }
+        (!modules.is_empty()).then(|| (modules, format!("/pkg/{}", self.loader)))
+    }
+}
+
+/// The lazy page ids whose modules one page render has named already.
+#[derive(Clone, Default)]
+pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&'static str>>>);
+
+/// Names the modules of the page being rendered in its `<head>` (`<link
+/// rel="preload">`), so that a browser fetches them alongside the shell
+/// instead of only once the shell has run. Called by each lazy page's view on
+/// the server, right after Leptos noted the page's id (`#[lazy]`).
+///
+/// Leptos 0.8 writes these links itself only when its manifest happens to be
+/// in reach after the render (it looks outside the page's owner), which on a
+/// streamed signed-in page is rarely: the ids are taken out of its list here,
+/// so each link is written once, by this.
+pub fn announce_page_modules() {
+    use leptos::prelude::*;
+    use leptos_meta::Link;
+    let Some(split) = use_context::<std::sync::Arc<Split>>() else {
+        return;
+    };
+    let Some(noted) = use_context::<leptos::PrefetchLazyFn>() else {
+        return;
+    };
+    let ids: Vec<&'static str> = noted
+        .0
+        .try_write_value()
+        .map(|mut set| set.drain().collect())
+        .unwrap_or_default();
+    // Leptos' <Suspense> builds the page up to three times on the server (two
+    // dry runs, then the render): the links go in once.
+    let ids: Vec<&'static str> = match use_context::<Announced>() {
+        Some(announced) => {
+            let mut done = announced.0.lock().unwrap_or_else(PoisonError::into_inner);
+            ids.into_iter().filter(|id| done.insert(id)).collect()
+        }
+        None => ids,
+    };
+    let Some((modules, loader)) = split.preloads(ids) else {
+        return;
+    };
+    // `to_html` registers a leptos_meta tag with the page's <head>.
+    for href in modules {
+        let _ = view! {
+            <Link rel="preload" href=href as_="fetch" type_="application/wasm" crossorigin="anonymous"/>
+        }
+        .to_html();
+    }
+    let _ = view! { <Link rel="modulepreload" href=loader/> }.to_html();
+}
+
 /// `Cache-Control` of a file under `/pkg`: a year, never revalidated, when
 /// names change with contents; otherwise asked again each time (a 304 when
 /// unchanged). Errors are never cached.
@@ -90,7 +194,24 @@ pub fn routes<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{parse, Split};
+
+    #[test]
+    fn a_page_preloads_its_modules_once_each() {
+        let split = Split {
+            modules: serde_json::from_str(
+                r#"{"profile_view_1": ["a", "b"], "tokens_view_2": ["b", "c"]}"#,
+            )
+            .expect("manifest"),
+            loader: "__wasm_split.x.js".into(),
+        };
+        let (modules, loader) = split
+            .preloads(["profile_view_1", "tokens_view_2", "unknown"])
+            .expect("split");
+        assert_eq!(modules, ["/pkg/a.wasm", "/pkg/b.wasm", "/pkg/c.wasm"]);
+        assert_eq!(loader, "/pkg/__wasm_split.x.js");
+        assert!(split.preloads(["unknown"]).is_none());
+    }
 
     #[test]
     fn the_hash_file_names_each_kind() {

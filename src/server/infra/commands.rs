@@ -196,6 +196,7 @@ pub async fn user(config: Config, cmd: UserCommand) -> Result<(), String> {
                 request_id: String::new(),
                 auth: None,
                 locale: crate::lang::Locale::en,
+                workspace: None,
             };
             let had = crate::server::two_factor::reset(
                 &state,

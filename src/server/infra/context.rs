@@ -21,6 +21,8 @@ pub struct Auth {
     pub user: UserRow,
     /// When the password was last entered in this session (see `auth::sudo`).
     pub sudo_at: i64,
+    /// The user has two-factor authentication on (as of this request).
+    pub two_factor_enabled: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -31,6 +33,9 @@ pub struct RequestCtx {
     pub auth: Option<Auth>,
     /// The language pages, messages and mails are in (see `server::lang`).
     pub locale: Locale,
+    /// The workspace settings as the middleware read them for this request
+    /// (`None` outside the page and server-function middleware).
+    pub workspace: Option<workspace::Workspace>,
 }
 
 impl RequestCtx {
@@ -107,11 +112,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             match db::sessions::find_live(&state.db, &hash, state.config.session_idle_timeout_secs)
                 .await
             {
-                Ok(Some((session, user))) => {
+                Ok(Some(live)) => {
                     // What an open page asks by itself (the bell) is not the
                     // person being active: it must not keep the session alive.
                     if !BACKGROUND.contains(&path.as_str())
-                        && db::sessions::needs_touch(session.last_seen_at)
+                        && db::sessions::needs_touch(live.last_seen_at)
                     {
                         if let Err(e) = db::sessions::touch(&state.db, &hash, &ip).await {
                             tracing::warn!(error = %e, "could not record session activity");
@@ -119,8 +124,9 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                     }
                     Some(Auth {
                         session_hash: hash,
-                        user,
-                        sudo_at: session.sudo_at,
+                        user: live.user,
+                        sudo_at: live.sudo_at,
+                        two_factor_enabled: live.two_factor_enabled,
                     })
                 }
                 Ok(None) => None,
@@ -158,18 +164,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             return refusal;
         }
     }
-    if let (Some(a), true) = (&auth, ws.two_factor_mandatory) {
-        match db::two_factor::is_enabled(&state.db, &a.user.id).await {
-            Ok(true) => {}
-            Ok(false) => {
-                if let Some(refusal) = enrol_first(&req, &path) {
-                    return refusal;
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "2FA lookup failed");
-                return unavailable(&req);
-            }
+    if auth
+        .as_ref()
+        .is_some_and(|a| ws.two_factor_mandatory && !a.two_factor_enabled)
+    {
+        if let Some(refusal) = enrol_first(&req, &path) {
+            return refusal;
         }
     }
     req.extensions_mut().insert(RequestCtx {
@@ -178,6 +178,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         request_id,
         auth,
         locale,
+        workspace: Some(ws),
     });
     next.run(req).await
 }

@@ -10,6 +10,7 @@ use axum::Router;
 use http::{Request, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -26,6 +27,8 @@ static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
 pub fn app(state: AppState) -> Router {
     let routes = ROUTES.clone();
     let options = state.leptos.clone();
+    let split = super::assets::Split::read(&state.config.site_dir.join("pkg")).map(Arc::new);
+    let page_context = move || page_context(split.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -47,7 +50,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(crate::server::api::router())
         .merge(super::assets::routes(&state.config.site_dir.join("pkg")))
-        .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -96,9 +99,17 @@ async fn drop_odd_request_id<B>(mut req: Request<B>) -> Request<B> {
 }
 
 /// Runs inside every page render: the page's inline scripts carry the nonce that
-/// `headers::security_headers` made for this request and names in its CSP, and
-/// the page knows its language.
-fn page_context() {
+/// `headers::security_headers` made for this request and names in its CSP, the
+/// page knows its language and the modules of a split build.
+fn page_context(split: Option<Arc<super::assets::Split>>) {
+    // What each lazy page announces in its <head> (`assets::announce_page_modules`).
+    if let Some(split) = split {
+        provide_context(split);
+        provide_context(super::assets::Announced::default());
+        provide_context(crate::app::AnnouncePageModules(
+            super::assets::announce_page_modules,
+        ));
+    }
     let parts = use_context::<http::request::Parts>();
     let nonce = parts
         .as_ref()
