@@ -126,21 +126,32 @@ fn PasswordChecks(
             }
         });
     });
-    let server_rules = Resource::new(
-        move || settled.get(),
-        move |pw| async move {
-            if pw.chars().count() < min {
-                Vec::new()
-            } else {
-                check_password(pw).await.unwrap_or_default()
+    // The server's answer, with the password it is about. A signal, not a
+    // Resource: a Resource read here would suspend the layout's <Suspense> at
+    // every check, taking the whole form out of the page and putting it back
+    // while the person (or a test) was typing into it.
+    let server_rules = RwSignal::new((String::new(), Vec::<String>::new()));
+    Effect::new(move |_| {
+        let pw = settled.get();
+        if pw.chars().count() < min {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let rules = check_password(pw.clone()).await.unwrap_or_default();
+            // An answer about an older password, come late, is dropped.
+            if settled.get_untracked() == pw {
+                server_rules.set((pw, rules));
             }
-        },
-    );
+        });
+    });
     let broken = move || {
         let mut all = local_rules.get();
-        if settled.get() == new.get() {
-            all.extend(server_rules.get().unwrap_or_default());
-        }
+        let typed = new.get();
+        server_rules.with(|(about, rules)| {
+            if *about == typed {
+                all.extend(rules.iter().cloned());
+            }
+        });
         all
     };
     let score = move || strength(&new.get(), broken().len());
