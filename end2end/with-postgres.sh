@@ -8,6 +8,9 @@ if ! command -v pg_virtualenv > /dev/null; then
   echo "pg_virtualenv is missing: 'make postgres' installs Debian's postgresql" >&2
   exit 1
 fi
+# -t keeps the cluster in a temporary directory even as root: as root it would
+# otherwise live under /etc/postgresql as "regress", and a run that was killed
+# leaves that behind, refusing every later run ("Cluster 15/regress exists").
 # Every integration test opens a pool on a database of its own, and pools close
 # lazily: allow more connections than the default 100.
 # On failure pg_virtualenv prints the server's log last; the command's own
@@ -17,7 +20,7 @@ TESSERA_RUN_LOG=$(mktemp -t tessera-pg-run.XXXXXX)
 export TESSERA_RUN_LOG
 trap 'rm -f "$TESSERA_RUN_LOG"' EXIT
 set +e
-pg_virtualenv -o max_connections=400 -o fsync=off bash -c '
+pg_virtualenv -t -o max_connections=400 -o fsync=off bash -c '
   set -o pipefail
   export TESSERA_DATABASE_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE"
   "$@" 2>&1 | tee "$TESSERA_RUN_LOG"' with-postgres "$@"

@@ -25,17 +25,17 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
-/// Every page is its own WebAssembly module (`cargo leptos build --split`): the
-/// browser first downloads the shell (router, layout, shared components) and the
-/// page it opened, whose module the server names in a `<link rel="preload">`, and
-/// each other page's module when it is first shown. `$route` is the page's
-/// marker type, `$page` its component.
 /// Given to each page render by the server (in a split build): names the
 /// modules of the page being rendered in its `<head>`, so the browser fetches
 /// them beside the shell (`server::infra::assets::announce_page_modules`).
 #[derive(Clone, Copy)]
 pub struct AnnouncePageModules(pub fn());
 
+/// Every page is its own WebAssembly module (`cargo leptos build --split`): the
+/// browser first downloads the shell (router, layout, shared components) and the
+/// page it opened, whose module the server names in a `<link rel="preload">`, and
+/// each other page's module when it is first shown. `$route` is the page's
+/// marker type, `$page` its component.
 macro_rules! lazy_pages {
     ($($route:ident => $page:ident),* $(,)?) => {$(
         struct $route;

@@ -67,6 +67,17 @@ test("a signed-in page preloads its own module, every time", async ({ page }) =>
       expect(loaders).toEqual([expect.stringMatching(/^\/pkg\/__wasm_split\.[A-Za-z0-9_-]{22}\.js$/)]);
     }
   }
+  // The loader's own fetch takes the preloaded copy: the module is asked for
+  // once, and the browser does not warn of a preload left unused.
+  const asked: string[] = [];
+  const warnings: string[] = [];
+  page.on("request", (r) => { if (r.url().includes("/pkg/split___tokens_view_")) asked.push(r.url()); });
+  page.on("console", (m) => { if (m.text().includes("preload")) warnings.push(m.text()); });
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  await page.waitForTimeout(3500);
+  expect(asked).toHaveLength(1);
+  expect(warnings).toEqual([]);
 });
 
 // Each page is a module of its own, fetched when first shown. A tab opened

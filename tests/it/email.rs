@@ -21,15 +21,6 @@ async fn deliver(app: &TestApp) -> usize {
         .expect("deliver")
 }
 
-async fn me(app: &TestApp, cookie: &str) -> Value {
-    serde_json::from_str(
-        &app.get("/api/me", Some(cookie), "application/json")
-            .await
-            .body,
-    )
-    .expect("json")
-}
-
 #[tokio::test]
 async fn email_change_needs_a_recent_password() {
     let (app, _sink) = app_with_sink().await;
@@ -83,11 +74,11 @@ async fn the_new_address_takes_effect_only_through_its_link() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
-        me(&app, &id).await["email"],
+        app.me(&id).await["email"],
         "ada@example.org",
         "nothing changes before the link is used"
     );
-    assert_eq!(me(&app, &id).await["pending_email"], "ada@new.example");
+    assert_eq!(app.me(&id).await["pending_email"], "ada@new.example");
     assert_eq!(deliver(&app).await, 1);
     let mails = sink.to("ada@new.example");
     assert_eq!(mails.len(), 1);
@@ -107,8 +98,8 @@ async fn the_new_address_takes_effect_only_through_its_link() {
         .post_form("/api/email/confirm", &[("token", &token)], None)
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(me(&app, &id).await["email"], "ada@new.example");
-    assert_eq!(me(&app, &id).await["pending_email"], Value::Null);
+    assert_eq!(app.me(&id).await["email"], "ada@new.example");
+    assert_eq!(app.me(&id).await["pending_email"], Value::Null);
     // The old address is told.
     deliver(&app).await;
     let notice = sink.to("ada@example.org");
@@ -152,7 +143,7 @@ async fn expired_and_unknown_links_are_refused() {
             .status,
         StatusCode::BAD_REQUEST
     );
-    assert_eq!(me(&app, &id).await["email"], "ada@example.org");
+    assert_eq!(app.me(&id).await["email"], "ada@example.org");
 }
 
 #[tokio::test]
@@ -233,7 +224,7 @@ async fn password_reset_through_the_recovery_address() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // Each pending address is shown as what it is, and only until confirmed.
-    let pending = me(&app, &id).await;
+    let pending = app.me(&id).await;
     assert_eq!(pending["pending_recovery_email"], "ada@backup.example");
     assert_eq!(pending["pending_email"], Value::Null);
     // The new recovery address works once the link sent to it is opened.
@@ -243,7 +234,7 @@ async fn password_reset_through_the_recovery_address() {
         .post_form("/api/email/confirm", &[("token", &link)], None)
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(me(&app, &id).await["pending_recovery_email"], Value::Null);
+    assert_eq!(app.me(&id).await["pending_recovery_email"], Value::Null);
     deliver(&app).await;
 
     // Same answer for an unknown account, and no mail.

@@ -25,11 +25,6 @@ async fn save(
     .await
 }
 
-async fn me(app: &TestApp, cookie: &str) -> Value {
-    let r = app.get("/api/me", Some(cookie), "application/json").await;
-    serde_json::from_str(&r.body).expect("json")
-}
-
 #[tokio::test]
 async fn names_are_saved_and_display_name_defaults() {
     let app = TestApp::new().await;
@@ -37,7 +32,7 @@ async fn names_are_saved_and_display_name_defaults() {
     let id = app.session("ada", "right-horse-42").await;
     let r = save(&app, &id, "  Ada ", "Lovelace", "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let user = me(&app, &id).await;
+    let user = app.me(&id).await;
     assert_eq!(user["first_name"], "Ada");
     assert_eq!(user["display_name"], "Ada Lovelace");
     assert_eq!(user["identity_locked"], Value::Null);
@@ -53,7 +48,7 @@ async fn locked_profiles_refuse_display_name_changes() {
         .await
         .expect("set");
 
-    assert_eq!(me(&app, &id).await["identity_locked"], "Admin");
+    assert_eq!(app.me(&id).await["identity_locked"], "Admin");
     let r = save(&app, &id, "Ada", "Lovelace", "Countess").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -64,7 +59,7 @@ async fn locked_profiles_refuse_display_name_changes() {
     // First and last name stay editable, as long as the display name is left alone.
     let r = save(&app, &id, "Augusta Ada", "King", "Ada L.").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let user = me(&app, &id).await;
+    let user = app.me(&id).await;
     assert_eq!(user["display_name"], "Ada L.");
     assert_eq!(user["first_name"], "Augusta Ada");
 
@@ -92,7 +87,7 @@ async fn external_accounts_keep_the_directorys_display_name() {
     .await
     .expect("user");
     let id = app.session("ext", "right-horse-42").await;
-    assert_eq!(me(&app, &id).await["identity_locked"], "External");
+    assert_eq!(app.me(&id).await["identity_locked"], "External");
     let r = save(&app, &id, "E", "X", "Someone else").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("directory"), "{}", r.body);
@@ -100,7 +95,7 @@ async fn external_accounts_keep_the_directorys_display_name() {
     // fields, and the empty name is not replaced by "First Last".
     let r = save(&app, &id, "Grace", "Hopper", "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let user = me(&app, &id).await;
+    let user = app.me(&id).await;
     assert_eq!(user["first_name"], "Grace");
     assert_eq!(user["display_name"], "");
 }
@@ -138,7 +133,7 @@ async fn phone_numbers_are_stored_in_e164_and_shown_formatted() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let user = me(&app, &id).await;
+    let user = app.me(&id).await;
     assert_eq!(user["phone"], "+442079460958");
     assert_eq!(user["phone_display"], "+44 20 7946 0958");
     assert_eq!(user["contact_person"], "Charles Babbage");
@@ -159,7 +154,7 @@ async fn phone_numbers_are_stored_in_e164_and_shown_formatted() {
         assert!(r.body.contains("\"phone\""), "{bad}: {}", r.body);
     }
     assert_eq!(
-        me(&app, &id).await["phone"],
+        app.me(&id).await["phone"],
         "+442079460958",
         "a refused number changes nothing"
     );
@@ -172,7 +167,7 @@ async fn phone_numbers_are_stored_in_e164_and_shown_formatted() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(me(&app, &id).await["phone"], "");
+    assert_eq!(app.me(&id).await["phone"], "");
 }
 
 #[tokio::test]
@@ -196,7 +191,7 @@ async fn the_time_zone_is_validated_and_used_for_times() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(me(&app, &id).await["time_zone"], "Asia/Tokyo");
+    assert_eq!(app.me(&id).await["time_zone"], "Asia/Tokyo");
     let r = app
         .get("/api/sessions/list", Some(&id), "application/json")
         .await;

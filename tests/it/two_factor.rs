@@ -66,14 +66,6 @@ impl Enrolled {
 
 /// Ada, enrolled with the code of the previous step (so the current and the
 /// next step are still free for the test).
-/// What the signed-in page sees of the user (`GET /api/me`).
-async fn me(app: &TestApp, cookie: &str) -> Value {
-    let session = cookie.trim_start_matches("tessera_session=");
-    let r = app.get("/api/me", Some(session), "application/json").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    serde_json::from_str(&r.body).expect("json")
-}
-
 async fn enrolled(app: &TestApp) -> (String, Enrolled) {
     app.create_user("ada", PW).await;
     let session = app.session("ada", PW).await;
@@ -127,7 +119,7 @@ async fn enrolled(app: &TestApp) -> (String, Enrolled) {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(me(app, &cookie).await["two_factor_enabled"], false);
+    assert_eq!(app.me(&session).await["two_factor_enabled"], false);
     let r = post(
         app,
         "/api/two-factor/enable",
@@ -137,7 +129,7 @@ async fn enrolled(app: &TestApp) -> (String, Enrolled) {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // The next request of the same session sees it on.
-    assert_eq!(me(app, &cookie).await["two_factor_enabled"], true);
+    assert_eq!(app.me(&session).await["two_factor_enabled"], true);
     enrolled.codes = serde_json::from_str(&r.body).expect("codes");
     assert_eq!(enrolled.codes.len(), 10);
     // The owner is told at the primary address (a security notice).

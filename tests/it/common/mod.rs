@@ -59,6 +59,13 @@ impl Reply {
 }
 
 impl TestApp {
+    /// The signed-in user as every page loads them (`GET /api/me`).
+    pub async fn me(&self, session: &str) -> serde_json::Value {
+        let r = self.get("/api/me", Some(session), "application/json").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        serde_json::from_str(&r.body).expect("json")
+    }
+
     pub async fn new() -> TestApp {
         Self::with_env(&[]).await
     }
