@@ -18,7 +18,7 @@ TEST_RUSTFLAGS := --cfg erase_components
 # target/debug/tessera into a binary that asks for a wasm file that does not exist.
 export LEPTOS_OUTPUT_NAME := tessera
 
-.PHONY: help run build release test test-unit test-e2e test-postgres e2e-release lint size bench lighthouse tools wasm-target browser postgres clean
+.PHONY: help run build release test test-unit test-e2e test-battery test-postgres e2e-release lint size bench battery lighthouse tools wasm-target browser postgres clean
 
 help:
 	@echo "make run      build and serve on http://127.0.0.1:3000 (data in ./data)"
@@ -28,6 +28,7 @@ help:
 	@echo "make size     release WASM/JS/CSS sizes, raw and compressed"
 	@echo "make lighthouse  Lighthouse scores of the release build (phone and desktop)"
 	@echo "make lint     rustfmt and clippy for the server and the browser builds"
+	@echo "make battery  load, crash and malformed-input battery on the release build (~10 min)"
 
 ## --- tools -------------------------------------------------------------------
 
@@ -82,7 +83,7 @@ release: tools
 
 ## --- tests ---------------------------------------------------------------------
 
-test: test-unit test-e2e test-postgres
+test: test-unit test-e2e test-battery test-postgres
 
 test-unit: build
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --no-default-features --features ssr
@@ -90,13 +91,18 @@ test-unit: build
 test-e2e: build browser
 	end2end/run.sh target/debug/tessera
 
-# The integration suite (each test on a database of its own) and the browser
-# suite again, on a throwaway PostgreSQL cluster.
+# The battery's short slice (see `make battery`): load 20 s, 5 crash rounds.
+test-battery: build browser
+	end2end/battery/run.sh target/debug/tessera --slice
+
+# The integration suite (each test on a database of its own), the browser
+# suite and the battery's slice again, on a throwaway PostgreSQL cluster.
 test-postgres: build browser postgres
 	end2end/with-postgres.sh bash -c ' \
 	  env -u TESSERA_DATABASE_URL TESSERA_TEST_DATABASE_URL="$$TESSERA_DATABASE_URL" \
 	    RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --no-default-features --features ssr --test it && \
-	  end2end/run.sh target/debug/tessera'
+	  end2end/run.sh target/debug/tessera && \
+	  end2end/battery/run.sh target/debug/tessera --slice'
 
 # The same suite against the optimised build (what operators deploy).
 e2e-release: release browser
@@ -118,6 +124,15 @@ bench: tools postgres
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin
 	end2end/with-postgres.sh bash -c 'TESSERA_BENCH_DATABASE_URL="$$TESSERA_DATABASE_URL" \
 	  RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin'
+
+# The reliability battery on the release build, on SQLite then PostgreSQL:
+# 200 clients for 60 s, 100 rounds of kill -9, schemathesis against the REST
+# API; prints the figures and fails when a goal is missed (end2end/battery/).
+# The malformed-input set for every server function is `cargo test`'s
+# `malformed` test. Not part of `make test`, which runs a short slice.
+battery: release browser postgres
+	end2end/battery/run.sh target/release/tessera
+	end2end/with-postgres.sh end2end/battery/run.sh target/release/tessera
 
 # Lighthouse (pinned in end2end/lighthouse, installed only here) with Debian's
 # Chromium against the release build: /login and a signed-in /settings/profile,

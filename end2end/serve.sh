@@ -26,7 +26,12 @@ export TESSERA_SMTP_URL="smtp://127.0.0.1:$smtp_port"
 node end2end/smtp-sink.mjs "$smtp_port" "$MAIL_DIR" &
 sink=$!
 
-"$bin" serve > "$data/server.log" 2>&1 &
+# The caller may set server_log_level (TESSERA_LOG for the server alone).
+if [ -n "${server_log_level:-}" ]; then
+  TESSERA_LOG="$server_log_level" "$bin" serve > "$data/server.log" 2>&1 &
+else
+  "$bin" serve > "$data/server.log" 2>&1 &
+fi
 server=$!
 cleanup() {
   kill "$sink" 2>/dev/null || true

@@ -141,13 +141,42 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let err = match value {
             // Arguments that did not parse are the client's fault, not a crash.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::Malformed,
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Transport,
             _ => AppError::Internal {
                 request_id: String::new(),
             },
+        };
+        // On the server this runs before the function's body (arguments that
+        // did not parse), where nothing else sets the status: without this a
+        // malformed request would be answered 500 (found by the malformed-
+        // input battery, tests/it/malformed.rs).
+        #[cfg(feature = "ssr")]
+        err.set_response_status();
+        err
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Sets the answer's status (and `Retry-After`) for this error on the
+    /// server function's response, when called within one.
+    pub fn set_response_status(&self) {
+        let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+            return;
+        };
+        if let Ok(status) = http::StatusCode::from_u16(self.status_code()) {
+            opts.set_status(status);
+        }
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
+            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                opts.insert_header(http::header::RETRY_AFTER, v);
+            }
         }
     }
 }

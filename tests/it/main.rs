@@ -16,6 +16,7 @@ mod cli;
 mod email;
 mod http_layer;
 mod language;
+mod malformed;
 mod notify;
 mod password;
 mod profile;

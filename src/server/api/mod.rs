@@ -152,6 +152,14 @@ impl ApiError {
 impl From<crate::error::AppError> for ApiError {
     fn from(e: crate::error::AppError) -> ApiError {
         use crate::error::AppError as E;
+        // The id the operator finds the cause under (it is also the response's
+        // X-Request-Id).
+        let e = match e {
+            E::Internal { request_id } if request_id.is_empty() => E::Internal {
+                request_id: crate::server::infra::context::task_request_id(),
+            },
+            other => other,
+        };
         let message = e.text(crate::lang::Locale::en);
         match e {
             E::Validation(fields) => ApiError {

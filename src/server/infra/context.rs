@@ -81,7 +81,14 @@ const PUBLIC_PAGES: &[&str] = &[
 
 /// Resolves the session for every non-static request, redirects anonymous
 /// visitors of protected pages to the sign-in page (and signed-in ones away from it).
-pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let request_id = header_str(&req, "x-request-id");
+    REQUEST_ID
+        .scope(request_id, resolve(state, req, next))
+        .await
+}
+
+async fn resolve(state: AppState, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if is_static(&path) {
         return next.run(req).await;
@@ -181,6 +188,17 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         workspace: Some(ws),
     });
     next.run(req).await
+}
+
+tokio::task_local! {
+    /// The request id while a request is handled (set by [`middleware`]).
+    static REQUEST_ID: String;
+}
+
+/// The id of the request this task is handling, or "" outside one: for
+/// errors made where no [`RequestCtx`] is at hand (the REST API's).
+pub fn task_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
 /// Where a signed-in user without 2FA may go while the workspace mandates it:

@@ -14,6 +14,18 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::Unavailable
             }
+            // PostgreSQL's text cannot hold NUL (SQLSTATE 22021): a value with
+            // one is the client's doing, refused before anything was written
+            // (SQLite stores it; there such a value fails the rules or is kept).
+            // Found by schemathesis (`make battery`).
+            e if e
+                .as_database_error()
+                .and_then(sqlx::error::DatabaseError::code)
+                .is_some_and(|c| c == "22021") =>
+            {
+                tracing::warn!("refused a value with a NUL character");
+                AppError::Malformed
+            }
             e => {
                 tracing::error!(error = %e, "database error");
                 AppError::Internal {
@@ -66,18 +78,6 @@ pub async fn respond<T>(
         },
         other => other,
     };
-    if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(err.status_code()) {
-            opts.set_status(status);
-        }
-        if let AppError::TooManyRequests {
-            retry_after_secs, ..
-        } = &err
-        {
-            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                opts.insert_header(http::header::RETRY_AFTER, v);
-            }
-        }
-    }
+    err.set_response_status();
     Err(err)
 }

@@ -11,6 +11,7 @@ use http::{Request, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -27,7 +28,8 @@ static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
 pub fn app(state: AppState) -> Router {
     let routes = ROUTES.clone();
     let options = state.leptos.clone();
-    let split = super::assets::Split::read(&state.config.site_dir.join("pkg")).map(Arc::new);
+    let pkg = state.config.site_dir.join("pkg");
+    let split = super::assets::Split::read(&pkg).map(Arc::new);
     let page_context = move || page_context(split.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -49,20 +51,23 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(crate::server::notifications::unsubscribe::post),
         )
         .merge(crate::server::api::router())
-        .merge(super::assets::routes(&state.config.site_dir.join("pkg")))
+        .merge(super::assets::routes(&pkg))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(page_context, shell))
-        // Layers run outside-in from the bottom: request id, tracing, headers, limits, CSRF, session.
+        // Layers run outside-in from the bottom: request id, tracing, panics, headers,
+        // limits, multipart boundary, CSRF, session.
         .layer(from_fn_with_state(state.clone(), context::middleware))
         .layer(from_fn_with_state(
             state.clone(),
             headers::refuse_cross_site,
         ))
+        .layer(axum::middleware::from_fn(headers::refuse_unreadable_multipart))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(CatchPanicLayer::custom(headers::answer_panic))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
