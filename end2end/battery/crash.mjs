@@ -59,7 +59,7 @@ function sql(query) {
 
 async function start() {
   const server = spawn(bin, ["serve"], { env, stdio: ["ignore", log, log] });
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}); log: ${data}/server.log`);
     try {
       if ((await fetch(`${base}/readyz`)).ok) return server;
