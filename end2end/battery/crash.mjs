@@ -15,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import net from "node:net";
+import { client } from "./client.mjs";
 
 const [bin, rounds = "100"] = process.argv.slice(2);
 if (!bin) throw new Error("usage: crash.mjs BIN ROUNDS");
@@ -69,26 +70,9 @@ async function start() {
   throw new Error("server did not become ready");
 }
 
-async function post(cookie, endpoint, form) {
-  const r = await fetch(`${base}/api/${endpoint}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      origin: base,
-      accept: "application/json",
-      ...(cookie ? { cookie: `tessera_session=${cookie}` } : {}),
-    },
-    body: new URLSearchParams(form).toString(),
-  });
-  const text = await r.text();
-  return { status: r.status, text, setCookie: r.headers.get("set-cookie") ?? "" };
-}
-
-async function signIn() {
-  const r = await post(null, "login", { login: USER, password: PASSWORD });
-  if (r.status !== 200) throw new Error(`sign-in: ${r.status} ${r.text}`);
-  return /tessera_session=([^;]+)/.exec(r.setCookie)[1];
-}
+const { call, signIn: signInAs } = client(base);
+const post = (cookie, endpoint, form) => call("POST", `/api/${endpoint}`, { cookie, form });
+const signIn = () => signInAs(USER, PASSWORD);
 
 const figures = { rounds: 0, acknowledged: 0, lost: 0, corrupt: 0, mails: 0, undelivered: 0, resent: 0, unknown: 0, panics: 0 };
 const failures = [];

@@ -14,6 +14,7 @@
 import fs from "node:fs";
 import { execFileSync } from "node:child_process";
 import os from "node:os";
+import { client } from "./client.mjs";
 
 const [clients = "200", seconds = "60", flag] = process.argv.slice(2);
 const timingGoals = flag !== "--no-timing-goals";
@@ -28,28 +29,8 @@ if (!base || !adminPassword || !serverPid || !bin) throw new Error("BASE_URL, AD
 
 const PASSWORD = "load-User-pass-1";
 
-async function call(method, path, { cookie, bearer, form, json } = {}) {
-  const headers = { origin: base, accept: "application/json" };
-  if (cookie) headers.cookie = `tessera_session=${cookie}`;
-  if (bearer) headers.authorization = `Bearer ${bearer}`;
-  let body;
-  if (form) {
-    headers["content-type"] = "application/x-www-form-urlencoded";
-    body = new URLSearchParams(form).toString();
-  } else if (json) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(json);
-  }
-  const r = await fetch(base + path, { method, headers, body });
-  const text = await r.text();
-  return { status: r.status, text, setCookie: r.headers.get("set-cookie") ?? "" };
-}
-
-async function signIn(login) {
-  const r = await call("POST", "/api/login", { form: { login, password: PASSWORD } });
-  if (r.status !== 200) throw new Error(`sign-in of ${login}: ${r.status} ${r.text}`);
-  return /tessera_session=([^;]+)/.exec(r.setCookie)[1];
-}
+const { call, signIn: signInAs } = client(base);
+const signIn = (login) => signInAs(login, PASSWORD);
 
 // One account per client (a person), each with a session and a write token.
 const people = [];

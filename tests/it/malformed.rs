@@ -11,9 +11,11 @@
 //! argument names), so a new one is covered without touching this file; the
 //! test fails if it finds fewer than the server registered.
 
+use crate::api::{api, bearer};
 use crate::common::{encode, promote, TestApp, ORIGIN};
 use axum::body::Body;
 use http::{header, Method, Request, StatusCode};
+use serde_json::json;
 use std::path::Path;
 use tessera::error::AppError;
 
@@ -42,7 +44,7 @@ struct ServerFn {
 /// Every `#[server(endpoint = "…")]` function under `src/`.
 fn server_functions() -> Vec<ServerFn> {
     let mut files = Vec::new();
-    collect_rs(
+    crate::architecture::rust_files(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
         &mut files,
     );
@@ -94,17 +96,6 @@ fn server_functions() -> Vec<ServerFn> {
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
-}
-
-fn collect_rs(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            collect_rs(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 fn matching_paren(s: &str, open: usize) -> usize {
@@ -407,42 +398,40 @@ async fn no_rest_endpoint_fails_on_text_the_database_cannot_hold() {
     let s = app.session("root", PW).await;
     let (_, t) = crate::common::token(&app, &s, "fuzz", "write", "").await;
     let nul = "a\u{0}b";
-    let bodies = [
+    let requests = [
         (
             Method::PATCH,
-            "/api/v1/me",
-            serde_json::json!({ "display_name": nul, "phone": nul, "time_zone": nul }),
+            "/api/v1/me".to_string(),
+            Some(json!({ "display_name": nul, "phone": nul, "time_zone": nul })),
         ),
         (
             Method::POST,
-            "/api/v1/me/notifications/read",
-            serde_json::json!({ "all": false, "ids": [nul, "\u{0}"] }),
+            "/api/v1/me/notifications/read".to_string(),
+            Some(json!({ "all": false, "ids": [nul, "\u{0}"] })),
         ),
         (
             Method::PUT,
-            "/api/v1/me/notification-preferences",
-            serde_json::json!({ nul: { nul: true } }),
+            "/api/v1/me/notification-preferences".to_string(),
+            Some(json!({ nul: { nul: true } })),
         ),
         (
             Method::POST,
-            "/api/v1/admin/users",
-            serde_json::json!({ "username": nul, "email": nul }),
+            "/api/v1/admin/users".to_string(),
+            Some(json!({ "username": nul, "email": nul })),
         ),
         (
             Method::POST,
-            "/api/v1/admin/notifications",
-            serde_json::json!({ "area": "alerts", "title": nul, "body": nul }),
+            "/api/v1/admin/notifications".to_string(),
+            Some(json!({ "area": "alerts", "title": nul, "body": nul })),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/admin/audit?actor={}", encode(nul)),
+            None,
         ),
     ];
-    for (method, path, body) in bodies {
-        let req = Request::builder()
-            .method(method.clone())
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {t}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .expect("request");
-        let r = app.send(req, None).await;
+    for (method, path, body) in requests {
+        let r = api(&app, method.clone(), &path, &bearer(&t), body, None).await;
         assert!(
             r.status.as_u16() < 500,
             "{method} {path}: {} {}",
@@ -458,15 +447,4 @@ async fn no_rest_endpoint_fails_on_text_the_database_cannot_hold() {
             );
         }
     }
-    let req = Request::get(format!("/api/v1/admin/audit?actor={}", encode(nul)))
-        .header(header::AUTHORIZATION, format!("Bearer {t}"))
-        .body(Body::empty())
-        .expect("request");
-    let r = app.send(req, None).await;
-    assert!(
-        r.status.as_u16() < 500,
-        "audit filter: {} {}",
-        r.status,
-        r.body
-    );
 }
