@@ -62,13 +62,16 @@ pub async fn refuse_unreadable_multipart(req: Request, next: Next) -> Response {
 
 /// `AppError::Malformed` as a server function answers it: 400 and its JSON.
 fn malformed() -> Response {
-    let body = serde_json::to_string(&crate::error::AppError::Malformed).unwrap_or_default();
-    (
-        StatusCode::BAD_REQUEST,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    app_error(&crate::error::AppError::Malformed)
+}
+
+/// An error answered by a layer, in the shape a server function's has: the
+/// status the error names and the error as JSON.
+fn app_error(err: &crate::error::AppError) -> Response {
+    let status =
+        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// The answer to a request whose handler panicked (a bug): logged with the
@@ -80,16 +83,9 @@ pub fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response 
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_default();
     tracing::error!(panic = %what, "a request handler panicked");
-    let body = serde_json::to_string(&crate::error::AppError::Internal {
+    app_error(&crate::error::AppError::Internal {
         request_id: String::new(),
     })
-    .unwrap_or_default();
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
 }
 
 pub fn is_cross_site(headers: &HeaderMap, public_origin: &str) -> bool {
