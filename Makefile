@@ -9,6 +9,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
 CARGO_LEPTOS_VERSION := 0.3.11
+CARGO_FUZZ_VERSION := 0.13.2
 # The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3}' Cargo.lock)
 # cargo-leptos builds with this flag in debug; `cargo test` uses it too so it reuses that build.
@@ -18,7 +19,7 @@ TEST_RUSTFLAGS := --cfg erase_components
 # target/debug/tessera into a binary that asks for a wasm file that does not exist.
 export LEPTOS_OUTPUT_NAME := tessera
 
-.PHONY: help run build release test test-unit test-e2e test-battery test-postgres e2e-release lint size bench battery lighthouse tools wasm-target browser postgres clean
+.PHONY: help run build release test test-unit test-e2e test-battery test-fuzz test-postgres e2e-release lint size bench battery fuzz lighthouse tools fuzz-tools wasm-target browser postgres clean
 
 help:
 	@echo "make run      build and serve on http://127.0.0.1:3000 (data in ./data)"
@@ -28,7 +29,8 @@ help:
 	@echo "make size     release WASM/JS/CSS sizes, raw and compressed"
 	@echo "make lighthouse  Lighthouse scores of the release build (phone and desktop)"
 	@echo "make lint     rustfmt and clippy for the server and the browser builds"
-	@echo "make battery  load, crash and malformed-input battery on the release build (~10 min)"
+	@echo "make battery  load, crash, malformed-input and fuzz battery on the release build (~20 min)"
+	@echo "make fuzz     cargo-fuzz, 60 s for each parser of untrusted bytes"
 
 ## --- tools -------------------------------------------------------------------
 
@@ -43,6 +45,12 @@ tools: end2end/node_modules/.installed wasm-target
 	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
 	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+fuzz-tools:
+	@if ! cargo fuzz --version 2>/dev/null | grep -q "$(CARGO_FUZZ_VERSION)"; then \
+	  echo "Installing cargo-fuzz $(CARGO_FUZZ_VERSION) (about 2 minutes, once)"; \
+	  cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked; \
 	fi
 
 # wasm-opt (binaryen) and Playwright come from npm; see end2end/package.json.
@@ -83,7 +91,7 @@ release: tools
 
 ## --- tests ---------------------------------------------------------------------
 
-test: test-unit test-e2e test-battery test-postgres
+test: test-unit test-e2e test-battery test-fuzz test-postgres
 
 test-unit: build
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --no-default-features --features ssr
@@ -94,6 +102,10 @@ test-e2e: build browser
 # The battery's short slice (see `make battery`): load 20 s, 5 crash rounds.
 test-battery: build browser
 	end2end/battery/run.sh target/debug/tessera --slice
+
+# Every fuzz target for 10 s (the long run is `make fuzz`); a crash fails.
+test-fuzz: fuzz-tools
+	end2end/battery/fuzz.sh 10
 
 # The integration suite (each test on a database of its own) and the browser
 # suite again, on a throwaway PostgreSQL cluster. (The battery's slice is not
@@ -113,6 +125,7 @@ e2e-release: release browser
 
 lint: wasm-target
 	cargo fmt --check
+	cargo fmt --check --manifest-path fuzz/Cargo.toml
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
@@ -128,12 +141,19 @@ bench: tools postgres
 
 # The reliability battery on the release build, on SQLite then PostgreSQL:
 # 200 clients for 60 s, 100 rounds of kill -9, schemathesis against the REST
-# API; prints the figures and fails when a goal is missed (end2end/battery/).
+# API, then `make fuzz`; prints the figures and fails when a goal is missed (end2end/battery/).
 # The malformed-input set for every server function is `cargo test`'s
 # `malformed` test. Not part of `make test`, which runs a short slice.
-battery: release browser postgres
+battery: release browser postgres fuzz-tools
 	end2end/battery/run.sh target/release/tessera
 	end2end/with-postgres.sh end2end/battery/run.sh target/release/tessera
+	end2end/battery/fuzz.sh 60
+
+# Coverage-guided fuzzing of every parser that reads untrusted bytes (fuzz/):
+# 60 s per target from the seeds in fuzz/seeds; a crash leaves its input in
+# fuzz/artifacts/<target>/ and fails.
+fuzz: fuzz-tools
+	end2end/battery/fuzz.sh 60
 
 # Lighthouse (pinned in end2end/lighthouse, installed only here) with Debian's
 # Chromium against the release build: /login and a signed-in /settings/profile,

@@ -27,6 +27,11 @@ for (const line of fs.readFileSync(0, "utf8").split("\n")) {
     rows.push(["crash: panics in the server log", c.panics ?? 0, "0"]);
   }
   if (r.malformed) rows.push(["malformed: REST API (schemathesis)", r.malformed, ""]);
+  if (r.fuzz) {
+    const f = r.fuzz;
+    rows.push([`fuzz: ${f.target}, inputs in ${f.seconds} s (coverage ${f.coverage})`, f.runs, ""]);
+    rows.push([`fuzz: ${f.target}, crashes`, f.crashes, "0"]);
+  }
 }
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => String(r[i]).length), 6));
 for (const r of [["measure", "figure", "goal"], ...rows]) {

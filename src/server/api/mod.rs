@@ -370,6 +370,36 @@ fn ip_not_allowed() -> ApiError {
     )
 }
 
+/// What a client presents in `Authorization`, read without any lookup.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Presented<'a> {
+    /// `Bearer` with a token of the right shape and checksum.
+    Token(&'a str),
+    /// HTTP Basic: the username and the app password, normalised
+    /// ([`normalise_app_password`](crate::server::app_passwords::normalise_app_password)).
+    AppPassword { username: String, password: String },
+}
+
+/// Reads an `Authorization` value; `None` for anything that cannot be a
+/// credential (other schemes, a malformed token, Basic that is not base64 of
+/// UTF-8 `user:password`). Typos and invented values cost no lookup.
+pub fn presented(auth: &str) -> Option<Presented<'_>> {
+    if let Some(value) = auth.strip_prefix("Bearer ") {
+        let value = value.trim();
+        return token::is_well_formed(value).then_some(Presented::Token(value));
+    }
+    let encoded = auth.strip_prefix("Basic ")?.trim();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())?;
+    let (username, password) = decoded.split_once(':')?;
+    Some(Presented::AppPassword {
+        username: username.to_string(),
+        password: crate::server::app_passwords::normalise_app_password(password),
+    })
+}
+
 /// The credential in `Authorization`, checked: known, not expired, its user
 /// active. Every failure is 401 `unauthorized`.
 async fn verify(state: &AppState, headers: &http::HeaderMap) -> Result<cache::Verified, ApiError> {
@@ -377,12 +407,12 @@ async fn verify(state: &AppState, headers: &http::HeaderMap) -> Result<cache::Ve
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let verified = if let Some(value) = auth.strip_prefix("Bearer ") {
-        by_token(state, value.trim()).await?
-    } else if let Some(encoded) = auth.strip_prefix("Basic ") {
-        by_app_password(state, encoded.trim()).await?
-    } else {
-        return Err(ApiError::unauthorized());
+    let verified = match presented(auth) {
+        Some(Presented::Token(value)) => by_token(state, value).await?,
+        Some(Presented::AppPassword { username, password }) => {
+            by_app_password(state, &username, &password).await?
+        }
+        None => return Err(ApiError::unauthorized()),
     };
     if verified.expires_at.is_some_and(|at| at <= db::now()) || verified.user.is_disabled() {
         return Err(ApiError::unauthorized());
@@ -390,11 +420,8 @@ async fn verify(state: &AppState, headers: &http::HeaderMap) -> Result<cache::Ve
     Ok(verified)
 }
 
+/// A well-formed token ([`presented`] checked its shape and checksum).
 async fn by_token(state: &AppState, value: &str) -> Result<cache::Verified, ApiError> {
-    // Shape and checksum first: typos and invented values cost no lookup.
-    if !token::is_well_formed(value) {
-        return Err(ApiError::unauthorized());
-    }
     let digest = token::digest(value);
     let key = format!("t:{digest}");
     if let Some(hit) = state.auth_cache.get(&key) {
@@ -428,16 +455,12 @@ async fn by_token(state: &AppState, value: &str) -> Result<cache::Verified, ApiE
 
 /// HTTP Basic with an app password. Unknown users and wrong passwords cost
 /// the same single query, so the answer's timing names no account.
-async fn by_app_password(state: &AppState, encoded: &str) -> Result<cache::Verified, ApiError> {
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(ApiError::unauthorized)?;
-    let (username, password) = decoded.split_once(':').ok_or_else(ApiError::unauthorized)?;
-    let digest = token::digest(&crate::server::app_passwords::normalise_app_password(
-        password,
-    ));
+async fn by_app_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<cache::Verified, ApiError> {
+    let digest = token::digest(password);
     let key = format!("b:{}:{digest}", username.to_lowercase());
     if let Some(hit) = state.auth_cache.get(&key) {
         return Ok(hit);
@@ -470,4 +493,39 @@ async fn live_user(state: &AppState, id: &str) -> Result<UserRow, ApiError> {
         .await?
         .filter(|u| !u.is_disabled())
         .ok_or_else(ApiError::unauthorized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorization_values_are_read_before_any_lookup() {
+        let t = token::generate();
+        assert_eq!(
+            presented(&format!("Bearer  {t} ")),
+            Some(Presented::Token(t.as_str()))
+        );
+        let basic = base64::engine::general_purpose::STANDARD.encode("Alice:abcd-EFGH 2345:x");
+        assert_eq!(
+            presented(&format!("Basic {basic}")),
+            Some(Presented::AppPassword {
+                username: "Alice".into(),
+                password: "abcdefgh2345x".into(),
+            })
+        );
+        let last = if t.ends_with('x') { 'y' } else { 'x' };
+        let mistyped = format!("{}{last}", &t[..t.len() - 1]);
+        for refused in [
+            String::new(),
+            format!("Bearer {mistyped}"),
+            format!("bearer {t}"),
+            format!("Token {t}"),
+            "Basic !!!".into(),
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("no colon")),
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode([0xff, b':'])),
+        ] {
+            assert_eq!(presented(&refused), None, "{refused}");
+        }
+    }
 }
