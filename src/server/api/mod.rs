@@ -522,8 +522,14 @@ mod tests {
             format!("bearer {t}"),
             format!("Token {t}"),
             "Basic !!!".into(),
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("no colon")),
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode([0xff, b':'])),
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("no colon")
+            ),
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode([0xff, b':'])
+            ),
         ] {
             assert_eq!(presented(&refused), None, "{refused}");
         }
