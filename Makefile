@@ -19,10 +19,10 @@ TEST_RUSTFLAGS := --cfg erase_components
 # target/debug/tessera into a binary that asks for a wasm file that does not exist.
 export LEPTOS_OUTPUT_NAME := tessera
 
-.PHONY: help run build release test test-unit test-e2e test-battery test-fuzz test-postgres e2e-release lint size bench battery fuzz lighthouse tools fuzz-tools wasm-target browser postgres clean
+.PHONY: help run build release test test-unit test-e2e test-battery test-fuzz test-postgres e2e-release lint size bench battery fuzz lighthouse tools fuzz-tools native-deps wasm-target browser postgres clean
 
 help:
-	@echo "make run      build and serve on http://127.0.0.1:3000 (data in ./data)"
+	@echo "make run      build and serve on http://localhost:3000 (data in ./data)"
 	@echo "make test     cargo test, then the Playwright suite against a real server,"
 	@echo "              then both suites again on a throwaway PostgreSQL cluster"
 	@echo "make release  optimised build (target/release/tessera + target/site)"
@@ -37,7 +37,15 @@ help:
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
-tools: end2end/node_modules/.installed wasm-target
+# OpenSSL's headers and pkg-config: webauthn-rs (passkeys) links the system's OpenSSL.
+native-deps:
+	@if ! pkg-config --exists openssl 2>/dev/null; then \
+	  echo "Installing OpenSSL headers and pkg-config from Debian"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libssl-dev pkg-config; \
+	fi
+
+tools: end2end/node_modules/.installed wasm-target native-deps
 	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
 	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 20 minutes, once)"; \
 	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --ignore-rust-version --features no_downloads; \
@@ -104,7 +112,7 @@ test-battery: build browser
 	end2end/battery/run.sh target/debug/tessera --slice
 
 # Every fuzz target for 10 s (the long run is `make fuzz`); a crash fails.
-test-fuzz: fuzz-tools
+test-fuzz: fuzz-tools native-deps
 	end2end/battery/fuzz.sh 10
 
 # The integration suite (each test on a database of its own) and the browser
@@ -123,7 +131,7 @@ e2e-release: release browser
 
 ## --- checks and measurements ---------------------------------------------------
 
-lint: wasm-target
+lint: wasm-target native-deps
 	cargo fmt --check
 	cargo fmt --check --manifest-path fuzz/Cargo.toml
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
@@ -152,7 +160,7 @@ battery: release browser postgres fuzz-tools
 # Coverage-guided fuzzing of every parser that reads untrusted bytes (fuzz/):
 # 60 s per target from the seeds in fuzz/seeds; a crash leaves its input in
 # fuzz/artifacts/<target>/ and fails.
-fuzz: fuzz-tools
+fuzz: fuzz-tools native-deps
 	end2end/battery/fuzz.sh 60
 
 # Lighthouse (pinned in end2end/lighthouse, installed only here) with Debian's

@@ -16,7 +16,9 @@ export TESSERA_THROTTLE_FREE_PER_ADDRESS=100000
 # The Slack spec posts to a webhook stand-in on loopback over plain http.
 export TESSERA_ALLOW_INSECURE_WEBHOOKS=true
 export TESSERA_BIN="$bin"
-export BASE_URL="http://127.0.0.1:$port"
+# localhost, not 127.0.0.1: browsers accept only a domain name as a passkey's
+# relying party (public_url defaults to http://localhost:PORT on loopback).
+export BASE_URL="http://localhost:$port"
 export ADMIN_PASSWORD="$TESSERA_ADMIN_PASSWORD"
 
 # Outgoing mail goes to a real SMTP sink on loopback; the specs read MAIL_DIR.

@@ -12,6 +12,7 @@ use crate::features::email::page::ConfirmEmailPage;
 use crate::features::notifications::page::{
     NotificationListPage, NotificationsPage, UnsubscribePage,
 };
+use crate::features::passkeys::page::PasskeysPage;
 use crate::features::password::page::PasswordPage;
 use crate::features::profile::page::ProfilePage;
 use crate::features::recovery::page::{ForgotPasswordPage, ResetPasswordPage};
@@ -66,6 +67,7 @@ lazy_pages! {
     Password => PasswordPage,
     Sessions => SessionsPage,
     TwoFactor => TwoFactorPage,
+    Passkeys => PasskeysPage,
     Tokens => TokensPage,
     AppPasswords => AppPasswordsPage,
     NotificationSettings => NotificationsPage,
@@ -132,6 +134,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/password") view={Lazy::<Password>::new()}/>
                         <Route path=path!("/settings/sessions") view={Lazy::<Sessions>::new()}/>
                         <Route path=path!("/settings/two-factor") view={Lazy::<TwoFactor>::new()}/>
+                        <Route path=path!("/settings/passkeys") view={Lazy::<Passkeys>::new()}/>
                         <Route path=path!("/settings/tokens") view={Lazy::<Tokens>::new()}/>
                         <Route path=path!("/settings/app-passwords") view={Lazy::<AppPasswords>::new()}/>
                         <Route path=path!("/settings/notifications") view={Lazy::<NotificationSettings>::new()}/>

@@ -20,6 +20,7 @@ const SIGNED_IN_PAGES = [
   "/settings/password",
   "/settings/sessions",
   "/settings/two-factor",
+  "/settings/passkeys",
   "/settings/tokens",
   "/settings/app-passwords",
   "/settings/notifications",
@@ -35,7 +36,7 @@ const SIGNED_IN_PAGES = [
 /** A browser context whose theme cookie is set, as the theme switcher sets it. */
 async function themed(browser: Browser, theme: "light" | "dark"): Promise<Page> {
   const context = await browser.newContext({ colorScheme: theme });
-  const base = new URL(process.env.BASE_URL ?? "http://127.0.0.1:3000");
+  const base = new URL(process.env.BASE_URL ?? "http://localhost:3000");
   await context.addCookies([{ name: "tessera_theme", value: theme, domain: base.hostname, path: "/" }]);
   return context.newPage();
 }

@@ -47,7 +47,7 @@ test("an administrator disables a user, whose next request is refused", async ({
   await hydrated(page);
   await page.getByRole("button", { name: `Disable: ${victim}` }).click();
   const dialog = page.getByRole("alertdialog", { name: `Disable ${victim}?` });
-  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await dialog.getByRole("button", { name: "Confirm", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Account updated." })).toBeVisible();
   const row = page.locator("table.users tbody tr").filter({ hasText: victim });
   await expect(row).toContainText("disabled");

@@ -21,7 +21,7 @@ test("a wrong password shows an error and signs nobody in", async ({ page }) => 
   await expect(page).toHaveURL(/\/login/);
   // An unknown user gets exactly the same answer.
   await page.getByLabel("Username or email").fill(uniqueName("nobody"));
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText("Incorrect username or password.");
   await page.screenshot({ path: "test-results/login-error.png" });
 });
@@ -29,7 +29,7 @@ test("a wrong password shows an error and signs nobody in", async ({ page }) => 
 test("empty fields are named next to the field", async ({ page }) => {
   await page.goto("/login");
   await hydrated(page);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.locator("#login-error")).toHaveText("Enter your username or email.");
   await expect(page.locator("#password-error")).toHaveText("Enter your password.");
 });
@@ -42,7 +42,7 @@ test("a protected page redirects to sign-in and comes back", async ({ page }) =>
   await hydrated(page);
   await page.getByLabel("Username or email").fill(`${name}@example.org`);
   await page.getByLabel("Password").fill("right-horse-42");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
   await expect(page.getByText(name, { exact: true }).first()).toBeVisible();
 });

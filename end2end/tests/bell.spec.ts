@@ -183,7 +183,7 @@ test("turning Security email off asks for the password first", async ({ page }) 
   // Until confirmed, the cell shows what is stored.
   await expect(cell).toBeChecked();
   await dialog.getByLabel("Password").fill("right-horse-42");
-  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await dialog.getByRole("button", { name: "Confirm", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Security by Email is now off." })).toBeVisible();
   await expect(cell).not.toBeChecked();
 });

@@ -15,11 +15,11 @@ test("change the email address through the link mailed to it", async ({ page }) 
   await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel("Password")).toBeFocused();
   await dialog.getByLabel("Password").fill("wrong-horse-42");
-  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await dialog.getByRole("button", { name: "Confirm", exact: true }).click();
   await expect(dialog.getByText("Incorrect password.")).toBeVisible();
   await page.screenshot({ path: "test-results/sudo-dialog.png" });
   await dialog.getByLabel("Password").fill("right-horse-42");
-  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await dialog.getByRole("button", { name: "Confirm", exact: true }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("status")).toContainText(`We sent a confirmation link to ${newAddress}`);
   await expect(page.locator("#primary-email")).toHaveText(`${name}@example.org`);

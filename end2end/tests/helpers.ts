@@ -37,7 +37,7 @@ export async function signIn(page: Page, login: string, password: string) {
   await hydrated(page);
   await page.getByLabel("Username or email").fill(login);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** Signs in and waits until the profile page is interactive. */

@@ -56,7 +56,7 @@ test.describe("a German browser", () => {
     await expect(page.getByText("Melde dich an, um dein Konto zu verwalten.")).toBeVisible();
     await page.getByLabel("Benutzername oder E-Mail").fill("nobody-here");
     await page.getByLabel("Passwort").fill("wrong-horse-42");
-    await page.getByRole("button", { name: "Anmelden" }).click();
+    await page.getByRole("button", { name: "Anmelden", exact: true }).click();
     await expect(page.getByRole("alert")).toHaveText("Benutzername oder Passwort ist falsch.");
     await expect(page.getByRole("link", { name: "Passwort vergessen?" })).toBeVisible();
   });

@@ -59,7 +59,11 @@ pub fn SignedInLayout() -> impl IntoView {
         let here = location.pathname.get();
         if password && here != "/settings/password" {
             browser::go_to("/settings/password");
-        } else if !password && two_factor && here != "/settings/two-factor" {
+        } else if !password
+            && two_factor
+            && here != "/settings/two-factor"
+            && here != "/settings/passkeys"
+        {
             browser::go_to("/settings/two-factor");
         }
     });
@@ -179,7 +183,7 @@ fn SideNav() -> impl IntoView {
     let i18n = use_i18n();
     let user = use_current_user();
     // The settings sections that exist so far.
-    let sections: [(&str, ViewFn); 9] = [
+    let sections: [(&str, ViewFn); 10] = [
         ("/settings/profile", (move || t!(i18n, nav.profile)).into()),
         (
             "/settings/password",
@@ -188,6 +192,10 @@ fn SideNav() -> impl IntoView {
         (
             "/settings/two-factor",
             (move || t!(i18n, nav.two_factor)).into(),
+        ),
+        (
+            "/settings/passkeys",
+            (move || t!(i18n, nav.passkeys)).into(),
         ),
         (
             "/settings/sessions",

@@ -10,3 +10,4 @@ pub mod sudo;
 pub mod theme;
 pub mod title;
 pub mod toast;
+pub mod webauthn;

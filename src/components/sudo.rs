@@ -3,6 +3,8 @@
 
 use crate::error::AppError;
 use crate::features::auth::ConfirmPassword;
+use crate::features::passkeys::ceremony::{with_passkey, PasskeyButton};
+use crate::features::passkeys::{finish_passkey_sudo, start_passkey_sudo};
 use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -47,6 +49,18 @@ pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>
         Some(Err(e)) => Some(e.message()),
         _ => None,
     };
+    // Or with a passkey (accounts with a second factor).
+    let passkey = Action::new_local(move |()| async move {
+        with_passkey(i18n, start_passkey_sudo(), finish_passkey_sudo).await?;
+        Ok(String::new())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = passkey.value().get() {
+            passkey.value().set(None);
+            open.set(false);
+            on_confirmed.run(());
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         action.dispatch(ConfirmPassword {
@@ -75,6 +89,11 @@ pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>
                             </button>
                         </div>
                     </form>
+                    <Show when=with_code>
+                        <p class="separator" aria-hidden="true"><span>{t!(i18n, passkeys.or)}</span></p>
+                        <PasskeyButton action=passkey label=move || t!(i18n, passkeys.confirm_with_passkey)
+                            busy_label=move || t!(i18n, passkeys.signing_in)/>
+                    </Show>
                 </div>
             </div>
         </Show>

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod avatar;
 pub mod email;
 pub mod notifications;
+pub mod passkeys;
 pub mod password;
 pub mod profile;
 pub mod recovery;

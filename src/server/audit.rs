@@ -43,6 +43,30 @@ pub enum AuditAction {
     TwoFactorReset {
         username: String,
     },
+    PasskeyAdd {
+        id: String,
+        name: String,
+    },
+    PasskeyRename {
+        id: String,
+        name: String,
+    },
+    PasskeyRemove {
+        id: String,
+        name: String,
+    },
+    /// A passkey signed in, passed the second step or opened sudo mode
+    /// (`purpose`: sign_in, second_factor, sudo).
+    PasskeyUse {
+        id: String,
+        name: String,
+        purpose: String,
+    },
+    /// A passkey's signature counter did not move forward: possibly cloned.
+    PasskeyCloned {
+        id: String,
+        name: String,
+    },
     EmailChangeRequested,
     EmailChanged,
     RecoveryEmailChanged,
@@ -159,6 +183,11 @@ impl AuditAction {
             A::TwoFactorDisabled => "2fa.disabled",
             A::RecoveryCodeUsed => "2fa.recovery_code_used",
             A::TwoFactorReset { .. } => "2fa.reset",
+            A::PasskeyAdd { .. } => "passkey.add",
+            A::PasskeyRename { .. } => "passkey.rename",
+            A::PasskeyRemove { .. } => "passkey.remove",
+            A::PasskeyUse { .. } => "passkey.use",
+            A::PasskeyCloned { .. } => "passkey.cloned",
             A::EmailChangeRequested => "email.change_requested",
             A::EmailChanged => "email.changed",
             A::RecoveryEmailChanged => "email.recovery_changed",
@@ -208,6 +237,13 @@ impl AuditAction {
             }
             A::AppPasswordCreate { id, name } | A::AppPasswordRevoke { id, name } => {
                 json!({ "app_password_id": id, "name": name })
+            }
+            A::PasskeyAdd { id, name }
+            | A::PasskeyRename { id, name }
+            | A::PasskeyRemove { id, name }
+            | A::PasskeyCloned { id, name } => json!({ "passkey_id": id, "name": name }),
+            A::PasskeyUse { id, name, purpose } => {
+                json!({ "passkey_id": id, "name": name, "purpose": purpose })
             }
             A::SettingChanged { key, value } => json!({ "key": key, "value": value }),
             A::AdminDenied { what } => json!({ "what": what }),
@@ -447,9 +483,11 @@ mod tests {
             owner: "bob".into(),
         };
         assert_eq!(a.name(), "token.admin_revoke");
+        // Compared as values: the test build's serde_json keeps insertion
+        // order (a dev-dependency enables `preserve_order`), the server's sorts.
         assert_eq!(
-            a.detail().to_string(),
-            r#"{"name":"ci","owner":"bob","token_id":"t1"}"#
+            a.detail(),
+            serde_json::json!({"name": "ci", "owner": "bob", "token_id": "t1"})
         );
         assert_eq!(AuditAction::SignIn.detail().to_string(), "{}");
     }

@@ -221,6 +221,8 @@ pub async fn reset(
     // A recovery address an intruder set would bring them back: it goes, and
     // its owner adds it again (confirmed by a link) if it was theirs.
     users::update_recovery_email(&mut *tx, &user.id, "").await?;
+    // So would a passkey an intruder added (it signs in alone).
+    db::passkeys::remove_after_reset(&mut tx, &user.id).await?;
     tx.commit().await?;
     throttle::clear_account(state, Kind::Password, &user).await?;
     audit::record(

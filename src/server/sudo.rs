@@ -35,7 +35,9 @@ pub async fn confirm(
         .collect();
     if typed.len() == 6
         && typed.bytes().all(|b| b.is_ascii_digit())
-        && db::two_factor::is_enabled(&state.db, &user.id).await?
+        && db::two_factor::find(&state.db, &user.id)
+            .await?
+            .is_some_and(|t| t.enabled != 0)
     {
         let attempt = throttle::reserve(
             state,

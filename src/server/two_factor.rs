@@ -94,7 +94,7 @@ pub fn normalise_code(typed: &str) -> String {
 }
 
 /// A fresh set of recovery codes (to show once) and their digests (to store).
-fn new_code_set(state: &AppState) -> (Vec<String>, Vec<String>) {
+pub(crate) fn new_code_set(state: &AppState) -> (Vec<String>, Vec<String>) {
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let digests = codes
         .iter()
@@ -109,6 +109,10 @@ pub async fn status(state: &AppState, user: &UserRow) -> Result<TwoFactorStatus,
     let enabled = store::is_enabled(&state.db, &user.id).await?;
     Ok(TwoFactorStatus {
         enabled,
+        totp: store::find(&state.db, &user.id)
+            .await?
+            .is_some_and(|t| t.enabled != 0),
+        passkeys: db::passkeys::count(&state.db, &user.id).await?,
         recovery_codes_left: if enabled {
             store::codes_left(&state.db, &user.id).await?
         } else {
@@ -128,7 +132,7 @@ pub async fn missing_under_mandate(state: &AppState, user: &UserRow) -> Result<b
         && !store::is_enabled(&state.db, &user.id).await?)
 }
 
-fn managed_by_directory(user: &UserRow, ws: &workspace::Workspace) -> bool {
+pub(crate) fn managed_by_directory(user: &UserRow, ws: &workspace::Workspace) -> bool {
     ws.directory_provides_2fa && user.source == AccountSource::External
 }
 
@@ -303,7 +307,9 @@ pub async fn disable(
     code: &str,
 ) -> Result<(), AppError> {
     let l = ctx.locale;
-    if workspace::load(&state.db).await?.two_factor_mandatory {
+    // With passkeys left, 2FA stays on: only the authenticator app goes.
+    let passkeys_left = db::passkeys::count(&state.db, &auth.user.id).await? > 0;
+    if workspace::load(&state.db).await?.two_factor_mandatory && !passkeys_left {
         return Err(AppError::BadRequest(
             td_string!(l, two_factor.mandatory_no_off).to_string(),
         ));
@@ -330,7 +336,11 @@ pub async fn disable(
     }
     attempt.succeeded(state).await?;
     let mut tx = state.db.begin().await?;
-    store::delete_all(&mut tx, &auth.user.id).await?;
+    if db::passkeys::count(&mut *tx, &auth.user.id).await? > 0 {
+        store::delete_totp(&mut tx, &auth.user.id).await?;
+    } else {
+        store::delete_all(&mut tx, &auth.user.id).await?;
+    }
     tx.commit().await?;
     crate::server::api::invalidate::forget_user(state, &auth.user.id).await;
     audit::record(
@@ -381,6 +391,42 @@ pub async fn begin_challenge(state: &AppState, user: &UserRow) -> Result<String,
     Ok(id)
 }
 
+/// The account waiting behind the sign-in challenge in the browser's cookie
+/// (still enabled), or "sign in again".
+pub async fn challenge_user(
+    state: &AppState,
+    ctx: &RequestCtx,
+    challenge_id: Option<&str>,
+) -> Result<UserRow, AppError> {
+    let l = ctx.locale;
+    let expired = || AppError::BadRequest(td_string!(l, two_factor.sign_in_again).to_string());
+    let hash = session::hash_id(challenge_id.ok_or_else(expired)?);
+    let (user_id, _) = store::find_challenge(&state.db, &hash)
+        .await?
+        .ok_or_else(expired)?;
+    db::users::find_by_id(&state.db, &user_id)
+        .await?
+        .filter(|u| !u.is_disabled())
+        .ok_or_else(expired)
+}
+
+/// Ends the challenge after its second factor passed: true for exactly one
+/// request, which may open the session; the others hear "sign in again".
+pub async fn end_challenge(
+    state: &AppState,
+    ctx: &RequestCtx,
+    challenge_id: Option<&str>,
+) -> Result<(), AppError> {
+    let hash = session::hash_id(challenge_id.unwrap_or_default());
+    if store::delete_challenge(&state.db, &hash).await? {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(
+            td_string!(ctx.locale, two_factor.sign_in_again).to_string(),
+        ))
+    }
+}
+
 /// The second step of signing in: a TOTP code, or a recovery code when
 /// `recovery` is set. Returns the user to open a session for.
 pub async fn finish_challenge(
@@ -391,15 +437,8 @@ pub async fn finish_challenge(
     recovery: bool,
 ) -> Result<UserRow, AppError> {
     let l = ctx.locale;
-    let expired = || AppError::BadRequest(td_string!(l, two_factor.sign_in_again).to_string());
-    let hash = session::hash_id(challenge_id.ok_or_else(expired)?);
-    let (user_id, _) = store::find_challenge(&state.db, &hash)
-        .await?
-        .ok_or_else(expired)?;
-    let user = db::users::find_by_id(&state.db, &user_id)
-        .await?
-        .filter(|u| !u.is_disabled())
-        .ok_or_else(expired)?;
+    let user = challenge_user(state, ctx, challenge_id).await?;
+    let hash = session::hash_id(challenge_id.unwrap_or_default());
     let attempt = throttle::reserve(
         state,
         ctx,
@@ -439,9 +478,7 @@ pub async fn finish_challenge(
         ));
     }
     // Exactly one request may turn this challenge into a session.
-    if !store::delete_challenge(&state.db, &hash).await? {
-        return Err(expired());
-    }
+    end_challenge(state, ctx, challenge_id).await?;
     attempt.succeeded(state).await?;
     if recovery {
         audit::record(
@@ -475,8 +512,10 @@ pub async fn reset(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    let had = store::delete_all(&mut tx, &user.id).await?;
+    let had_totp = store::delete_all(&mut tx, &user.id).await?;
+    let had_passkeys = db::passkeys::delete_all(&mut tx, &user.id).await? > 0;
     tx.commit().await?;
+    let had = had_totp || had_passkeys;
     crate::server::api::invalidate::forget_user(state, &user.id).await;
     let action = AuditAction::TwoFactorReset {
         username: user.username.clone(),

@@ -501,16 +501,7 @@ async fn admins_reset_2fa_and_the_user_is_told() {
 #[tokio::test]
 async fn directory_accounts_cannot_enrol_when_the_directory_provides_2fa() {
     let app = TestApp::new().await;
-    tessera::server::auth::create_user(
-        &app.state,
-        "eve",
-        "eve@example.org",
-        tessera::model::Role::User,
-        tessera::model::AccountSource::External,
-        Some(&tessera::server::auth::password::Password::new(PW)),
-    )
-    .await
-    .expect("user");
+    app.create_external_user("eve", PW).await;
     tessera::server::workspace::set(&app.state.db, "directory_provides_2fa", "true")
         .await
         .expect("set");

@@ -95,7 +95,10 @@ pub struct AdminUserRow {
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub source: AccountSource,
     pub disabled: bool,
+    /// Any second factor (authenticator app or passkey).
     pub two_factor: bool,
+    /// Passkeys and security keys registered.
+    pub passkeys: i64,
     pub created: String,
     /// Null: never signed in.
     pub last_sign_in: Option<String>,

@@ -299,7 +299,12 @@ fn UserLine(
                     <br/><span class="muted">{t_string!(i18n, admin.pending_email, email = u.pending_email.clone()).to_string()}</span>
                 })}
             </td>
-            <td>{if u.two_factor { t_string!(i18n, admin.on) } else { t_string!(i18n, admin.off) }}</td>
+            <td>
+                {if u.two_factor { t_string!(i18n, admin.on) } else { t_string!(i18n, admin.off) }}
+                {(u.passkeys > 0).then(|| view! {
+                    <br/><span class="muted small">{t_string!(i18n, admin.passkeys, n = u.passkeys).to_string()}</span>
+                })}
+            </td>
             <td class="small nowrap">{u.created.clone()}</td>
             <td class="small nowrap">{u.last_sign_in.clone().unwrap_or_else(|| t_string!(i18n, admin.never).to_string())}</td>
             <td>

@@ -5,6 +5,11 @@ use crate::components::browser;
 use crate::components::form::FieldMessage;
 use crate::components::title::PageTitle;
 use crate::error::AppError;
+use crate::features::passkeys::ceremony::{with_passkey, PasskeyButton};
+use crate::features::passkeys::{
+    finish_passkey_second_factor, finish_passkey_sign_in, start_passkey_second_factor,
+    start_passkey_sign_in,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -21,6 +26,19 @@ pub fn LoginPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(target)) = action.value().get() {
             browser::go_to(&target);
+        }
+    });
+
+    // Password-less: any passkey of this site the browser offers.
+    let passkey = Action::new_local(move |()| {
+        let next = next();
+        async move {
+            let target = with_passkey(i18n, start_passkey_sign_in(), |ceremony, credential| {
+                finish_passkey_sign_in(ceremony, credential, Some(next))
+            })
+            .await?;
+            browser::go_to(&target);
+            Ok(target)
         }
     });
 
@@ -64,6 +82,8 @@ pub fn LoginPage() -> impl IntoView {
                         {move || if action.pending().get() { t_string!(i18n, login.signing_in) } else { t_string!(i18n, common.sign_in) }}
                     </button>
                 </ActionForm>
+                <p class="separator" aria-hidden="true"><span>{t!(i18n, passkeys.or)}</span></p>
+                <PasskeyButton action=passkey label=move || t!(i18n, passkeys.sign_in) busy_label=move || t!(i18n, passkeys.signing_in)/>
                 <p class="below-form"><a href="/forgot-password">{t!(i18n, login.forgot)}</a></p>
             </div>
         </main>
@@ -78,6 +98,21 @@ pub fn LoginTwoFactorPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let recovery = RwSignal::new(false);
+    let passkey = Action::new_local(move |()| {
+        let next = next();
+        async move {
+            let target = with_passkey(
+                i18n,
+                start_passkey_second_factor(),
+                |ceremony, credential| {
+                    finish_passkey_second_factor(ceremony, credential, Some(next))
+                },
+            )
+            .await?;
+            browser::go_to(&target);
+            Ok(target)
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(target)) = action.value().get() {
             browser::go_to(&target);
@@ -116,6 +151,8 @@ pub fn LoginTwoFactorPage() -> impl IntoView {
                         {move || if action.pending().get() { t_string!(i18n, two_factor.checking) } else { t_string!(i18n, two_factor.verify) }}
                     </button>
                 </ActionForm>
+                <p class="separator" aria-hidden="true"><span>{t!(i18n, passkeys.or)}</span></p>
+                <PasskeyButton action=passkey label=move || t!(i18n, passkeys.use_passkey) busy_label=move || t!(i18n, passkeys.signing_in)/>
                 <p class="below-form">
                     <button type="button" class="link" on:click=move |_| recovery.update(|r| *r = !*r)>
                         {move || if recovery.get() { t_string!(i18n, two_factor.use_app) } else { t_string!(i18n, two_factor.use_recovery) }}

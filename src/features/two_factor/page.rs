@@ -38,6 +38,15 @@ pub fn TwoFactorPage() -> impl IntoView {
                 Ok(s) if s.managed_by_directory => view! {
                     <section class="card"><p>{t!(i18n, two_factor.by_directory)}</p></section>
                 }.into_any(),
+                Ok(s) if s.enabled && !s.totp => view! {
+                    <section class="card" aria-labelledby="passkeys-heading">
+                        <h2 id="passkeys-heading">{t!(i18n, two_factor.on)}</h2>
+                        <p>{t!(i18n, passkeys.two_factor_note)}</p>
+                        <p><a href="/settings/passkeys">{t!(i18n, passkeys.manage)}</a></p>
+                    </section>
+                    <EnabledCard status=s refresh=refresh fresh_codes=fresh_codes/>
+                    <EnrolCard refresh=refresh fresh_codes=fresh_codes/>
+                }.into_any(),
                 Ok(s) if s.enabled => view! { <EnabledCard status=s refresh=refresh fresh_codes=fresh_codes/> }.into_any(),
                 Ok(_) => view! { <EnrolCard refresh=refresh fresh_codes=fresh_codes/> }.into_any(),
                 Err(e) => view! { <LoadError error=e retry=move |()| status.refetch()/> }.into_any(),
@@ -161,6 +170,9 @@ fn EnabledCard(
             .and_then(|e| e.field_message("code"))
     });
     let left = status.recovery_codes_left;
+    let totp = status.totp;
+    // With passkeys left, removing the app keeps 2FA on, mandate or not.
+    let keep_app = status.mandatory && status.passkeys == 0;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         disable_guard.dispatch(DisableTwoFactor {
@@ -185,9 +197,10 @@ fn EnabledCard(
                 </button>
             </div>
         </section>
+        <Show when=move || totp>
         <section class="card" aria-labelledby="off-heading">
             <h2 id="off-heading">{t!(i18n, two_factor.disable)}</h2>
-            {if status.mandatory {
+            {if keep_app {
                 view! { <p>{t!(i18n, two_factor.mandatory_no_off)}</p> }.into_any()
             } else {
                 view! {
@@ -205,6 +218,7 @@ fn EnabledCard(
                 }.into_any()
             }}
         </section>
+        </Show>
         <SudoDialog open=regen_guard.open on_confirmed=move |_| regen_guard.retry()/>
         <SudoDialog open=disable_guard.open on_confirmed=move |_| disable_guard.retry()/>
     }
@@ -212,7 +226,7 @@ fn EnabledCard(
 
 /// The recovery codes, once: copy, download, confirm.
 #[component]
-fn RecoveryCodes(codes: Vec<String>, shown: RwSignal<Option<Vec<String>>>) -> impl IntoView {
+pub fn RecoveryCodes(codes: Vec<String>, shown: RwSignal<Option<Vec<String>>>) -> impl IntoView {
     let i18n = use_i18n();
     let toasts = use_toasts();
     let text = codes.join("\n") + "\n";

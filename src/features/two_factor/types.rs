@@ -6,7 +6,12 @@ use serde::{Deserialize, Serialize};
 /// Where the signed-in account stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {
+    /// Any second factor: the authenticator app or a passkey.
     pub enabled: bool,
+    /// The authenticator app (TOTP) is set up.
+    pub totp: bool,
+    /// Passkeys and security keys registered.
+    pub passkeys: i64,
     pub recovery_codes_left: i64,
     /// The workspace requires 2FA (it cannot be turned off).
     pub mandatory: bool,

@@ -30,6 +30,7 @@ const USER_PAGE: i64 = 50;
 fn user_row(
     u: &UserRow,
     two_factor: bool,
+    passkeys: i64,
     last_sign_in_at: Option<i64>,
     pending_email: String,
     reader: &UserRow,
@@ -46,6 +47,7 @@ fn user_row(
         source: u.source,
         disabled: u.is_disabled(),
         two_factor,
+        passkeys,
         created: when(u.created_at),
         last_sign_in: last_sign_in_at.map(when),
     }
@@ -111,6 +113,7 @@ pub async fn list_users_page(
             user_row(
                 &r.user,
                 two_factor,
+                r.passkeys,
                 r.last_sign_in_at,
                 r.pending_email,
                 admin,
@@ -317,6 +320,7 @@ pub async fn create_account(
     Ok(user_row(
         &user,
         false,
+        0,
         None,
         String::new(),
         admin,

@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         me::get_me,
         me::patch_me,
         me::my_tokens,
+        me::my_passkeys,
         notifications::my_notifications,
         notifications::mark_notifications_read,
         notifications::my_preferences,

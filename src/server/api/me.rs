@@ -162,3 +162,38 @@ pub async fn my_tokens(
         rows.iter().map(|r| token_dto(&state, r, None)).collect(),
     ))
 }
+
+/// A passkey or security key: metadata only (the public key stays on the server).
+#[derive(Serialize, ToSchema)]
+pub struct PasskeyDto {
+    pub id: String,
+    pub name: String,
+    /// `synced` (a passkey synced between devices), `device` (bound to one
+    /// device) or `hardware` (a security key).
+    pub kind: String,
+    pub created_at: String,
+    /// Null: never used.
+    pub last_used_at: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/passkeys", tag = "me",
+    responses((status = 200, body = [PasskeyDto]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("token" = []), ("app_password" = [])))]
+/// The caller's passkeys and security keys.
+pub async fn my_passkeys(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<PasskeyDto>>, ApiError> {
+    let keys = crate::server::passkeys::list(&state, &caller.user).await?;
+    Ok(Json(
+        keys.into_iter()
+            .map(|k| PasskeyDto {
+                id: k.id,
+                name: k.name,
+                kind: k.kind.as_str().to_string(),
+                created_at: rfc3339(k.created_at),
+                last_used_at: k.last_used_at.map(rfc3339),
+            })
+            .collect(),
+    ))
+}

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(me::get_me).patch(me::patch_me))
         .route("/api/v1/me/tokens", get(me::my_tokens))
+        .route("/api/v1/me/passkeys", get(me::my_passkeys))
         .route(
             "/api/v1/me/notifications",
             get(notifications::my_notifications),

@@ -301,6 +301,7 @@ pub async fn reset_password(
     let mut tx = state.db.begin().await?;
     users::set_password_hash(&mut *tx, &user.id, &hash).await?;
     db::shut_out(&mut tx, &user.id, None).await?;
+    db::passkeys::remove_after_reset(&mut tx, &user.id).await?;
     tx.commit().await?;
     Ok(user)
 }

@@ -11,6 +11,7 @@ pub mod deleted_accounts;
 pub mod notification_prefs;
 pub mod notifications;
 pub mod outbox;
+pub mod passkeys;
 pub mod select;
 pub mod sessions;
 pub mod settings;
@@ -118,6 +119,8 @@ pub enum UniqueKey {
     Email,
     TokenName,
     AppPasswordName,
+    /// A passkey's credential id, registered already (to anyone).
+    PasskeyCredential,
 }
 
 /// Which of our unique indexes `e` violated, if it is a unique violation we know.
@@ -141,6 +144,11 @@ pub fn unique_key(e: &sqlx::Error) -> Option<UniqueKey> {
             UniqueKey::AppPasswordName,
             "app_passwords_user_name",
             "app_passwords.user_id, app_passwords.name",
+        ),
+        (
+            UniqueKey::PasskeyCredential,
+            "passkeys_credential_idx",
+            "passkeys.credential_id",
         ),
     ]
     .into_iter()

@@ -119,7 +119,9 @@ pub async fn find_live(
     let row: Option<LiveRow> = sqlx::query_as(super::users::select_users!(
         extra "s_public_id, s_last_seen_at, s_sudo_at, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM totp \
-           WHERE totp.user_id = users.id AND totp.enabled <> 0) THEN 1 ELSE 0 END AS BIGINT) \
+           WHERE totp.user_id = users.id AND totp.enabled <> 0) \
+           OR EXISTS (SELECT 1 FROM passkeys WHERE passkeys.user_id = users.id) \
+           THEN 1 ELSE 0 END AS BIGINT) \
          AS two_factor, ",
         "JOIN (SELECT user_id AS s_user_id, public_id AS s_public_id, \
            last_seen_at AS s_last_seen_at, sudo_at AS s_sudo_at FROM sessions \

@@ -19,8 +19,17 @@ pub async fn find(db: &Db, user_id: &str) -> Result<Option<TotpRow>, sqlx::Error
         .await
 }
 
+/// Whether the account has a second factor: the authenticator app or a
+/// passkey (the session lookup and the admin list say the same in their SQL).
 pub async fn is_enabled(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
-    Ok(find(db, user_id).await?.is_some_and(|t| t.enabled != 0))
+    let (on,): (i64,) = sqlx::query_as(
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM totp WHERE user_id = $1 AND enabled = 1) \
+         OR EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1) THEN 1 ELSE 0 END AS BIGINT)",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await?;
+    Ok(on != 0)
 }
 
 /// Starts (or restarts) an enrolment: a new secret, not yet enabled. Refuses to
@@ -88,6 +97,16 @@ pub async fn delete_all(db: &mut sqlx::AnyConnection, user_id: &str) -> Result<b
         .bind(user_id)
         .execute(&mut *db)
         .await?;
+    let done = sqlx::query("DELETE FROM totp WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes the authenticator app alone (passkeys keep 2FA on, and the
+/// recovery codes with it).
+pub async fn delete_totp(db: &mut sqlx::AnyConnection, user_id: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM totp WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *db)

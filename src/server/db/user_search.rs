@@ -25,6 +25,8 @@ pub struct Listed {
     pub user: UserRow,
     pub last_sign_in_at: Option<i64>,
     pub two_factor: i64,
+    /// Passkeys and security keys registered.
+    pub passkeys: i64,
     /// A new address waiting for its confirmation link (empty: none).
     pub pending_email: String,
 }
@@ -34,7 +36,9 @@ const LIST_USERS: &str = "SELECT u.id, u.username, u.email, u.role, u.source, u.
      u.last_name, u.display_name, u.disabled, u.created_at, u.updated_at, u.contact_person, u.phone, \
      u.time_zone, u.recovery_email, u.avatar_version, u.language, u.must_change_password, u.last_sign_in_at, \
      CAST(CASE WHEN EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled = 1) \
+     OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) \
      THEN 1 ELSE 0 END AS BIGINT) AS two_factor, \
+     (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys, \
      COALESCE((SELECT e.new_email FROM email_tokens e WHERE e.user_id = u.id \
      AND e.purpose = 'email_change' AND e.used_at IS NULL AND e.expires_at > ? \
      ORDER BY e.created_at DESC LIMIT 1), '') AS pending_email FROM users u WHERE 1 = 1";
@@ -86,7 +90,8 @@ pub async fn search(
         _ => &mut q,
     };
     const TWO_FACTOR: &str =
-        "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled = 1)";
+        "(EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND t.enabled = 1) \
+         OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id))";
     match f.two_factor {
         "on" => q.push(" AND ").push(TWO_FACTOR),
         "off" => q.push(" AND NOT ").push(TWO_FACTOR),

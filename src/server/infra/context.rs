@@ -215,6 +215,11 @@ const ALLOWED_BEFORE_ENROLMENT: &[&str] = &[
     <crate::features::two_factor::GetTwoFactorStatus as ServerFn>::PATH,
     <crate::features::two_factor::StartTwoFactor as ServerFn>::PATH,
     <crate::features::two_factor::EnableTwoFactor as ServerFn>::PATH,
+    // A passkey satisfies the mandate as well as an authenticator app.
+    "/settings/passkeys",
+    <crate::features::passkeys::ListPasskeys as ServerFn>::PATH,
+    <crate::features::passkeys::StartPasskeyRegistration as ServerFn>::PATH,
+    <crate::features::passkeys::FinishPasskeyRegistration as ServerFn>::PATH,
 ];
 
 /// Sends pages to the enrolment page and refuses server functions with
@@ -381,6 +386,9 @@ mod tests {
             "/api/two-factor/status",
             "/api/two-factor/start",
             "/api/two-factor/enable",
+            "/api/passkeys",
+            "/api/passkeys/register/start",
+            "/api/passkeys/register/finish",
         ] {
             assert!(ALLOWED_BEFORE_ENROLMENT.contains(&path), "{path}");
         }

@@ -59,6 +59,9 @@ pub fn unique_clash(e: sqlx::Error, l: crate::lang::Locale) -> AppError {
         Some(UniqueKey::TokenName | UniqueKey::AppPasswordName) => {
             AppError::field("name", td_string!(l, tokens.name_taken).to_string())
         }
+        Some(UniqueKey::PasskeyCredential) => {
+            AppError::BadRequest(td_string!(l, passkeys.already_added).to_string())
+        }
         None => e.into(),
     }
 }

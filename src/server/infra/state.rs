@@ -45,6 +45,9 @@ pub struct Shared {
     /// end, so the graceful shutdown does not wait for them.
     pub shutdown: tokio_util::sync::CancellationToken,
     pub leptos: LeptosOptions,
+    /// The WebAuthn relying party for passkeys, from `public_url`; `None`
+    /// when its host is an address (browsers accept only a domain name).
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -61,6 +64,7 @@ impl AppState {
             &config.mail_from,
         )?);
         let keys = Arc::new(Keys::load(&config)?);
+        let webauthn = super::relying_party::relying_party(&config.public_url).map(Arc::new);
         let leptos = LeptosOptions::builder()
             .output_name("tessera")
             .site_root(config.site_dir.to_string_lossy().to_string())
@@ -81,6 +85,7 @@ impl AppState {
             live: Arc::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             leptos,
+            webauthn,
         })))
     }
 }

@@ -28,6 +28,16 @@ pub enum SecurityEvent<'a> {
     },
     TwoFactorOn,
     TwoFactorOff,
+    PasskeyAdded {
+        name: &'a str,
+    },
+    PasskeyRemoved {
+        name: &'a str,
+    },
+    /// A passkey's signature counter went backwards: the sign-in was refused.
+    PasskeyCloned {
+        name: &'a str,
+    },
     /// An administrator (or the operator) removed the account's 2FA.
     TwoFactorReset,
     /// A recovery code was used to sign in; `left` remain.
@@ -130,6 +140,18 @@ impl SecurityEvent<'_> {
             E::TwoFactorOff => (
                 td_string!(l, security_mail.two_factor_off_subject).to_string(),
                 td_string!(l, security_mail.two_factor_off, username = u).to_string(),
+            ),
+            E::PasskeyAdded { name } => (
+                td_string!(l, security_mail.passkey_added_subject).to_string(),
+                td_string!(l, security_mail.passkey_added, username = u, name = name).to_string(),
+            ),
+            E::PasskeyRemoved { name } => (
+                td_string!(l, security_mail.passkey_removed_subject).to_string(),
+                td_string!(l, security_mail.passkey_removed, username = u, name = name).to_string(),
+            ),
+            E::PasskeyCloned { name } => (
+                td_string!(l, security_mail.passkey_cloned_subject).to_string(),
+                td_string!(l, security_mail.passkey_cloned, username = u, name = name).to_string(),
             ),
             E::TwoFactorReset => (
                 td_string!(l, mail.reset_2fa_subject).to_string(),
@@ -257,6 +279,9 @@ impl SecurityEvent<'_> {
             | E::TwoFactorReset
             | E::RecoveryCodeUsed { .. }
             | E::RecoveryCodesLow { .. } => "/settings/two-factor",
+            E::PasskeyAdded { .. } | E::PasskeyRemoved { .. } | E::PasskeyCloned { .. } => {
+                "/settings/passkeys"
+            }
             E::TokenCreated { .. } | E::TokenRegenerated { .. } | E::TokenRevoked { .. } => {
                 "/settings/tokens"
             }

@@ -236,6 +236,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("/api/v1/me", "get"),
         ("/api/v1/me", "patch"),
         ("/api/v1/me/tokens", "get"),
+        ("/api/v1/me/passkeys", "get"),
         ("/api/v1/admin/users", "get"),
         ("/api/v1/admin/users", "post"),
         ("/api/v1/admin/users/{id}", "patch"),

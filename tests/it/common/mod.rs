@@ -17,7 +17,7 @@ use tessera::server::infra::config::Config;
 use tessera::server::{db, infra::state::AppState};
 use tower::ServiceExt;
 
-pub const ORIGIN: &str = "http://127.0.0.1:3000";
+pub const ORIGIN: &str = "http://localhost:3000";
 
 /// One multi-threaded runtime that serves every test's requests, as the real server
 /// has one (each `#[tokio::test]` has a small runtime of its own). Tests still send
@@ -106,6 +106,20 @@ impl TestApp {
         )
         .await
         .expect("create user")
+    }
+
+    /// An account whose directory (LDAP, SSO) owns it, with a password.
+    pub async fn create_external_user(&self, username: &str, password: &str) -> db::users::UserRow {
+        auth::create_user(
+            &self.state,
+            username,
+            &format!("{username}@example.org"),
+            Role::User,
+            AccountSource::External,
+            Some(&Password::new(password)),
+        )
+        .await
+        .expect("create external user")
     }
 
     /// Sends a request from 127.0.0.1 (or the address in `from`).

@@ -114,6 +114,9 @@ impl Config {
         };
         let public_url = match get("public_url") {
             Some(v) => parse_public_url(v)?,
+            // On loopback the name, not the address: browsers accept only a
+            // domain name for passkeys (WebAuthn's relying party).
+            None if listen.ip().is_loopback() => format!("http://localhost:{}", listen.port()),
             None => format!("http://{listen}"),
         };
         let data_dir = PathBuf::from(get("data_dir").unwrap_or("data"));
@@ -284,7 +287,7 @@ mod tests {
     fn defaults_without_file_or_env() {
         let c = Config::from_sources("", &env(&[])).expect("defaults are valid");
         assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
-        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.public_url, "http://localhost:3000");
         assert_eq!(c.database_url.expose(), "sqlite://data/tessera.db?mode=rwc");
         assert_eq!(c.session_idle_timeout_secs, 12 * 3600);
         assert_eq!(c.argon2, Argon2Config::default());

@@ -1,0 +1,108 @@
+import { test, expect, Page } from "@playwright/test";
+import { createUser, hydrated, openSection, signIn, signInOk, sql, uniqueName } from "./helpers";
+
+/**
+ * A passkey end to end, with Chromium's virtual authenticator (DevTools'
+ * WebAuthn domain) standing in for a fingerprint reader: it answers the
+ * browser's dialogs itself, verifies the user and keeps discoverable
+ * credentials, so the real ceremony runs (our JavaScript, the browser's
+ * WebAuthn, the server's checks). The suite serves on localhost: browsers
+ * refuse an IP address as relying party.
+ */
+async function virtualAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+async function signOut(page: Page, name: string) {
+  await page.getByRole("button", { name }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+}
+
+test("add a passkey, sign in with it alone, use it as second factor, rename and remove it", async ({ page }) => {
+  const name = uniqueName("passkey");
+  createUser(name, "right-horse-42");
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
+  await signInOk(page, name, "right-horse-42");
+
+  await openSection(page, "Passkeys & security keys");
+  await expect(page.locator("#no-passkeys")).toBeVisible();
+  await page.getByLabel("Name").fill("Virtual key");
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  // The first second factor: recovery codes, shown once.
+  const codes = page.locator("#recovery-codes li");
+  await expect(codes).toHaveCount(10);
+  await page.getByRole("button", { name: "I have saved them" }).click();
+  const item = page.locator("li.passkey");
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText("Virtual key");
+  await expect(item).toContainText("This device");
+  await expect(item).toContainText("never used");
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  expect(credentials).toHaveLength(1);
+  expect(credentials[0].isResidentCredential).toBe(true);
+  await page.screenshot({ path: "test-results/passkeys-added.png", fullPage: true });
+
+  // Password-less: no user name, no password, no code.
+  await signOut(page, name);
+  await hydrated(page);
+  await page.screenshot({ path: "test-results/passkeys-sign-in.png", fullPage: true });
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
+  await hydrated(page);
+
+  // The password alone is not enough any more; the passkey is the second step.
+  await signOut(page, name);
+  await signIn(page, name, "right-horse-42");
+  await expect(page).toHaveURL(/\/login\/two-factor/);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Use a passkey or security key" }).click();
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
+  await hydrated(page);
+
+  // Rename in sudo mode, confirmed with the passkey instead of the password.
+  await openSection(page, "Passkeys & security keys");
+  await expect(item).toContainText("last used");
+  sql(`UPDATE sessions SET sudo_at = 0 WHERE user_id = (SELECT id FROM users WHERE username = '${name}')`);
+  await item.getByRole("button", { name: "Rename Virtual key" }).click();
+  await item.getByLabel("Name").fill("Laptop");
+  await item.getByRole("button", { name: "Save name" }).click();
+  const sudo = page.getByRole("dialog");
+  await expect(sudo).toBeVisible();
+  await sudo.getByRole("button", { name: "Confirm with a passkey" }).click();
+  await expect(sudo).toBeHidden();
+  await expect(item.locator(".passkey-name")).toHaveText("Laptop");
+  await item.getByRole("button", { name: "Remove Laptop" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toContainText("only second factor");
+  await dialog.getByRole("button", { name: "Remove" }).click();
+  await expect(page.locator("#no-passkeys")).toBeVisible();
+  // 2FA is off again: the password alone signs in.
+  await signOut(page, name);
+  await signInOk(page, name, "right-horse-42");
+});
+
+test("a closed passkey dialog is a clear message, not a hang", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.evaluate(() => {
+    // Stand in for a person closing the dialog: the browser answers NotAllowedError.
+    navigator.credentials.get = () => Promise.reject(new DOMException("closed", "NotAllowedError"));
+  });
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page.locator("#passkey-error")).toContainText("the dialog was closed");
+  await expect(page.getByRole("button", { name: "Sign in with a passkey" })).toBeEnabled();
+  await expect(page).toHaveURL(/\/login$/);
+});
