@@ -4,8 +4,9 @@
 # SECONDS from the seeds in fuzz/seeds/<target>/ (copied: the seeds in git are
 # never rewritten). Built on stable with `-s none` and debug assertions, so
 # overflow checks and the targets' own asserts are what finds bugs.
-# Prints a table (runs per target, crashes) and fails on the first crash,
-# leaving the input under fuzz/artifacts/<target>/ — make it a regression test.
+# Prints a table (runs per target, crashes) and fails on a crash or on a target
+# that ran fewer than MIN_RUNS_PER_SECOND (100) inputs a second; a crash leaves
+# the input under fuzz/artifacts/<target>/ — make it a regression test.
 # Usage: end2end/battery/fuzz.sh SECONDS [TARGET…]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +16,7 @@ export LEPTOS_OUTPUT_NAME=tessera
 # Its own target directory: the fuzz build's flags (coverage instrumentation)
 # would otherwise rebuild the app's dependencies on every switch.
 opts=(--sanitizer none --debug-assertions --target-dir target/fuzz)
+MIN_RUNS_PER_SECOND=${MIN_RUNS_PER_SECOND:-100}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
 
@@ -42,6 +44,13 @@ for t in "${targets[@]}"; do
   fi
   runs=$(grep -oE "^stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" || echo 0)
   cov=$(grep -oE "cov: [0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || echo 0)
+  # A floor: a target that ran almost nothing (it returns at once, or its set-up
+  # is slow) tested nothing, and passing it would hide that. The slowest target
+  # (avatar) runs about 500 inputs a second here.
+  if [ "$crashes" = 0 ] && [ "$runs" -lt $((MIN_RUNS_PER_SECOND * seconds)) ]; then
+    echo "-- $t ran only $runs inputs in ${seconds} s (floor: $((MIN_RUNS_PER_SECOND * seconds)))"
+    status=1
+  fi
   echo "{\"fuzz\":{\"target\":\"$t\",\"seconds\":$seconds,\"runs\":$runs,\"coverage\":$cov,\"crashes\":$crashes}}" | tee -a "$results"
 done
 

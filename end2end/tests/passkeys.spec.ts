@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { createUser, hydrated, openSection, signIn, signInOk, sql, uniqueName } from "./helpers";
+import { createUser, hydrated, mailTo, openSection, signIn, signInOk, sql, uniqueName } from "./helpers";
 
 /**
  * A passkey end to end, with Chromium's virtual authenticator (DevTools'
@@ -22,13 +22,45 @@ async function virtualAuthenticator(page: Page) {
       automaticPresenceSimulation: true,
     },
   });
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem("no-passkey-autofill") && window.PublicKeyCredential) {
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    }
+  });
   return { cdp, authenticatorId };
 }
 
+/** Adds a passkey named `name` on the passkeys page (a fresh sign-in is in sudo mode). */
+async function addPasskey(page: Page, name: string) {
+  await openSection(page, "Passkeys & security keys");
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+}
+
+/**
+ * The sign-in page also asks for a passkey in the background (conditional
+ * mediation: the username field's autofill list), and Chromium's virtual
+ * authenticator answers such a request at once, as if the person had picked
+ * the passkey. To try the button and the password path with a passkey in the
+ * authenticator, this makes the page see a browser without autofill for
+ * passkeys (as older browsers are) until `autofill(page, true)`.
+ */
+async function autofill(page: Page, on: boolean) {
+  await page.evaluate((off) => {
+    if (off) sessionStorage.setItem("no-passkey-autofill", "1");
+    else sessionStorage.removeItem("no-passkey-autofill");
+  }, !on);
+}
+
 async function signOut(page: Page, name: string) {
+  await leave(page, name);
+  await expect(page).toHaveURL(/\/login/);
+}
+
+/** Clicks "Sign out" in the account menu. */
+async function leave(page: Page, name: string) {
   await page.getByRole("button", { name }).click();
   await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login/);
 }
 
 test("add a passkey, sign in with it alone, use it as second factor, rename and remove it", async ({ page }) => {
@@ -39,8 +71,7 @@ test("add a passkey, sign in with it alone, use it as second factor, rename and 
 
   await openSection(page, "Passkeys & security keys");
   await expect(page.locator("#no-passkeys")).toBeVisible();
-  await page.getByLabel("Name").fill("Virtual key");
-  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await addPasskey(page, "Virtual key");
   // The first second factor: recovery codes, shown once.
   const codes = page.locator("#recovery-codes li");
   await expect(codes).toHaveCount(10);
@@ -55,9 +86,19 @@ test("add a passkey, sign in with it alone, use it as second factor, rename and 
   expect(credentials[0].isResidentCredential).toBe(true);
   await page.screenshot({ path: "test-results/passkeys-added.png", fullPage: true });
 
-  // Password-less: no user name, no password, no code.
+  // Password-less from the username field's autofill: the sign-in page
+  // offers the passkey as it opens, and picking it signs in (no click here).
+  const signInRequest = page.waitForRequest((r) => r.url().endsWith("/api/login/passkey/finish"));
+  await leave(page, name);
+  await signInRequest;
+  await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
+  await hydrated(page);
+
+  // Password-less with the button: no user name, no password, no code.
+  await autofill(page, false);
   await signOut(page, name);
   await hydrated(page);
+  await expect(page.locator("#login")).toHaveAttribute("autocomplete", "username webauthn");
   await page.screenshot({ path: "test-results/passkeys-sign-in.png", fullPage: true });
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page).toHaveURL(/:\d+\/settings\/profile$/);
@@ -105,4 +146,37 @@ test("a closed passkey dialog is a clear message, not a hang", async ({ page }) 
   await expect(page.locator("#passkey-error")).toContainText("the dialog was closed");
   await expect(page.getByRole("button", { name: "Sign in with a passkey" })).toBeEnabled();
   await expect(page).toHaveURL(/\/login$/);
+});
+
+test("an administrator sees a user's passkeys and a 2FA reset removes them", async ({ page, browser }) => {
+  const admin = uniqueName("keyadmin");
+  const user = uniqueName("keyholder");
+  createUser(admin, "right-horse-42", ["--admin"]);
+  createUser(user, "right-horse-42");
+  await virtualAuthenticator(page);
+  await signInOk(page, user, "right-horse-42");
+  await addPasskey(page, "Phone");
+  await page.getByRole("button", { name: "I have saved them" }).click();
+  await expect(page.locator("li.passkey")).toHaveCount(1);
+
+  const adminPage = await (await browser.newContext()).newPage();
+  await signInOk(adminPage, admin, "right-horse-42");
+  await adminPage.goto(`/admin/users?q=${user}`);
+  await hydrated(adminPage);
+  const row = adminPage.locator("table.users tbody tr").filter({ hasText: user });
+  await expect(row).toContainText("Passkeys: 1");
+  await adminPage.getByRole("button", { name: `Reset 2FA: ${user}` }).click();
+  const dialog = adminPage.getByRole("alertdialog", { name: `Reset the 2FA of ${user}?` });
+  await expect(dialog).toContainText("passkeys");
+  await dialog.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(adminPage.getByRole("status").filter({ hasText: "Two-factor authentication reset." })).toBeVisible();
+  await expect(row).not.toContainText("Passkeys");
+  await expect(row.getByRole("button", { name: `Reset 2FA: ${user}` })).toHaveCount(0);
+  const mail = await mailTo(`${user}@example.org`, "Your two-factor authentication was reset");
+  expect(mail).toContain("passkeys");
+
+  // The passkey is gone from the user's list, and it signs in no more.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator("#no-passkeys")).toBeVisible();
 });

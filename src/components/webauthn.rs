@@ -3,6 +3,11 @@
 //! answered as the JSON the server reads. A few lines of JavaScript do the
 //! conversion between base64url and the `ArrayBuffer`s WebAuthn wants.
 //! On the server these do nothing (they are only called from event handlers).
+//!
+//! The sign-in page also asks in the background, with conditional mediation:
+//! the browser then offers this site's passkeys in the username field's
+//! autofill list. A browser runs one request at a time, so a modal request
+//! (a button) aborts the background one first.
 
 use crate::i18n::*;
 
@@ -65,6 +70,14 @@ function fail(e) {
 export function supported() {
   return typeof window.PublicKeyCredential === "function" && !!navigator.credentials;
 }
+let background = null;
+export function stopBackground() {
+  if (background) { background.abort(); background = null; }
+}
+export async function autofillAvailable() {
+  if (!supported() || typeof PublicKeyCredential.isConditionalMediationAvailable !== "function") return false;
+  try { return await PublicKeyCredential.isConditionalMediationAvailable(); } catch (e) { return false; }
+}
 export async function create(json) {
   if (!supported()) throw "Unsupported";
   const o = JSON.parse(json).publicKey;
@@ -84,13 +97,21 @@ export async function create(json) {
     },
   });
 }
-export async function get(json) {
+export async function get(json, conditional) {
   if (!supported()) throw "Unsupported";
+  stopBackground();
   const o = JSON.parse(json).publicKey;
   o.challenge = bytes(o.challenge);
   for (const c of o.allowCredentials || []) c.id = bytes(c.id);
+  const request = { publicKey: o };
+  if (conditional) {
+    background = new AbortController();
+    request.mediation = "conditional";
+    request.signal = background.signal;
+  }
   let c;
-  try { c = await navigator.credentials.get({ publicKey: o }); } catch (e) { fail(e); }
+  try { c = await navigator.credentials.get(request); } catch (e) { fail(e); }
+  if (conditional) background = null;
   const r = c.response;
   return JSON.stringify({
     id: c.id, rawId: text(c.rawId), type: c.type, extensions: {},
@@ -105,10 +126,14 @@ export async function get(json) {
 "#)]
     extern "C" {
         pub fn supported() -> bool;
+        #[wasm_bindgen(js_name = stopBackground)]
+        pub fn stop_background();
+        #[wasm_bindgen(js_name = autofillAvailable)]
+        pub async fn autofill_available() -> JsValue;
         #[wasm_bindgen(catch)]
         pub async fn create(options: &str) -> Result<JsValue, JsValue>;
         #[wasm_bindgen(catch)]
-        pub async fn get(options: &str) -> Result<JsValue, JsValue>;
+        pub async fn get(options: &str, conditional: bool) -> Result<JsValue, JsValue>;
     }
 }
 
@@ -155,11 +180,45 @@ pub async fn create(options: &str) -> Result<String, CeremonyError> {
 pub async fn get(options: &str) -> Result<String, CeremonyError> {
     #[cfg(feature = "hydrate")]
     {
-        answer(js::get(options).await)
+        answer(js::get(options, false).await)
     }
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = options;
         Err(CeremonyError::Unsupported)
     }
+}
+
+/// Whether the browser can offer passkeys in a field's autofill list
+/// (conditional mediation).
+pub async fn autofill_available() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        js::autofill_available().await.as_bool().unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}
+
+/// Signs the server's challenge with the passkey the person picks from the
+/// autofill list of a field marked `autocomplete="… webauthn"`. Pending until
+/// they pick one, or until [`stop_autofill`] or a modal request ends it.
+pub async fn get_from_autofill(options: &str) -> Result<String, CeremonyError> {
+    #[cfg(feature = "hydrate")]
+    {
+        answer(js::get(options, true).await)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = options;
+        Err(CeremonyError::Unsupported)
+    }
+}
+
+/// Ends a pending [`get_from_autofill`] (the page is left).
+pub fn stop_autofill() {
+    #[cfg(feature = "hydrate")]
+    js::stop_background();
 }

@@ -336,9 +336,16 @@ pub async fn disable(
     }
     attempt.succeeded(state).await?;
     let mut tx = state.db.begin().await?;
-    if db::passkeys::count(&mut *tx, &auth.user.id).await? > 0 {
-        store::delete_totp(&mut tx, &auth.user.id).await?;
-    } else {
+    // The delete first and the check after it, under the account's lock (see
+    // passkeys::remove, which races with this).
+    db::users::lock_user(&mut tx, &auth.user.id).await?;
+    store::delete_totp(&mut tx, &auth.user.id).await?;
+    if db::passkeys::count(&mut *tx, &auth.user.id).await? == 0 {
+        if workspace::load(&state.db).await?.two_factor_mandatory {
+            return Err(AppError::BadRequest(
+                td_string!(l, two_factor.mandatory_no_off).to_string(),
+            ));
+        }
         store::delete_all(&mut tx, &auth.user.id).await?;
     }
     tx.commit().await?;

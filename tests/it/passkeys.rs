@@ -693,6 +693,40 @@ async fn removing_the_last_passkey_turns_two_factor_off_unless_it_is_mandatory()
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 }
 
+/// Removing the last passkey while the authenticator app is turned off: each
+/// sees the other's result (the account's lock), so the account does not end
+/// up without a second factor and still holding recovery codes. The harmful
+/// interleaving depends on timing and this does not force it; what it pins is
+/// that both requests, serialised, succeed on either engine (no busy or
+/// deadlock error) and leave a consistent account.
+#[tokio::test]
+async fn removing_the_last_passkey_and_the_app_at_once_leaves_no_recovery_codes() {
+    let app = TestApp::new().await;
+    let (session, ada) = crate::two_factor::enrolled(&app).await;
+    let cookie = format!("tessera_session={session}");
+    let mut key = new_key();
+    assert_eq!(
+        json(&add(&app, &cookie, &mut key, &origin(), "Key").await),
+        serde_json::Value::Null
+    );
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM passkeys")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("row");
+    let code = ada.code(0);
+    let (remove, disable) = ([("id", id.as_str())], [("code", code.as_str())]);
+    let (removed, disabled) = tokio::join!(
+        post(&app, "/api/passkeys/remove", &remove, &cookie),
+        post(&app, "/api/two-factor/disable", &disable, &cookie),
+    );
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM totp").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 0);
+    assert_eq!(app.me(&session).await["two_factor_enabled"], false);
+}
+
 #[tokio::test]
 async fn the_admins_two_factor_reset_removes_passkeys_and_the_list_counts_them() {
     let app = TestApp::new().await;

@@ -47,15 +47,15 @@ fn set_cookie(r: &Reply, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-struct Enrolled {
+pub(crate) struct Enrolled {
     secret: Vec<u8>,
-    codes: Vec<String>,
+    pub(crate) codes: Vec<String>,
 }
 
 impl Enrolled {
     /// The code for the time step `offset` steps from now, computed early
     /// enough in the current step that the server still counts from it.
-    fn code(&self, offset: i64) -> String {
+    pub(crate) fn code(&self, offset: i64) -> String {
         if now() % STEP_SECS >= STEP_SECS - 2 {
             std::thread::sleep(std::time::Duration::from_secs(3));
         }
@@ -66,7 +66,7 @@ impl Enrolled {
 
 /// Ada, enrolled with the code of the previous step (so the current and the
 /// next step are still free for the test).
-async fn enrolled(app: &TestApp) -> (String, Enrolled) {
+pub(crate) async fn enrolled(app: &TestApp) -> (String, Enrolled) {
     app.create_user("ada", PW).await;
     let session = app.session("ada", PW).await;
     let cookie = format!("tessera_session={session}");

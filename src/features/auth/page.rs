@@ -1,9 +1,9 @@
 //! The sign-in page.
 
 use super::{Login, LoginSecondFactor};
-use crate::components::browser;
 use crate::components::form::FieldMessage;
 use crate::components::title::PageTitle;
+use crate::components::{browser, webauthn};
 use crate::error::AppError;
 use crate::features::passkeys::ceremony::{with_passkey, PasskeyButton};
 use crate::features::passkeys::{
@@ -42,11 +42,59 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
 
+    // Passkeys offered in the username field's autofill list, where the
+    // browser can (conditional mediation): asked for in the background while
+    // the page is open, and again after a failed attempt. The button's modal
+    // request ends it; it starts again when that one has failed.
+    let autofill_error = RwSignal::new(None::<String>);
+    let autofill_busy = RwSignal::new(false);
+    Effect::new(move |_| {
+        if passkey.pending().get() || matches!(passkey.value().get(), Some(Ok(_))) {
+            return;
+        }
+        let next = next();
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let still_open = open.clone();
+        on_cleanup(move || {
+            still_open.store(false, std::sync::atomic::Ordering::Relaxed);
+            webauthn::stop_autofill();
+        });
+        leptos::task::spawn_local(async move {
+            if !webauthn::autofill_available().await {
+                return;
+            }
+            while open.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok(ceremony) = start_passkey_sign_in().await else {
+                    return;
+                };
+                if !open.load(std::sync::atomic::Ordering::Relaxed) {
+                    return;
+                }
+                // Cancelled: the page was left or a button asked instead.
+                let Ok(credential) = webauthn::get_from_autofill(&ceremony.options).await else {
+                    return;
+                };
+                autofill_busy.set(true);
+                match finish_passkey_sign_in(ceremony.id, credential, Some(next.clone())).await {
+                    Ok(target) => {
+                        browser::go_to(&target);
+                        return;
+                    }
+                    Err(e) => {
+                        autofill_busy.set(false);
+                        autofill_error.set(Some(e.message()));
+                    }
+                }
+            }
+        });
+    });
+
     let error = move || action.value().get().and_then(Result::err);
     let form_error = move || match error() {
-        Some(AppError::Validation(_)) | None => None,
+        Some(AppError::Validation(_)) | None => autofill_error.get(),
         Some(e) => Some(e.message()),
     };
+    let pending = move || action.pending().get() || autofill_busy.get();
     let field_error = move |name: &'static str| {
         Signal::derive(move || error().and_then(|e| e.field_message(name)))
     };
@@ -64,7 +112,7 @@ pub fn LoginPage() -> impl IntoView {
                     </Show>
                     <div class="field">
                         <label for="login">{t!(i18n, common.username_or_email)}</label>
-                        <input id="login" name="login" type="text" autocomplete="username" required
+                        <input id="login" name="login" type="text" autocomplete="username webauthn" required
                             autocapitalize="none" spellcheck="false" autofocus
                             aria-invalid=move || field_error("login").get().is_some().to_string()
                             aria-describedby="login-error"/>
@@ -77,9 +125,9 @@ pub fn LoginPage() -> impl IntoView {
                             aria-describedby="password-error"/>
                         <FieldMessage id="password-error" message=field_error("password")/>
                     </div>
-                    <button type="submit" class="button primary wide" disabled=move || action.pending().get()
-                        aria-busy=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { t_string!(i18n, login.signing_in) } else { t_string!(i18n, common.sign_in) }}
+                    <button type="submit" class="button primary wide" disabled=pending
+                        aria-busy=move || pending().to_string()>
+                        {move || if pending() { t_string!(i18n, login.signing_in) } else { t_string!(i18n, common.sign_in) }}
                     </button>
                 </ActionForm>
                 <p class="separator" aria-hidden="true"><span>{t!(i18n, passkeys.or)}</span></p>

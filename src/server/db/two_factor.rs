@@ -21,7 +21,10 @@ pub async fn find(db: &Db, user_id: &str) -> Result<Option<TotpRow>, sqlx::Error
 
 /// Whether the account has a second factor: the authenticator app or a
 /// passkey (the session lookup and the admin list say the same in their SQL).
-pub async fn is_enabled(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn is_enabled<'e, E>(db: E, user_id: &str) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let (on,): (i64,) = sqlx::query_as(
         "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM totp WHERE user_id = $1 AND enabled = 1) \
          OR EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1) THEN 1 ELSE 0 END AS BIGINT)",

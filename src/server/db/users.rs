@@ -404,6 +404,23 @@ pub async fn lock_admins(
     Ok(())
 }
 
+/// Inside `tx`: waits for (and holds) the account's row, so two transactions
+/// that each check and change its second factors (adding a passkey, removing
+/// one, turning the authenticator app off) run one after the other and the
+/// second sees the first's result. A write that changes nothing: on
+/// PostgreSQL it locks the row, on SQLite it takes the database's one write
+/// lock before anything is read.
+pub async fn lock_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET id = id WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
 /// Changes an account's role, unless that takes away the last active
 /// administrator (one statement: the check and the change cannot be split).
 /// False when nothing changed.

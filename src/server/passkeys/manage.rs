@@ -142,9 +142,17 @@ pub async fn finish_registration(
     };
     let kind = kind_of(&passkey, &transports);
     let saved = serde_json::to_string(&passkey).map_err(|_| internal("passkey"))?;
-    let was_on = two_factor::is_enabled(&state.db, &user.id).await?;
     let mut codes = None;
     let mut tx = state.db.begin().await?;
+    // Checked and changed under the account's lock: of two registrations
+    // racing, one issues the recovery codes, and the ceiling holds.
+    crate::server::db::users::lock_user(&mut tx, &user.id).await?;
+    let was_on = two_factor::is_enabled(&mut *tx, &user.id).await?;
+    if store::count(&mut *tx, &user.id).await? >= MAX_PER_USER {
+        return Err(AppError::BadRequest(
+            td_string!(l, passkeys.too_many, max = MAX_PER_USER).to_string(),
+        ));
+    }
     let inserted = store::insert(
         &mut tx,
         &store::NewPasskey {
@@ -238,15 +246,16 @@ pub async fn remove(
     let row = store::find(&state.db, &user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let totp = two_factor::find(&state.db, &user.id)
-        .await?
-        .is_some_and(|t| t.enabled != 0);
     let mandatory = workspace::load(&state.db).await?.two_factor_mandatory;
     let mut tx = state.db.begin().await?;
+    // The delete comes first and the check after it, under the account's
+    // lock: turning the authenticator app off at the same moment cannot leave
+    // the account without a second factor and with its recovery codes.
+    crate::server::db::users::lock_user(&mut tx, &user.id).await?;
     if !store::delete(&mut tx, &user.id, id).await? {
         return Err(AppError::NotFound);
     }
-    let last = !totp && store::count(&mut *tx, &user.id).await? == 0;
+    let last = !two_factor::is_enabled(&mut *tx, &user.id).await?;
     if last {
         if mandatory {
             return Err(AppError::BadRequest(
