@@ -175,8 +175,57 @@ test("an administrator sees a user's passkeys and a 2FA reset removes them", asy
   const mail = await mailTo(`${user}@example.org`, "Your two-factor authentication was reset");
   expect(mail).toContain("passkeys");
 
-  // The passkey is gone from the user's list, and it signs in no more.
+  // The passkey is gone from the user's list, and it signs in no more: the
+  // authenticator still offers it from the autofill list, the server refuses
+  // it, the form says why, and after three tries the page stops asking.
   await page.reload();
   await hydrated(page);
   await expect(page.locator("#no-passkeys")).toBeVisible();
+  let finishes = 0;
+  page.on("request", (r) => {
+    if (r.url().endsWith("/api/login/passkey/finish")) finishes++;
+  });
+  await signOut(page, user);
+  await expect(page.getByRole("alert")).toContainText("This passkey is not registered here");
+  await expect.poll(() => finishes).toBe(3);
+  await page.waitForTimeout(1000);
+  expect(finishes).toBe(3);
+  await expect(page).toHaveURL(/\/login/);
+  // The password still signs in.
+  await autofill(page, false);
+  await signInOk(page, user, "right-horse-42");
+});
+
+test("the sign-in page renews its background passkey request before the server's expires", async ({ page }) => {
+  // No authenticator with a passkey for this site: the background request
+  // waits. Counted as the page asks, so the clock moves only once the
+  // request (and the timer set just before it) exists.
+  await page.addInitScript(() => {
+    const w = window as unknown as { passkeyRequests: number };
+    w.passkeyRequests = 0;
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options) => {
+      w.passkeyRequests++;
+      return get(options);
+    };
+  });
+  const requests = () => page.evaluate(() => (window as unknown as { passkeyRequests: number }).passkeyRequests);
+  let starts = 0;
+  page.on("request", (r) => {
+    if (r.url().endsWith("/api/login/passkey/start")) starts++;
+  });
+  await page.clock.install();
+  await page.goto("/login");
+  await hydrated(page);
+  await expect.poll(requests).toBe(1);
+  expect(starts).toBe(1);
+  // Four minutes on: a new ceremony (the server's lives five), a new request.
+  await page.clock.fastForward("04:01");
+  await expect.poll(requests).toBe(2);
+  expect(starts).toBe(2);
+  await page.clock.fastForward("04:01");
+  await expect.poll(requests).toBe(3);
+  expect(starts).toBe(3);
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("alert")).toHaveCount(0);
 });

@@ -37,6 +37,29 @@ pub fn after(ms: u32, f: impl FnOnce() + 'static) {
     let _ = (ms, f);
 }
 
+/// A callback after some milliseconds (browser only), cancelled when dropped.
+pub struct Timer(
+    // Only held: dropping it cancels the callback.
+    #[cfg(feature = "hydrate")]
+    #[allow(dead_code)]
+    gloo_timers::callback::Timeout,
+);
+
+impl Timer {
+    /// Runs `f` after `ms` milliseconds unless the timer is dropped first.
+    pub fn after(ms: u32, f: impl FnOnce() + 'static) -> Timer {
+        #[cfg(feature = "hydrate")]
+        {
+            Timer(gloo_timers::callback::Timeout::new(ms, f))
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (ms, f);
+            Timer()
+        }
+    }
+}
+
 /// Offers `text` as a file download named `name` (browser only).
 pub fn download(name: &str, mime: &str, text: &str) {
     #[cfg(feature = "hydrate")]

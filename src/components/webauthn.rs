@@ -104,14 +104,15 @@ export async function get(json, conditional) {
   o.challenge = bytes(o.challenge);
   for (const c of o.allowCredentials || []) c.id = bytes(c.id);
   const request = { publicKey: o };
-  if (conditional) {
-    background = new AbortController();
+  const mine = conditional ? new AbortController() : null;
+  if (mine) {
+    background = mine;
     request.mediation = "conditional";
-    request.signal = background.signal;
+    request.signal = mine.signal;
   }
   let c;
   try { c = await navigator.credentials.get(request); } catch (e) { fail(e); }
-  if (conditional) background = null;
+  finally { if (mine && background === mine) background = null; }
   const r = c.response;
   return JSON.stringify({
     id: c.id, rawId: text(c.rawId), type: c.type, extensions: {},

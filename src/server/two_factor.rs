@@ -246,6 +246,7 @@ pub async fn enable(
     attempt.succeeded(state).await?;
     let (codes, digests) = new_code_set(state);
     let mut tx = state.db.begin().await?;
+    db::users::lock_user(&mut tx, &auth.user.id).await?;
     if !store::enable(
         &mut *tx,
         &auth.user.id,
@@ -286,6 +287,7 @@ pub async fn regenerate(
     }
     let (codes, digests) = new_code_set(state);
     let mut tx = state.db.begin().await?;
+    db::users::lock_user(&mut tx, &auth.user.id).await?;
     store::replace_codes(&mut tx, &auth.user.id, &digests).await?;
     tx.commit().await?;
     audit::record(
@@ -335,13 +337,14 @@ pub async fn disable(
         return Err(wrong_code(l));
     }
     attempt.succeeded(state).await?;
+    let mandatory = workspace::load(&state.db).await?.two_factor_mandatory;
     let mut tx = state.db.begin().await?;
     // The delete first and the check after it, under the account's lock (see
     // passkeys::remove, which races with this).
     db::users::lock_user(&mut tx, &auth.user.id).await?;
     store::delete_totp(&mut tx, &auth.user.id).await?;
     if db::passkeys::count(&mut *tx, &auth.user.id).await? == 0 {
-        if workspace::load(&state.db).await?.two_factor_mandatory {
+        if mandatory {
             return Err(AppError::BadRequest(
                 td_string!(l, two_factor.mandatory_no_off).to_string(),
             ));
@@ -519,6 +522,7 @@ pub async fn reset(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
+    db::users::lock_user(&mut tx, &user.id).await?;
     let had_totp = store::delete_all(&mut tx, &user.id).await?;
     let had_passkeys = db::passkeys::delete_all(&mut tx, &user.id).await? > 0;
     tx.commit().await?;

@@ -727,6 +727,79 @@ async fn removing_the_last_passkey_and_the_app_at_once_leaves_no_recovery_codes(
     assert_eq!(app.me(&session).await["two_factor_enabled"], false);
 }
 
+/// The account's lock is taken before a second factor is changed: while
+/// another transaction holds it, removing a passkey waits, then goes on.
+/// (On SQLite the remove's own write would wait anyway; on PostgreSQL only
+/// the lock on the account's row makes it wait.)
+#[tokio::test]
+async fn second_factor_changes_wait_for_the_accounts_lock() {
+    let app = TestApp::new().await;
+    let cookie = signed_in_with_sudo(&app, "ada").await;
+    let mut key = new_key();
+    json(&add(&app, &cookie, &mut key, &origin(), "Key").await);
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM passkeys")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("row");
+    let user = common::id_of(&app, "ada").await;
+    let mut tx = app.state.db.begin().await.expect("begin");
+    tessera::server::db::users::lock_user(&mut tx, &user)
+        .await
+        .expect("lock");
+    let form = [("id", id.as_str())];
+    let removing = post(&app, "/api/passkeys/remove", &form, &cookie);
+    tokio::pin!(removing);
+    let early = tokio::time::timeout(std::time::Duration::from_millis(800), &mut removing).await;
+    assert!(early.is_err(), "the remove waits for the account's lock");
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 1);
+    tx.commit().await.expect("commit");
+    let r = removing.await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
+}
+
+/// Every view of the sign-in page opens a password-less ceremony (autofill);
+/// one address can hold only so many open, so it cannot use up the
+/// server-wide ceiling for everyone else.
+#[tokio::test]
+async fn one_address_cannot_open_password_less_sign_ins_without_end() {
+    let app = TestApp::new().await;
+    let max = tessera::server::passkeys::MAX_OPEN_SIGN_INS_PER_ADDRESS;
+    for _ in 0..max {
+        let r = app
+            .post_form_from("/api/login/passkey/start", &[], None, Some("203.0.113.7"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = app
+        .post_form_from("/api/login/passkey/start", &[], None, Some("203.0.113.7"))
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    // IPv6: counted by the /64, whatever the rest of the address.
+    for i in 0..max {
+        let ip = format!("2001:db8:1:2::{:x}", i + 1);
+        let r = app
+            .post_form_from("/api/login/passkey/start", &[], None, Some(&ip))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = app
+        .post_form_from(
+            "/api/login/passkey/start",
+            &[],
+            None,
+            Some("2001:db8:1:2::ffff"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // Anyone else still signs in.
+    let r = app
+        .post_form_from("/api/login/passkey/start", &[], None, Some("198.51.100.9"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
 #[tokio::test]
 async fn the_admins_two_factor_reset_removes_passkeys_and_the_list_counts_them() {
     let app = TestApp::new().await;

@@ -13,6 +13,8 @@ use crate::features::passkeys::{
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -44,8 +46,8 @@ pub fn LoginPage() -> impl IntoView {
 
     // Passkeys offered in the username field's autofill list, where the
     // browser can (conditional mediation): asked for in the background while
-    // the page is open, and again after a failed attempt. The button's modal
-    // request ends it; it starts again when that one has failed.
+    // the page is open. The button's modal request ends it; it starts again
+    // when that one has failed.
     let autofill_error = RwSignal::new(None::<String>);
     let autofill_busy = RwSignal::new(false);
     Effect::new(move |_| {
@@ -53,42 +55,20 @@ pub fn LoginPage() -> impl IntoView {
             return;
         }
         let next = next();
-        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let open = Arc::new(AtomicBool::new(true));
         let still_open = open.clone();
         on_cleanup(move || {
-            still_open.store(false, std::sync::atomic::Ordering::Relaxed);
+            still_open.store(false, Ordering::Relaxed);
             webauthn::stop_autofill();
         });
-        leptos::task::spawn_local(async move {
-            if !webauthn::autofill_available().await {
-                return;
-            }
-            while open.load(std::sync::atomic::Ordering::Relaxed) {
-                let Ok(ceremony) = start_passkey_sign_in().await else {
-                    return;
-                };
-                if !open.load(std::sync::atomic::Ordering::Relaxed) {
-                    return;
-                }
-                // Cancelled: the page was left or a button asked instead.
-                let Ok(credential) = webauthn::get_from_autofill(&ceremony.options).await else {
-                    return;
-                };
-                autofill_busy.set(true);
-                match finish_passkey_sign_in(ceremony.id, credential, Some(next.clone())).await {
-                    Ok(target) => {
-                        browser::go_to(&target);
-                        return;
-                    }
-                    Err(e) => {
-                        autofill_busy.set(false);
-                        autofill_error.set(Some(e.message()));
-                    }
-                }
-            }
-        });
+        leptos::task::spawn_local(autofill(open, next, autofill_busy, autofill_error));
     });
-
+    // A password typed after a failed autofill: that message is old.
+    Effect::new(move |_| {
+        if action.pending().get() {
+            autofill_error.set(None);
+        }
+    });
     let error = move || action.value().get().and_then(Result::err);
     let form_error = move || match error() {
         Some(AppError::Validation(_)) | None => autofill_error.get(),
@@ -131,10 +111,73 @@ pub fn LoginPage() -> impl IntoView {
                     </button>
                 </ActionForm>
                 <p class="separator" aria-hidden="true"><span>{t!(i18n, passkeys.or)}</span></p>
-                <PasskeyButton action=passkey label=move || t!(i18n, passkeys.sign_in) busy_label=move || t!(i18n, passkeys.signing_in)/>
+                <PasskeyButton action=passkey label=move || t!(i18n, passkeys.sign_in) busy_label=move || t!(i18n, passkeys.signing_in)
+                    also_busy=autofill_busy/>
                 <p class="below-form"><a href="/forgot-password">{t!(i18n, login.forgot)}</a></p>
             </div>
         </main>
+    }
+}
+
+/// How long one background request waits for the person (a ceremony lives
+/// five minutes on the server): then a fresh one takes its place.
+const AUTOFILL_ROUND_MS: u32 = 240_000;
+/// Failed autofill sign-ins in a row before the page stops asking (an
+/// authenticator that answers by itself would otherwise loop).
+const AUTOFILL_TRIES: u32 = 3;
+
+/// The background passkey request of the sign-in page, round after round,
+/// while `open`: signs in with the passkey picked from the autofill list.
+async fn autofill(
+    open: Arc<AtomicBool>,
+    next: String,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+) {
+    if !webauthn::autofill_available().await {
+        return;
+    }
+    let mut failures = 0;
+    while open.load(Ordering::Relaxed) && failures < AUTOFILL_TRIES {
+        let Ok(ceremony) = start_passkey_sign_in().await else {
+            return;
+        };
+        if !open.load(Ordering::Relaxed) {
+            return;
+        }
+        // Before the server's ceremony expires, this round ends and the next
+        // one begins (unless the page was left or a button asked meanwhile).
+        let round_over = Arc::new(AtomicBool::new(false));
+        let (over, still_open) = (round_over.clone(), open.clone());
+        let picked = {
+            let _round = browser::Timer::after(AUTOFILL_ROUND_MS, move || {
+                if still_open.load(Ordering::Relaxed) {
+                    over.store(true, Ordering::Relaxed);
+                    webauthn::stop_autofill();
+                }
+            });
+            webauthn::get_from_autofill(&ceremony.options).await
+        };
+        let Ok(credential) = picked else {
+            if round_over.load(Ordering::Relaxed) {
+                continue;
+            }
+            // Cancelled: the page was left or a button asked instead.
+            return;
+        };
+        error.set(None);
+        busy.set(true);
+        match finish_passkey_sign_in(ceremony.id, credential, Some(next.clone())).await {
+            Ok(target) => {
+                browser::go_to(&target);
+                return;
+            }
+            Err(e) => {
+                busy.set(false);
+                error.set(Some(e.message()));
+                failures += 1;
+            }
+        }
     }
 }
 

@@ -37,8 +37,12 @@ pub fn PasskeyButton(
     #[prop(into)] label: ViewFn,
     #[prop(into)] busy_label: ViewFn,
     #[prop(optional)] class: &'static str,
+    /// Something else on the page signs in meanwhile: the button waits too.
+    #[prop(optional, into)]
+    also_busy: Option<Signal<bool>>,
 ) -> impl IntoView {
-    let pending = action.pending();
+    let running = action.pending();
+    let pending = Signal::derive(move || running.get() || also_busy.is_some_and(|b| b.get()));
     let error = move || action.value().get().and_then(Result::err);
     view! {
         <button type="button" class=format!("button wide {class}") disabled=move || pending.get()

@@ -184,11 +184,26 @@ pub async fn open_sign_ins(db: &Db) -> Result<i64, sqlx::Error> {
     Ok(n)
 }
 
+/// Open password-less sign-in ceremonies started from `address` (a throttle
+/// bucket: IPv4, or the IPv6 /64).
+pub async fn open_sign_ins_from(db: &Db, address: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM webauthn_ceremonies \
+         WHERE address = $1 AND expires_at >= $2 AND user_id = ''",
+    )
+    .bind(address)
+    .bind(now())
+    .fetch_one(db)
+    .await?;
+    Ok(n)
+}
+
 /// Keeps a ceremony's server-side state until `ttl_secs` from now (and drops
 /// expired ones).
 pub async fn put_ceremony(
     db: &Db,
     id_hash: &str,
+    address: &str,
     user_id: &str,
     purpose: &str,
     state: &str,
@@ -200,10 +215,11 @@ pub async fn put_ceremony(
         .execute(db)
         .await?;
     sqlx::query(
-        "INSERT INTO webauthn_ceremonies (id_hash, user_id, purpose, state, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO webauthn_ceremonies (id_hash, address, user_id, purpose, state, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id_hash)
+    .bind(address)
     .bind(user_id)
     .bind(purpose)
     .bind(state)

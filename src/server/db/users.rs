@@ -405,20 +405,25 @@ pub async fn lock_admins(
 }
 
 /// Inside `tx`: waits for (and holds) the account's row, so two transactions
-/// that each check and change its second factors (adding a passkey, removing
-/// one, turning the authenticator app off) run one after the other and the
-/// second sees the first's result. A write that changes nothing: on
-/// PostgreSQL it locks the row, on SQLite it takes the database's one write
-/// lock before anything is read.
+/// that each check and change its second factors (TOTP on or off, recovery
+/// codes, adding or removing a passkey, an administrator's reset) run one
+/// after the other and the second sees the first's result. A write that
+/// changes nothing: on PostgreSQL it locks the row, on SQLite it takes the
+/// database's one write lock before anything is read. An account that is gone
+/// is `RowNotFound`.
 pub async fn lock_user(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET id = id WHERE id = $1")
+    let done = sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
         .bind(id)
         .execute(&mut **tx)
-        .await
-        .map(|_| ())
+        .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(sqlx::Error::RowNotFound)
+    }
 }
 
 /// Changes an account's role, unless that takes away the last active

@@ -62,7 +62,7 @@ pub async fn start_registration(
         sel.insert("residentKey".into(), "preferred".into());
         sel.insert("requireResidentKey".into(), false.into());
     }
-    open_ceremony(state, &user.id, REGISTER, &reg_state, &options).await
+    open_ceremony(state, "", &user.id, REGISTER, &reg_state, &options).await
 }
 
 /// What the person sees for a key: synced (backup eligible), a hardware key

@@ -39,6 +39,10 @@ pub const CEREMONY_SECS: i64 = 300;
 pub const MAX_PER_USER: i64 = 20;
 /// Password-less sign-ins open at once (server-wide), at most.
 pub const MAX_OPEN_SIGN_INS: i64 = 10_000;
+/// Password-less sign-ins open at once from one address (IPv4, or IPv6 /64):
+/// every view of the sign-in page opens one (passkey autofill), and an office
+/// behind one address opens many; a single client cannot use up the ceiling.
+pub const MAX_OPEN_SIGN_INS_PER_ADDRESS: i64 = 100;
 /// Characters in a passkey's name.
 pub const NAME_MAX: usize = 64;
 
@@ -74,8 +78,10 @@ fn stored_passkey(row: &store::PasskeyRow) -> Result<Passkey, AppError> {
 }
 
 /// Keeps a ceremony's state; returns the id for the browser and the options.
+/// `address`: the caller's throttle bucket for a sign-in, else empty.
 async fn open_ceremony(
     state: &AppState,
+    address: &str,
     user_id: &str,
     purpose: &str,
     server_state: &impl serde::Serialize,
@@ -86,6 +92,7 @@ async fn open_ceremony(
     store::put_ceremony(
         &state.db,
         &session::hash_id(&id),
+        address,
         user_id,
         purpose,
         &saved,

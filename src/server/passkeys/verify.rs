@@ -3,7 +3,7 @@
 
 use super::{
     b64url, internal, open_ceremony, parse, relying, stored_passkey, take_ceremony, user_handle,
-    MAX_OPEN_SIGN_INS, SECOND_FACTOR, SIGN_IN, SUDO,
+    MAX_OPEN_SIGN_INS, MAX_OPEN_SIGN_INS_PER_ADDRESS, SECOND_FACTOR, SIGN_IN, SUDO,
 };
 use crate::error::AppError;
 use crate::features::passkeys::types::Ceremony;
@@ -25,18 +25,23 @@ pub async fn start_sign_in(state: &AppState, ctx: &RequestCtx) -> Result<Ceremon
     let rp = relying(state, ctx)?;
     // Anyone may start one, and each is a row for five minutes: a flood
     // meets a ceiling instead of filling the disk.
+    let busy = || AppError::TooManyRequests {
+        message: td_string!(ctx.locale, passkeys.busy).to_string(),
+        retry_after_secs: 60,
+    };
+    let address = throttle::address_bucket(&ctx.ip);
+    if store::open_sign_ins_from(&state.db, &address).await? >= MAX_OPEN_SIGN_INS_PER_ADDRESS {
+        return Err(busy());
+    }
     if store::open_sign_ins(&state.db).await? >= MAX_OPEN_SIGN_INS {
         tracing::warn!("too many password-less sign-ins open at once");
-        return Err(AppError::TooManyRequests {
-            message: td_string!(ctx.locale, passkeys.busy).to_string(),
-            retry_after_secs: 60,
-        });
+        return Err(busy());
     }
     let (mut options, auth_state) = rp
         .start_discoverable_authentication()
         .map_err(|e| internal(&e.to_string()))?;
     options.mediation = None;
-    open_ceremony(state, "", SIGN_IN, &auth_state, &options).await
+    open_ceremony(state, &address, "", SIGN_IN, &auth_state, &options).await
 }
 
 /// Which use a passkey was put to, for the audit log.
@@ -210,7 +215,7 @@ async fn start_for_user(
     let (options, auth_state) = rp
         .start_passkey_authentication(&keys)
         .map_err(|e| internal(&e.to_string()))?;
-    open_ceremony(state, &user.id, purpose, &auth_state, &options).await
+    open_ceremony(state, "", &user.id, purpose, &auth_state, &options).await
 }
 
 /// Checks an assertion by one of `user`'s passkeys for a ceremony of `purpose`.
