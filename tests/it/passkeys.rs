@@ -5,7 +5,7 @@
 //! refusal the issue names — wrong origin, wrong RP id, replayed challenge,
 //! counter going backwards, another user's credential.
 
-use crate::common::{self, encode, Reply, TestApp, ORIGIN};
+use crate::common::{self, Reply, TestApp, ORIGIN};
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use passkey_authenticator::{
@@ -130,20 +130,9 @@ fn origin() -> Url {
     Url::parse(ORIGIN).expect("origin")
 }
 
-/// A form post with the session cookie (and any other cookies).
+/// A form post with any cookies (`name=value; …`).
 async fn post(app: &TestApp, path: &str, form: &[(&str, &str)], cookies: &str) -> Reply {
-    let body = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let req = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::COOKIE, cookies)
-        .body(Body::from(body))
-        .expect("request");
-    app.send(req, None).await
+    app.post_with_cookies(path, form, cookies).await
 }
 
 /// The credential as a browser sends it (`PublicKeyCredential.toJSON()`):
@@ -196,6 +185,24 @@ async fn signed_in_with_sudo(app: &TestApp, name: &str) -> String {
     app.create_user(name, PW).await;
     let session = app.session(name, PW).await;
     format!("tessera_session={session}")
+}
+
+/// Ada, signed in (sudo mode) with a passkey named `name` added: her cookie
+/// header and the authenticator holding the key.
+async fn ada_with_a_key(app: &TestApp, name: &str) -> (String, Key) {
+    let cookie = signed_in_with_sudo(app, "ada").await;
+    let mut key = new_key();
+    json(&add(app, &cookie, &mut key, &origin(), name).await);
+    (cookie, key)
+}
+
+/// The id of the one passkey stored.
+async fn only_passkey_id(app: &TestApp) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM passkeys")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("row");
+    id
 }
 
 /// Adds a passkey with `key` from `from` (an origin): the finish reply.
@@ -335,9 +342,7 @@ async fn a_passkey_is_added_in_sudo_mode_and_turns_two_factor_on() {
 #[tokio::test]
 async fn password_less_sign_in_with_a_passkey_counts_as_both_factors() {
     let app = TestApp::new().await;
-    let cookie = signed_in_with_sudo(&app, "ada").await;
-    let mut key = new_key();
-    json(&add(&app, &cookie, &mut key, &origin(), "Laptop").await);
+    let (_, mut key) = ada_with_a_key(&app, "Laptop").await;
 
     let r = passkey_sign_in(&app, &mut key).await;
     assert_eq!(json(&r), "/settings/profile");
@@ -379,9 +384,7 @@ async fn password_less_sign_in_with_a_passkey_counts_as_both_factors() {
 #[tokio::test]
 async fn a_passkey_is_the_second_step_after_the_password() {
     let app = TestApp::new().await;
-    let cookie = signed_in_with_sudo(&app, "ada").await;
-    let mut key = new_key();
-    json(&add(&app, &cookie, &mut key, &origin(), "Key").await);
+    let (_, mut key) = ada_with_a_key(&app, "Key").await;
 
     let r = app.login("ada", PW).await;
     assert!(r.body.contains("/login/two-factor"), "{}", r.body);
@@ -429,9 +432,7 @@ async fn a_passkey_is_the_second_step_after_the_password() {
 #[tokio::test]
 async fn sudo_mode_accepts_a_passkey() {
     let app = TestApp::new().await;
-    let cookie = signed_in_with_sudo(&app, "ada").await;
-    let mut key = new_key();
-    json(&add(&app, &cookie, &mut key, &origin(), "Key").await);
+    let (cookie, mut key) = ada_with_a_key(&app, "Key").await;
     app.sql("UPDATE sessions SET sudo_at = 0").await;
     let r = post(&app, "/api/sudo/passkey/start", &[], &cookie).await;
     let (id, credential) = sign(&mut key, &r, &origin()).await;
@@ -451,9 +452,7 @@ async fn sudo_mode_accepts_a_passkey() {
 #[tokio::test]
 async fn refusals_wrong_origin_wrong_rp_replay_counter_and_another_users_key() {
     let app = TestApp::new().await;
-    let cookie = signed_in_with_sudo(&app, "ada").await;
-    let mut key = new_key();
-    json(&add(&app, &cookie, &mut key, &origin(), "Key").await);
+    let (cookie, mut key) = ada_with_a_key(&app, "Key").await;
 
     // Wrong origin: a phishing site at another name (the authenticator scopes
     // the key to the RP id, the browser writes the page's origin).
@@ -637,16 +636,13 @@ async fn removing_the_last_passkey_turns_two_factor_off_unless_it_is_mandatory()
     let session = cookie.trim_start_matches("tessera_session=").to_string();
     let mut key = new_key();
     json(&add(&app, &cookie, &mut key, &origin(), "Key").await);
-    let id: (String,) = sqlx::query_as("SELECT id FROM passkeys")
-        .fetch_one(&app.state.db)
-        .await
-        .expect("row");
+    let id = only_passkey_id(&app).await;
     // Rename: checked and saved.
     let long = "x".repeat(65);
     let r = post(
         &app,
         "/api/passkeys/rename",
-        &[("id", &id.0), ("name", &long)],
+        &[("id", &id), ("name", &long)],
         &cookie,
     )
     .await;
@@ -654,7 +650,7 @@ async fn removing_the_last_passkey_turns_two_factor_off_unless_it_is_mandatory()
     let r = post(
         &app,
         "/api/passkeys/rename",
-        &[("id", &id.0), ("name", "Phone")],
+        &[("id", &id), ("name", "Phone")],
         &cookie,
     )
     .await;
@@ -668,7 +664,7 @@ async fn removing_the_last_passkey_turns_two_factor_off_unless_it_is_mandatory()
     tessera::server::workspace::set(&app.state.db, "two_factor_mandatory", "true")
         .await
         .expect("set");
-    let r = post(&app, "/api/passkeys/remove", &[("id", &id.0)], &cookie).await;
+    let r = post(&app, "/api/passkeys/remove", &[("id", &id)], &cookie).await;
     assert_eq!(
         r.status,
         StatusCode::BAD_REQUEST,
@@ -679,7 +675,7 @@ async fn removing_the_last_passkey_turns_two_factor_off_unless_it_is_mandatory()
         .await
         .expect("set");
 
-    let r = post(&app, "/api/passkeys/remove", &[("id", &id.0)], &cookie).await;
+    let r = post(&app, "/api/passkeys/remove", &[("id", &id)], &cookie).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(app.me(&session).await["two_factor_enabled"], false);
     assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 0);
@@ -709,10 +705,7 @@ async fn removing_the_last_passkey_and_the_app_at_once_leaves_no_recovery_codes(
         json(&add(&app, &cookie, &mut key, &origin(), "Key").await),
         serde_json::Value::Null
     );
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM passkeys")
-        .fetch_one(&app.state.db)
-        .await
-        .expect("row");
+    let id = only_passkey_id(&app).await;
     let code = ada.code(0);
     let (remove, disable) = ([("id", id.as_str())], [("code", code.as_str())]);
     let (removed, disabled) = tokio::join!(
@@ -734,13 +727,8 @@ async fn removing_the_last_passkey_and_the_app_at_once_leaves_no_recovery_codes(
 #[tokio::test]
 async fn second_factor_changes_wait_for_the_accounts_lock() {
     let app = TestApp::new().await;
-    let cookie = signed_in_with_sudo(&app, "ada").await;
-    let mut key = new_key();
-    json(&add(&app, &cookie, &mut key, &origin(), "Key").await);
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM passkeys")
-        .fetch_one(&app.state.db)
-        .await
-        .expect("row");
+    let (cookie, _) = ada_with_a_key(&app, "Key").await;
+    let id = only_passkey_id(&app).await;
     let user = common::id_of(&app, "ada").await;
     let mut tx = app.state.db.begin().await.expect("begin");
     tessera::server::db::users::lock_user(&mut tx, &user)
@@ -764,12 +752,17 @@ async fn second_factor_changes_wait_for_the_accounts_lock() {
 #[tokio::test]
 async fn one_address_cannot_open_password_less_sign_ins_without_end() {
     let app = TestApp::new().await;
+    let start_from = |ip: String| {
+        let app = &app;
+        async move {
+            app.post_form_from("/api/login/passkey/start", &[], None, Some(&ip))
+                .await
+                .status
+        }
+    };
     let max = tessera::server::passkeys::MAX_OPEN_SIGN_INS_PER_ADDRESS;
     for _ in 0..max {
-        let r = app
-            .post_form_from("/api/login/passkey/start", &[], None, Some("203.0.113.7"))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(start_from("203.0.113.7".into()).await, StatusCode::OK);
     }
     let r = app
         .post_form_from("/api/login/passkey/start", &[], None, Some("203.0.113.7"))
@@ -779,33 +772,32 @@ async fn one_address_cannot_open_password_less_sign_ins_without_end() {
     // IPv6: counted by the /64, whatever the rest of the address.
     for i in 0..max {
         let ip = format!("2001:db8:1:2::{:x}", i + 1);
-        let r = app
-            .post_form_from("/api/login/passkey/start", &[], None, Some(&ip))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(start_from(ip).await, StatusCode::OK);
     }
-    let r = app
-        .post_form_from(
-            "/api/login/passkey/start",
-            &[],
-            None,
-            Some("2001:db8:1:2::ffff"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(
+        start_from("2001:db8:1:2::ffff".into()).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     // Anyone else still signs in.
-    let r = app
-        .post_form_from("/api/login/passkey/start", &[], None, Some("198.51.100.9"))
+    assert_eq!(start_from("198.51.100.9".into()).await, StatusCode::OK);
+    // Ended ceremonies count no more, and the housekeeping drops them.
+    app.sql("UPDATE webauthn_ceremonies SET expires_at = 0")
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(start_from("203.0.113.7".into()).await, StatusCode::OK);
+    let purged = tessera::server::db::passkeys::purge_ceremonies(&app.state.db)
+        .await
+        .expect("purge");
+    assert_eq!(purged, 2 * max as u64 + 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webauthn_ceremonies").await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn the_admins_two_factor_reset_removes_passkeys_and_the_list_counts_them() {
     let app = TestApp::new().await;
-    let cookie = signed_in_with_sudo(&app, "ada").await;
-    let mut key = new_key();
-    json(&add(&app, &cookie, &mut key, &origin(), "Key").await);
+    let (_, mut key) = ada_with_a_key(&app, "Key").await;
     let admin = signed_in_with_sudo(&app, "root").await;
     common::promote(&app, "root").await;
     let session = admin.trim_start_matches("tessera_session=");
@@ -856,9 +848,7 @@ async fn an_address_as_public_url_offers_no_passkeys() {
 #[tokio::test]
 async fn a_password_reset_removes_passkeys_an_intruder_may_have_added() {
     let app = TestApp::new().await;
-    let cookie = signed_in_with_sudo(&app, "ada").await;
-    let mut key = new_key();
-    json(&add(&app, &cookie, &mut key, &origin(), "Intruder's").await);
+    let (_, mut key) = ada_with_a_key(&app, "Intruder's").await;
     assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 10);
     tessera::server::auth::reset_password(
         &app.state,

@@ -4,9 +4,8 @@
 
 use crate::common;
 
-use axum::body::Body;
-use common::{encode, Reply, TestApp, ORIGIN};
-use http::{header, Request, StatusCode};
+use common::{Reply, TestApp};
+use http::{header, StatusCode};
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tessera::server::two_factor::{generator, STEP_SECS};
@@ -20,20 +19,9 @@ fn now() -> u64 {
         .as_secs()
 }
 
-/// A form post with arbitrary cookies ("name=value; …").
+/// A form post with any cookies (`name=value; …`).
 async fn post(app: &TestApp, path: &str, form: &[(&str, &str)], cookies: &str) -> Reply {
-    let body = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let req = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::COOKIE, cookies)
-        .body(Body::from(body))
-        .expect("request");
-    app.send(req, None).await
+    app.post_with_cookies(path, form, cookies).await
 }
 
 fn set_cookie(r: &Reply, name: &str) -> Option<String> {

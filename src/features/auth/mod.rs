@@ -76,18 +76,18 @@ pub async fn login_second_factor(
     recovery: Option<String>,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::{auth, auth::session, two_factor};
+    use crate::server::two_factor;
     crate::server::serve(|c| async move {
-        let parts = expect_context::<http::request::Parts>();
-        let challenge = session::read_challenge_cookie(&c.state.config, &parts.headers);
         let recovery = recovery.is_some_and(|r| r == "true" || r == "on");
-        let user =
-            two_factor::finish_challenge(&c.state, &c.ctx, challenge.as_deref(), &code, recovery)
-                .await?;
-        let signed_in = auth::open_session(&c.state, &c.ctx, user).await?;
-        c.set_cookie(&session::clear_challenge_cookie(&c.state.config));
-        c.set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
-        let next = crate::validate::safe_next(next.as_deref());
+        let user = two_factor::finish_challenge(
+            &c.state,
+            &c.ctx,
+            c.challenge().as_deref(),
+            &code,
+            recovery,
+        )
+        .await?;
+        let next = c.sign_in(user, next.as_deref()).await?;
         if accepts_html() {
             leptos_axum::redirect(&next);
         }

@@ -100,12 +100,10 @@ pub async fn finish_passkey_sign_in(
     credential: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::{auth, auth::session, passkeys};
+    use crate::server::passkeys;
     crate::server::serve(|c| async move {
         let user = passkeys::finish_sign_in(&c.state, &c.ctx, &ceremony, &credential).await?;
-        let signed_in = auth::open_session(&c.state, &c.ctx, user).await?;
-        c.set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
-        Ok(crate::validate::safe_next(next.as_deref()))
+        c.sign_in(user, next.as_deref()).await
     })
     .await
 }
@@ -113,11 +111,9 @@ pub async fn finish_passkey_sign_in(
 /// The second step of a sign-in by passkey: the options.
 #[server(endpoint = "login/two-factor/passkey/start")]
 pub async fn start_passkey_second_factor() -> Result<Ceremony, AppError> {
-    use crate::server::{auth::session, passkeys};
+    use crate::server::passkeys;
     crate::server::serve(|c| async move {
-        let parts = expect_context::<http::request::Parts>();
-        let challenge = session::read_challenge_cookie(&c.state.config, &parts.headers);
-        passkeys::start_second_factor(&c.state, &c.ctx, challenge.as_deref()).await
+        passkeys::start_second_factor(&c.state, &c.ctx, c.challenge().as_deref()).await
     })
     .await
 }
@@ -129,10 +125,9 @@ pub async fn finish_passkey_second_factor(
     credential: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::{auth, auth::session, passkeys};
+    use crate::server::passkeys;
     crate::server::serve(|c| async move {
-        let parts = expect_context::<http::request::Parts>();
-        let challenge = session::read_challenge_cookie(&c.state.config, &parts.headers);
+        let challenge = c.challenge();
         let user = passkeys::finish_second_factor(
             &c.state,
             &c.ctx,
@@ -141,10 +136,7 @@ pub async fn finish_passkey_second_factor(
             &credential,
         )
         .await?;
-        let signed_in = auth::open_session(&c.state, &c.ctx, user).await?;
-        c.set_cookie(&session::clear_challenge_cookie(&c.state.config));
-        c.set_cookie(&session::set_cookie(&c.state.config, &signed_in.session_id));
-        Ok(crate::validate::safe_next(next.as_deref()))
+        c.sign_in(user, next.as_deref()).await
     })
     .await
 }

@@ -72,7 +72,7 @@ fn Passkeys(
                     <ul class="token-list passkeys">
                         {rows.into_iter().map(|p| {
                             let keep = only_factor && mandatory;
-                            view! { <PasskeyItem entry=p keep=keep refresh=refresh on_remove=move |p| {
+                            view! { <PasskeyItem entry=p keep=keep refresh=refresh removing=remove.pending() on_remove=move |p| {
                                 to_remove.set(Some(p));
                                 confirm_open.set(true);
                             }/> }
@@ -209,6 +209,9 @@ fn PasskeyItem(
     /// The last second factor while 2FA is mandatory: no "Remove".
     keep: bool,
     refresh: RwSignal<u32>,
+    /// A removal runs: the remove buttons wait.
+    #[prop(into)]
+    removing: Signal<bool>,
     #[prop(into)] on_remove: Callback<PasskeyEntry>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -269,6 +272,7 @@ fn PasskeyItem(
                         let entry = for_remove.clone();
                         view! {
                             <button type="button" class="link danger" aria-label=t_string!(i18n, passkeys.remove_label, name = entry.info.name.clone()).to_string()
+                                disabled=removing aria-busy=move || removing.get().to_string()
                                 on:click=move |_| on_remove.run(entry.clone())>{t!(i18n, passkeys.remove)}</button>
                         }
                     })}

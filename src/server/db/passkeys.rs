@@ -198,8 +198,18 @@ pub async fn open_sign_ins_from(db: &Db, address: &str) -> Result<i64, sqlx::Err
     Ok(n)
 }
 
-/// Keeps a ceremony's server-side state until `ttl_secs` from now (and drops
-/// expired ones).
+/// Drops ended ceremonies (the server's housekeeping, every ten minutes; an
+/// ended one is refused anyway).
+pub async fn purge_ceremonies(db: &Db) -> Result<u64, sqlx::Error> {
+    sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at < $1")
+        .bind(now())
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected())
+}
+
+/// Keeps a ceremony's server-side state until `ttl_secs` from now. One write:
+/// every view of the sign-in page opens one (passkey autofill).
 pub async fn put_ceremony(
     db: &Db,
     id_hash: &str,
@@ -210,10 +220,6 @@ pub async fn put_ceremony(
     ttl_secs: i64,
 ) -> Result<(), sqlx::Error> {
     let t = now();
-    sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at < $1")
-        .bind(t)
-        .execute(db)
-        .await?;
     sqlx::query(
         "INSERT INTO webauthn_ceremonies (id_hash, address, user_id, purpose, state, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",

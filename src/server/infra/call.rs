@@ -27,6 +27,28 @@ impl Call {
         }
     }
 
+    /// The id of the sign-in waiting for its second factor (its cookie), if any.
+    pub fn challenge(&self) -> Option<String> {
+        let parts = expect_context::<http::request::Parts>();
+        crate::server::auth::session::read_challenge_cookie(&self.state.config, &parts.headers)
+    }
+
+    /// The end of every successful sign-in (password alone, second step,
+    /// passkey): a new session and its cookie, any waiting second-step
+    /// challenge cleared; returns where to go (`next` if it is safe).
+    pub async fn sign_in(
+        &self,
+        user: crate::server::db::users::UserRow,
+        next: Option<&str>,
+    ) -> Result<String, AppError> {
+        let signed_in = crate::server::auth::open_session(&self.state, &self.ctx, user).await?;
+        self.set_cookie(&crate::server::auth::session::clear_challenge_cookie(
+            &self.state.config,
+        ));
+        self.set_session_cookie(&signed_in.session_id);
+        Ok(crate::validate::safe_next(next))
+    }
+
     /// Sends the browser a new session id (see `auth::session::renew`).
     pub fn set_session_cookie(&self, session_id: &str) {
         self.set_cookie(&crate::server::auth::session::set_cookie(

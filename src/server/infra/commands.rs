@@ -92,7 +92,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
     served
 }
 
-/// Removes ended sessions and throttle counters every ten minutes.
+/// Removes ended sessions, throttle counters, reminders, name reservations
+/// and passkey ceremonies every ten minutes.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -112,6 +113,9 @@ fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = db::deleted_accounts::purge_reserved(&state.db).await {
                 tracing::warn!(error = %e, "could not purge ended name reservations");
+            }
+            if let Err(e) = db::passkeys::purge_ceremonies(&state.db).await {
+                tracing::warn!(error = %e, "could not purge ended passkey ceremonies");
             }
         }
     });

@@ -179,6 +179,27 @@ impl TestApp {
             .await
     }
 
+    /// A form post with any cookies (`name=value; …`), as the browser sends it.
+    pub async fn post_with_cookies(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookies: &str,
+    ) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::COOKIE, cookies)
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req, None).await
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>, accept: &str) -> Reply {
         let mut req = Request::get(path).header(header::ACCEPT, accept);
         if let Some(c) = cookie {
