@@ -115,15 +115,14 @@ test-battery: build browser
 test-fuzz: fuzz-tools native-deps
 	end2end/battery/fuzz.sh 10
 
-# The integration suite (each test on a database of its own) and the browser
-# suite again, on a throwaway PostgreSQL cluster. (The battery's slice is not
-# run here yet: on the debug build it met ten 503s — pool timeouts after 5 s —
-# at 20 clients on PostgreSQL; not understood yet, see README.)
+# The integration suite (each test on a database of its own), the browser
+# suite and the battery's slice again, on a throwaway PostgreSQL cluster.
 test-postgres: build browser postgres
 	end2end/with-postgres.sh bash -c ' \
 	  env -u TESSERA_DATABASE_URL TESSERA_TEST_DATABASE_URL="$$TESSERA_DATABASE_URL" \
 	    RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --no-default-features --features ssr --test it && \
-	  end2end/run.sh target/debug/tessera'
+	  end2end/run.sh target/debug/tessera && \
+	  end2end/battery/run.sh target/debug/tessera --slice'
 
 # The same suite against the optimised build (what operators deploy).
 e2e-release: release browser

@@ -40,7 +40,10 @@ async fn main() {
     let site = dir.path().join("site").display().to_string();
     let (config, engine) = common::config(dir.path(), &[("TESSERA_SITE_DIR", site)]);
     println!("engine: {engine}");
-    let pool = db::connect(&config.database_url).await.expect("database");
+    // As `tessera serve` opens it.
+    let pool = db::connect_with(&config.database_url, db::Connections::Ahead)
+        .await
+        .expect("database");
     let state = AppState::new(config, pool).expect("state");
     let user = tessera::server::auth::create_user(
         &state,

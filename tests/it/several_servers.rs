@@ -28,6 +28,34 @@ async fn servers_starting_at_once_create_one_administrator() {
     );
 }
 
+/// `serve`'s pool on PostgreSQL has every connection open before the first
+/// request: opening one under load (a SCRAM exchange computed on the busy
+/// runtime) took seconds, past the acquire timeout. Commands and tests open
+/// theirs on demand, and SQLite always does.
+#[tokio::test]
+async fn a_serving_pool_opens_its_postgresql_connections_at_start() {
+    use tessera::server::db::{self, Connections};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match common::fresh_postgres_database().await {
+        Some(url) => url,
+        None => format!("sqlite://{}/t.db?mode=rwc", dir.path().display()),
+    };
+    let serving = db::connect_with(&url, Connections::Ahead)
+        .await
+        .expect("database");
+    let opened = serving.size();
+    serving.close().await;
+    let on_demand = db::connect(&url).await.expect("database");
+    let opened_on_demand = on_demand.size();
+    on_demand.close().await;
+    if common::on_postgres() {
+        assert_eq!(opened, 16);
+    } else {
+        assert!(opened <= 2, "SQLite opened {opened}");
+    }
+    assert!(opened_on_demand <= 2, "on demand opened {opened_on_demand}");
+}
+
 /// A `tessera serve` process on a database and port of its own choosing.
 struct Server {
     child: Child,

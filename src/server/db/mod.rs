@@ -28,12 +28,43 @@ use std::time::Duration;
 
 pub type Db = sqlx::AnyPool;
 
-/// Opens the database named by `url`, applies the embedded migrations and returns the pool.
+/// When a pool opens its connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connections {
+    /// As requests need them (the operator's commands, tests, tools).
+    OnDemand,
+    /// `tessera serve` on PostgreSQL: every connection at start, kept open. A new
+    /// PostgreSQL connection costs a SCRAM exchange of 4,096 HMAC rounds, which
+    /// sqlx computes on the async runtime yielding every five rounds; on a busy
+    /// server that took seconds, so a pool growing *under load* kept requests
+    /// waiting past the acquire timeout (503s in the battery's load run). Opened at
+    /// start, unloaded, they take milliseconds. SQLite opens files: on demand.
+    Ahead,
+}
+
+/// Opens the database named by `url` (connections on demand), applies the
+/// embedded migrations and returns the pool.
 pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    connect_with(url, Connections::OnDemand).await
+}
+
+/// [`connect`], choosing when the pool opens its connections.
+pub async fn connect_with(url: &str, connections: Connections) -> Result<Db, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let is_sqlite = url.starts_with("sqlite:");
+    let max = if is_sqlite { 8 } else { 16 };
+    let ahead = connections == Connections::Ahead && !is_sqlite;
     let pool = AnyPoolOptions::new()
-        .max_connections(if is_sqlite { 8 } else { 16 })
+        .max_connections(max)
+        .min_connections(if ahead { max } else { 0 })
+        // Kept open: no idle reaping (it would only close and reopen them); they
+        // are still replaced after sqlx's default lifetime of 30 minutes, in the
+        // background, one at a time.
+        .idle_timeout(if ahead {
+            None
+        } else {
+            Some(Duration::from_secs(600))
+        })
         .acquire_timeout(Duration::from_secs(5))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {

@@ -10,7 +10,7 @@ use crate::server::infra::config::Config;
 use crate::server::{db, infra::bootstrap, infra::state::AppState, workspace};
 use std::net::SocketAddr;
 
-async fn open(config: Config) -> Result<AppState, String> {
+async fn open(config: Config, connections: db::Connections) -> Result<AppState, String> {
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             format!(
@@ -19,7 +19,7 @@ async fn open(config: Config) -> Result<AppState, String> {
             )
         })?;
     }
-    let pool = db::connect(&config.database_url)
+    let pool = db::connect_with(&config.database_url, connections)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     AppState::new(config, pool)
@@ -29,7 +29,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let admin_password = std::env::var("TESSERA_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    let state = open(config).await?;
+    let state = open(config, db::Connections::Ahead).await?;
     if !state.config.site_dir.join("pkg").is_dir() {
         tracing::warn!(site_dir = %state.config.site_dir.display(), "site directory has no pkg/: build with `cargo leptos build` or set TESSERA_SITE_DIR");
     }
@@ -139,7 +139,7 @@ async fn shutdown_signal() {
 }
 
 pub async fn user(config: Config, cmd: UserCommand) -> Result<(), String> {
-    let state = open(config).await?;
+    let state = open(config, db::Connections::OnDemand).await?;
     match cmd {
         UserCommand::Create {
             username,
@@ -241,7 +241,7 @@ pub async fn user(config: Config, cmd: UserCommand) -> Result<(), String> {
 }
 
 pub async fn settings(config: Config, cmd: SettingsCommand) -> Result<(), String> {
-    let state = open(config).await?;
+    let state = open(config, db::Connections::OnDemand).await?;
     match cmd {
         SettingsCommand::List => {
             let values = workspace::current_values(&state.db)
@@ -262,7 +262,7 @@ pub async fn settings(config: Config, cmd: SettingsCommand) -> Result<(), String
 }
 
 pub async fn outbox(config: Config, cmd: OutboxCommand) -> Result<(), String> {
-    let state = open(config).await?;
+    let state = open(config, db::Connections::OnDemand).await?;
     let OutboxCommand::List { limit, channel } = cmd;
     if let Some(c) = channel
         .as_deref()
@@ -314,7 +314,7 @@ pub async fn backup(config: Config, path: &std::path::Path) -> Result<(), String
         .to_str()
         .ok_or("the backup path must be valid UTF-8")?
         .to_string();
-    let state = open(config).await?;
+    let state = open(config, db::Connections::OnDemand).await?;
     db::vacuum_into(&state.db, &target)
         .await
         .map_err(|e| format!("backup failed: {e}"))?;
