@@ -58,6 +58,14 @@ if [ "$slice" != --slice ]; then
       exit 1
     fi
     grep -a -E "test cases|passed|generated" "$data/schemathesis.log" | tail -n 3
+    # A warning (say, operations refusing most of what their schema allows: the
+    # description does not state a rule the server checks) fails too.
+    if grep -a -q "= WARNINGS =" "$data/schemathesis.log"; then
+      keep=1
+      sed -n '/= WARNINGS =/,/= SUMMARY =/p' "$data/schemathesis.log"
+      echo "schemathesis warned: the OpenAPI description and the server disagree"
+      exit 1
+    fi
     if grep -A1 "panicked" "$data/server.log" | grep -v -- "--" | paste - - | grep -v "leptos_i18n-0.6.2/src/context.rs:213"; then keep=1; echo "the server panicked on malformed input"; exit 1; fi
     cases=$(grep -a -oE "[0-9]+ generated" "$data/schemathesis.log" | head -n 1 | cut -d" " -f1)
     echo "{\"malformed\":\"schemathesis: ${cases:-?} cases, 0 server errors, 0 undocumented answers\"}" >> "$results"

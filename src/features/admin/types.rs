@@ -128,7 +128,20 @@ pub struct UserPage {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = CreateUser))]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
+    /// 2–32 letters, digits, `.`, `_` or `-`, starting with a letter or digit.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(pattern = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]{1,31}\s*$")
+    )]
     pub username: String,
+    /// One `@`, a dotted domain (or `localhost`), no spaces; up to 254 characters.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 254,
+            pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]([^\s@\x00-\x1f\x7f-\x9f]*[^\s@.\x00-\x1f\x7f-\x9f])?\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@.\x00-\x1f\x7f-\x9f]\s*$"
+        )
+    )]
     pub email: String,
     #[serde(default)]
     pub admin: bool,

@@ -40,11 +40,14 @@ pub struct PatchUser {
 #[serde(deny_unknown_fields)]
 pub struct Publish {
     /// `compliance`, `policies`, `rapid_response`, `alerts` or `security`.
+    #[schema(pattern = r"^\s*(compliance|policies|rapid_response|alerts|security)\s*$")]
     pub area: String,
-    /// 1–200 characters.
+    /// 1–200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     /// Up to 4,000 characters.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub body: String,
 }
 

@@ -3,7 +3,16 @@
 //! credential cache), and the [`Caller`] extractor with its IP allowlist and
 //! read-only checks.
 
-use super::*;
+use super::last_used::Kind;
+use super::{cache, token, ApiError};
+use crate::server::db::{self, api_tokens, users::UserRow};
+use crate::server::infra::state::AppState;
+use crate::server::throttle;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use base64::Engine;
+use http::{header, Method, StatusCode};
+use std::net::{IpAddr, SocketAddr};
 
 /// How the caller proved who they are.
 #[derive(Clone, Debug)]

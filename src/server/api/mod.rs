@@ -16,21 +16,14 @@ pub mod token;
 
 pub use caller::{presented, Caller, Credential, Presented};
 
-use crate::server::db::{self, api_tokens, users::UserRow};
 use crate::server::infra::state::AppState;
-use crate::server::throttle;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::Query;
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use base64::Engine;
-use http::{header, HeaderValue, Method, StatusCode};
-use last_used::Kind;
+use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
-use std::net::{IpAddr, SocketAddr};
 use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
