@@ -139,7 +139,7 @@ pub struct NewAccount {
         feature = "ssr",
         schema(
             max_length = 254,
-            pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]([^\s@\x00-\x1f\x7f-\x9f]*[^\s@.\x00-\x1f\x7f-\x9f])?\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@.\x00-\x1f\x7f-\x9f]\s*$"
+            pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]+@([^\s@.\x00-\x1f\x7f-\x9f]([^\s@\x00-\x1f\x7f-\x9f]*[^\s@.\x00-\x1f\x7f-\x9f])?\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@.\x00-\x1f\x7f-\x9f]|localhost)\s*$"
         )
     )]
     pub email: String,
