@@ -122,6 +122,9 @@ test("add a passkey, sign in with it alone, use it as second factor, rename and 
   await item.getByRole("button", { name: "Save name" }).click();
   const sudo = page.getByRole("dialog");
   await expect(sudo).toBeVisible();
+  // Its only second factor is the passkey: no app code is asked for.
+  await expect(sudo.getByRole("button", { name: "Confirm with a passkey" })).toBeVisible();
+  await expect(sudo.getByLabel("Password", { exact: true })).toBeVisible();
   await sudo.getByRole("button", { name: "Confirm with a passkey" }).click();
   await expect(sudo).toBeHidden();
   await expect(item.locator(".passkey-name")).toHaveText("Laptop");

@@ -69,6 +69,8 @@ test("enrol, sign in with a code, then with a recovery code; a code never works 
   const sudo = page.getByRole("dialog", { name: "Confirm your password" });
   await expect(sudo).toBeVisible();
   await sudo.getByLabel("Password, or a code from your authenticator app").fill(await freshCode(key, 1));
+  // The account has no passkey: none is offered.
+  await expect(sudo.getByRole("button", { name: "Confirm with a passkey" })).toHaveCount(0);
   await sudo.getByRole("button", { name: "Confirm", exact: true }).click();
   await expect(page.locator("#recovery-codes li")).toHaveCount(10);
   expect(await page.locator("#recovery-codes li").first().textContent()).not.toBe(recovery[0]);

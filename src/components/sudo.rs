@@ -2,7 +2,7 @@
 //! action may answer `ReauthRequired`.
 
 use crate::error::AppError;
-use crate::features::auth::ConfirmPassword;
+use crate::features::auth::{ConfirmPassword, GetSudoMethods};
 use crate::features::passkeys::ceremony::{with_passkey, PasskeyButton};
 use crate::features::passkeys::{finish_passkey_sudo, start_passkey_sudo};
 use crate::i18n::*;
@@ -16,12 +16,23 @@ use leptos::server_fn::ServerFn;
 pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>) -> impl IntoView {
     let action = ServerAction::<ConfirmPassword>::new();
     let i18n = use_i18n();
-    // Accounts with 2FA may confirm with a code from their app instead.
-    let with_code = move || {
-        use_context::<crate::components::layout::CurrentUserCtx>()
-            .and_then(|c| c.get())
-            .is_some_and(|u| u.two_factor_enabled)
+    // An account with the authenticator app may confirm with a code from it,
+    // one with a passkey with the passkey: asked afresh each time it opens.
+    let methods = ServerAction::<GetSudoMethods>::new();
+    Effect::new(move |_| {
+        if open.get() {
+            methods.dispatch(GetSudoMethods {});
+        }
+    });
+    let offered = move || {
+        methods
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
     };
+    let with_code = move || offered().code;
+    let offers_passkey = move || offered().passkey;
     let password = RwSignal::new(String::new());
     let input = NodeRef::<Input>::new();
     // Move focus into the dialog when it opens.
@@ -49,7 +60,7 @@ pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>
         Some(Err(e)) => Some(e.message()),
         _ => None,
     };
-    // Or with a passkey (accounts with a second factor).
+    // Or with a passkey.
     let passkey = Action::new_local(move |()| async move {
         with_passkey(i18n, start_passkey_sudo(), finish_passkey_sudo).await?;
         Ok(String::new())
@@ -89,7 +100,7 @@ pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>
                             </button>
                         </div>
                     </form>
-                    <Show when=with_code>
+                    <Show when=offers_passkey>
                         <p class="separator" aria-hidden="true"><span>{t!(i18n, passkeys.or)}</span></p>
                         <PasskeyButton action=passkey label=move || t!(i18n, passkeys.confirm_with_passkey)
                             busy_label=move || t!(i18n, passkeys.signing_in)/>

@@ -129,6 +129,35 @@ pub(crate) async fn enrolled(app: &TestApp) -> (String, Enrolled) {
     (session, enrolled)
 }
 
+/// The sudo dialog offers what the account has: nothing besides the password
+/// before enrolment, the app's code after it, never a passkey it does not
+/// have; and tells nothing to anyone signed out.
+#[tokio::test]
+async fn sudo_offers_the_factors_the_account_has() {
+    let app = TestApp::new().await;
+    let methods = |session: Option<String>| {
+        let app = &app;
+        async move {
+            let r = app
+                .get("/api/sudo/methods", session.as_deref(), "application/json")
+                .await;
+            (r.status, r.body)
+        }
+    };
+    let (status, body) = methods(None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    app.create_user("bob", PW).await;
+    let bob = app.session("bob", PW).await;
+    let (status, body) = methods(Some(bob)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v, serde_json::json!({"code": false, "passkey": false}));
+    let (ada, _) = enrolled(&app).await;
+    let (_, body) = methods(Some(ada)).await;
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v, serde_json::json!({"code": true, "passkey": false}));
+}
+
 /// Password step: returns the challenge cookie (and checks no session came with it).
 async fn password_step(app: &TestApp) -> String {
     let r = app.login("ada", PW).await;
