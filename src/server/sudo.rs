@@ -3,6 +3,7 @@
 //! `auth::sudo::require`.
 
 use crate::error::AppError;
+use crate::features::auth::types::SudoMethods;
 use crate::i18n::td_string;
 use crate::server::audit::{self, Actor, AuditAction, Outcome};
 use crate::server::auth::{check_own_password, password::Password};
@@ -10,6 +11,16 @@ use crate::server::db;
 use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
 use crate::server::throttle::{self, Kind};
+
+/// What the dialog offers besides the password: the app's code when TOTP is
+/// on, a passkey when the account has one.
+pub async fn methods(state: &AppState, auth: &Auth) -> Result<SudoMethods, AppError> {
+    let id = &auth.user.id;
+    Ok(SudoMethods {
+        code: db::two_factor::totp_on(&state.db, id).await?,
+        passkey: db::passkeys::count(&state.db, id).await? > 0,
+    })
+}
 
 /// Checks the password (throttled like a sign-in) and opens the sudo window on
 /// a new session id, returned for the cookie.
@@ -35,9 +46,7 @@ pub async fn confirm(
         .collect();
     if typed.len() == 6
         && typed.bytes().all(|b| b.is_ascii_digit())
-        && db::two_factor::find(&state.db, &user.id)
-            .await?
-            .is_some_and(|t| t.enabled != 0)
+        && db::two_factor::totp_on(&state.db, &user.id).await?
     {
         let attempt = throttle::reserve(
             state,

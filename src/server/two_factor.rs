@@ -109,9 +109,7 @@ pub async fn status(state: &AppState, user: &UserRow) -> Result<TwoFactorStatus,
     let enabled = store::is_enabled(&state.db, &user.id).await?;
     Ok(TwoFactorStatus {
         enabled,
-        totp: store::find(&state.db, &user.id)
-            .await?
-            .is_some_and(|t| t.enabled != 0),
+        totp: store::totp_on(&state.db, &user.id).await?,
         passkeys: db::passkeys::count(&state.db, &user.id).await?,
         recovery_codes_left: if enabled {
             store::codes_left(&state.db, &user.id).await?

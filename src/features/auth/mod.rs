@@ -1,10 +1,12 @@
 //! Signing in and out.
 
 pub mod page;
+pub mod types;
 
 use crate::error::AppError;
 use crate::model::CurrentUser;
 use leptos::prelude::*;
+pub use types::SudoMethods;
 
 /// The signed-in user, or `None` for an anonymous visitor.
 #[server(endpoint = "me", input = leptos::server_fn::codec::GetUrl)]
@@ -109,29 +111,12 @@ pub async fn confirm_password(password: String) -> Result<(), AppError> {
     .await
 }
 
-/// What the account may confirm sudo mode with besides its password.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SudoMethods {
-    /// A current code from the authenticator app (TOTP is on).
-    pub code: bool,
-    /// A passkey (the account has at least one).
-    pub passkey: bool,
-}
-
 /// The sudo dialog asks this when it opens, so a factor added or removed a
 /// moment ago is offered, or not, without a reload.
 #[server(endpoint = "sudo/methods", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_sudo_methods() -> Result<SudoMethods, AppError> {
-    use crate::server::db;
-    crate::server::serve(|c| async move {
-        let user = &c.auth()?.user;
-        let code = db::two_factor::find(&c.state.db, &user.id)
-            .await?
-            .is_some_and(|t| t.enabled != 0);
-        let passkey = db::passkeys::count(&c.state.db, &user.id).await? > 0;
-        Ok(SudoMethods { code, passkey })
-    })
-    .await
+    crate::server::serve(|c| async move { crate::server::sudo::methods(&c.state, c.auth()?).await })
+        .await
 }
 
 /// Ends the current session.

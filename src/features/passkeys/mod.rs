@@ -27,9 +27,7 @@ pub async fn list_passkeys() -> Result<PasskeyList, AppError> {
                 info,
             })
             .collect();
-        let totp = crate::server::db::two_factor::find(&c.state.db, &user.id)
-            .await?
-            .is_some_and(|t| t.enabled != 0);
+        let totp = crate::server::db::two_factor::totp_on(&c.state.db, &user.id).await?;
         Ok(PasskeyList {
             available: passkeys::available(&c.state),
             origin: c.state.config.public_origin().to_string(),

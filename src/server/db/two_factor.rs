@@ -19,6 +19,19 @@ pub async fn find(db: &Db, user_id: &str) -> Result<Option<TotpRow>, sqlx::Error
         .await
 }
 
+/// Whether the authenticator app is on (a secret enrolled and confirmed),
+/// without reading the sealed secret.
+pub async fn totp_on(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
+    let (on,): (i64,) = sqlx::query_as(
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM totp WHERE user_id = $1 AND enabled <> 0) \
+         THEN 1 ELSE 0 END AS BIGINT)",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await?;
+    Ok(on != 0)
+}
+
 /// Whether the account has a second factor: the authenticator app or a
 /// passkey (the session lookup and the admin list say the same in their SQL).
 pub async fn is_enabled<'e, E>(db: E, user_id: &str) -> Result<bool, sqlx::Error>

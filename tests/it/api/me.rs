@@ -223,6 +223,15 @@ async fn patch_me_applies_the_profile_rules() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
 
+/// The OpenAPI description as anyone may fetch it.
+async fn openapi(app: &TestApp) -> Value {
+    let r = app
+        .get("/api/v1/openapi.json", None, "application/json")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    serde_json::from_str(&r.body).expect("json")
+}
+
 /// What the OpenAPI description says a field accepts is what the server
 /// accepts: schemathesis generates from these patterns, and a description
 /// looser than the server has most of its cases refused (it found this for
@@ -231,10 +240,7 @@ async fn patch_me_applies_the_profile_rules() {
 async fn the_openapi_patterns_agree_with_the_server() {
     use tessera::lang::Locale;
     let app = TestApp::new().await;
-    let r = app
-        .get("/api/v1/openapi.json", None, "application/json")
-        .await;
-    let doc: Value = serde_json::from_str(&r.body).expect("json");
+    let doc = openapi(&app).await;
     let schemas = &doc["components"]["schemas"];
     let pattern = |schema: &str, field: &str| {
         let p = schemas[schema]["properties"][field]["pattern"]
@@ -301,11 +307,7 @@ async fn the_openapi_patterns_agree_with_the_server() {
 #[tokio::test]
 async fn the_openapi_document_lists_every_endpoint() {
     let app = TestApp::new().await;
-    let r = app
-        .get("/api/v1/openapi.json", None, "application/json")
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let doc: Value = serde_json::from_str(&r.body).expect("json");
+    let doc = openapi(&app).await;
     assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
     let expected = [
         ("/api/v1/me", "get"),
