@@ -612,7 +612,10 @@ pub fn options_html(selected: &str) -> String {
     let mut html = String::with_capacity(ALL.len() * 48);
     for zone in ALL {
         let mark = if *zone == selected { " selected" } else { "" };
-        html.push_str(&format!("<option value=\"{zone}\"{mark}>{zone}</option>"));
+        // Pieces, not `format!`: ~600 options on every profile render.
+        for piece in ["<option value=\"", zone, "\"", mark, ">", zone, "</option>"] {
+            html.push_str(piece);
+        }
     }
     html
 }

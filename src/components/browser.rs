@@ -1,6 +1,14 @@
 //! Small wrappers over browser APIs. On the server they do nothing, so components
 //! can call them unconditionally from event handlers and effects.
 
+/// Loads the current page again from the server.
+pub fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
 /// A full page load of `url` (used after signing in or out, so the page is
 /// rendered afresh for the new session).
 pub fn go_to(url: &str) {

@@ -68,20 +68,36 @@ pub fn SignedInLayout() -> impl IntoView {
         }
     });
 
+    // Each page is built once per request on the server. `<Suspense>` walks its
+    // children twice before rendering them (leptos 0.8 `suspense_component.rs`)
+    // and calls every closure it meets again on each walk: with `move ||
+    // Suspend::new(…)` here and the closure `<Outlet/>` is, the page, its
+    // resources and their queries were built up to three times per request
+    // (`tests/it/http_layer.rs` holds this to one). So: a plain `Suspend`,
+    // polled in place, and the page resolved inside it (`page`). It does not
+    // re-run when `loaded` changes, so "Try again" reloads the page.
     view! {
         <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match loaded.await {
-                    Ok(Some(_)) => view! {
-                        <a class="skip-link" href="#main">{t!(i18n, common.skip_to_content)}</a>
-                        <Header/>
-                        <div class="shell">
-                            <SideNav/>
-                            <main id="main" class="content" tabindex="-1">
-                                <Outlet/>
-                            </main>
-                        </div>
-                    }.into_any(),
+                    Ok(Some(_)) => {
+                        // The frame before the page, in the order the browser
+                        // builds them: resources are numbered as they are made,
+                        // and hydration matches them by number.
+                        let header = view! { <Header/> };
+                        let nav = view! { <SideNav/> };
+                        let page = page().await;
+                        view! {
+                            <a class="skip-link" href="#main">{t!(i18n, common.skip_to_content)}</a>
+                            {header}
+                            <div class="shell">
+                                {nav}
+                                <main id="main" class="content" tabindex="-1">
+                                    {page}
+                                </main>
+                            </div>
+                        }.into_any()
+                    }
                     Ok(None) | Err(AppError::Unauthorized) => {
                         // The session ended while the page was open: sign in again, then come back.
                         let here = location.pathname.get_untracked();
@@ -90,13 +106,27 @@ pub fn SignedInLayout() -> impl IntoView {
                     }
                     Err(e) => view! {
                         <main id="main" class="auth-page">
-                            <crate::components::load::LoadError error=e retry=move |()| loaded.refetch()/>
+                            <crate::components::load::LoadError error=e retry=move |()| browser::reload()/>
                         </main>
                     }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The signed-in page the route names. On the server, built and resolved now,
+/// once (`<Suspense>` renders its children's resolved form anyway, so the HTML
+/// is the same); in the browser the `<Outlet/>` itself, which swaps pages as
+/// the person moves between them.
+async fn page() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::tachys::view::RenderHtml;
+        Outlet().resolve().await
+    }
+    #[cfg(not(feature = "ssr"))]
+    Outlet()
 }
 
 #[component]

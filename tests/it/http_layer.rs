@@ -408,3 +408,46 @@ async fn building_routers_never_stalls_a_page_being_rendered() {
     }
     builder.join().expect("router builder");
 }
+
+/// Every signed-in page, rendered whole on the server, runs each server function
+/// it needs once. `<Suspense>` walks its children twice before rendering them,
+/// and the layout's children were a closure, called again on every walk: each
+/// page was built three times per request, its lists queried three times and
+/// two of the answers thrown away.
+#[tokio::test]
+async fn a_page_render_runs_each_server_function_once() {
+    use tessera::server::infra::{context::PUBLIC_PAGES, router::page_paths};
+    let app = TestApp::new().await;
+    app.create_user("ada", "right-horse-42").await;
+    common::promote(&app, "ada").await;
+    let id = app.session("ada", "right-horse-42").await;
+    let pages: Vec<String> = page_paths()
+        .into_iter()
+        // "/" and "/settings" only redirect.
+        .filter(|p| !PUBLIC_PAGES.contains(&p.as_str()) && p != "/" && p != "/settings")
+        .collect();
+    assert!(pages.len() >= 15, "{pages:?}");
+    let mut twice = Vec::new();
+    for page in pages {
+        let before = app.state.calls.snapshot();
+        let r = app.get(&page, Some(&id), "text/html").await;
+        assert_eq!(r.status, StatusCode::OK, "{page}");
+        let ran: Vec<(&str, u64)> = app
+            .state
+            .calls
+            .snapshot()
+            .into_iter()
+            .map(|(name, n)| (name, n - before.get(name).copied().unwrap_or(0)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        assert!(
+            ran.iter()
+                .any(|(name, _)| name.contains("get_current_user")),
+            "{page}: {ran:?}"
+        );
+        if ran.iter().any(|(_, n)| *n != 1) {
+            twice.push(format!("{page}: {ran:?}"));
+        }
+    }
+    assert!(twice.is_empty(), "{twice:#?}");
+}

@@ -70,7 +70,7 @@ pub fn current_locale() -> Locale {
 const BACKGROUND: &[&str] = &["/api/events/notifications", "/api/notifications/unread"];
 
 /// Pages anyone may see; every other HTML page needs a session.
-const PUBLIC_PAGES: &[&str] = &[
+pub const PUBLIC_PAGES: &[&str] = &[
     "/login",
     "/login/two-factor",
     "/forgot-password",

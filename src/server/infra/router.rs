@@ -25,6 +25,11 @@ use tower_http::trace::TraceLayer;
 static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
     std::sync::LazyLock::new(|| generate_route_list(App));
 
+/// The path of every page of the app (as the router serves them).
+pub fn page_paths() -> Vec<String> {
+    ROUTES.iter().map(|r| r.path().to_string()).collect()
+}
+
 pub fn app(state: AppState) -> Router {
     let routes = ROUTES.clone();
     let options = state.leptos.clone();

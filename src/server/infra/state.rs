@@ -48,6 +48,8 @@ pub struct Shared {
     /// The WebAuthn relying party for passkeys, from `public_url`; `None`
     /// when its host is an address (browsers accept only a domain name).
     pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+    /// Server functions run since start, by name (see `call::CallCounts`).
+    pub calls: super::call::CallCounts,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -86,6 +88,7 @@ impl AppState {
             shutdown: tokio_util::sync::CancellationToken::new(),
             leptos,
             webauthn,
+            calls: super::call::CallCounts::default(),
         })))
     }
 }
