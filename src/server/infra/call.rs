@@ -4,30 +4,7 @@ use crate::error::AppError;
 use crate::server::infra::context::{Auth, RequestCtx};
 use crate::server::infra::state::AppState;
 use leptos::prelude::expect_context;
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
-
-/// How many times each server function has run since start, by the name of
-/// its body (`std::any::type_name`). A page render must run each of its
-/// server functions once: tests hold it to that (`tests/it/http_layer.rs`),
-/// because `<Suspense>` on the server builds whatever a closure inside it
-/// returns on every one of its passes.
-#[derive(Default)]
-pub struct CallCounts(Mutex<HashMap<&'static str, u64>>);
-
-impl CallCounts {
-    fn add(&self, name: &'static str) {
-        if let Ok(mut counts) = self.0.lock() {
-            *counts.entry(name).or_default() += 1;
-        }
-    }
-
-    /// The counts so far.
-    pub fn snapshot(&self) -> HashMap<&'static str, u64> {
-        self.0.lock().map(|c| c.clone()).unwrap_or_default()
-    }
-}
 
 /// What a server function works with: the application state and the request's
 /// context (client, language, session).

@@ -48,8 +48,8 @@ pub struct Shared {
     /// The WebAuthn relying party for passkeys, from `public_url`; `None`
     /// when its host is an address (browsers accept only a domain name).
     pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
-    /// Server functions run since start, by name (see `call::CallCounts`).
-    pub calls: super::call::CallCounts,
+    /// Server functions run since start, by name.
+    pub calls: CallCounts,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -88,7 +88,28 @@ impl AppState {
             shutdown: tokio_util::sync::CancellationToken::new(),
             leptos,
             webauthn,
-            calls: super::call::CallCounts::default(),
+            calls: CallCounts::default(),
         })))
+    }
+}
+
+/// How many times each server function has run since start, by the name of
+/// its body (`std::any::type_name`; counted in `call::serve`). A page render
+/// must run each of its server functions once: tests hold it to that
+/// (`tests/it/http_layer.rs`), because `<Suspense>` on the server builds
+/// whatever a closure inside it returns on every one of its passes.
+#[derive(Default)]
+pub struct CallCounts(std::sync::Mutex<std::collections::HashMap<&'static str, u64>>);
+
+impl CallCounts {
+    pub(super) fn add(&self, name: &'static str) {
+        if let Ok(mut counts) = self.0.lock() {
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+
+    /// The counts so far.
+    pub fn snapshot(&self) -> std::collections::HashMap<&'static str, u64> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
     }
 }
