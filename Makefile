@@ -131,10 +131,11 @@ e2e-release: release browser
 ## --- checks and measurements ---------------------------------------------------
 
 lint: wasm-target native-deps
-	cargo fmt --check
+	cargo fmt --all --check
 	cargo fmt --check --manifest-path fuzz/Cargo.toml
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+	cargo clippy -p tessera-front --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 # On SQLite, then on a throwaway PostgreSQL cluster: token-authenticated API
 # throughput against a bare handler (budget >= 0.6x), sign-in p50 against one

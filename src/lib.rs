@@ -22,8 +22,9 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// Makes the server-rendered page interactive. The browser calls it through
+/// the `hydrate` export of the `tessera-front` crate (`front/`).
 #[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     // Logs panics to the console, and reloads when a page's module is gone.
     components::browser::reload_when_a_page_module_fails();

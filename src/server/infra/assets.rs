@@ -1,6 +1,6 @@
 //! The built front end under `/pkg`: its files' names and how they are served.
 //!
-//! With `hash-files` (Cargo.toml, `[package.metadata.leptos]`), cargo-leptos
+//! With `hash-files` (Cargo.toml, `[[workspace.metadata.leptos]]`), cargo-leptos
 //! names the WASM, JS and CSS by their content and writes the hashes to
 //! `hash.txt` beside the binary; Leptos reads that file to name them in each
 //! page. A changed file gets a new name, so every file under `/pkg` may be
