@@ -32,9 +32,33 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 #[derive(Clone, Copy)]
 pub struct AnnouncePageModules(pub fn());
 
+/// Given to each page render by the server: the addresses of the app's JS and
+/// WASM as built (content-hashed names; `server::infra::assets::entry`).
+#[derive(Clone)]
+pub struct AppEntry {
+    pub js: String,
+    pub wasm: String,
+}
+
+/// Starts the app after the page's first paint (`src/boot.js`), in place of
+/// Leptos' `<HydrationScripts>`, which names the WASM in `<link rel="preload">`
+/// tags: the browser then fetched the whole app while the page was still to be
+/// painted, which on a slow phone delays what the person sees (Lighthouse, on
+/// a simulated phone, counted the WASM in the time to the largest paint in one
+/// run of two).
+#[component]
+fn BootScript() -> impl IntoView {
+    let entry = use_context::<AppEntry>();
+    let nonce = leptos::nonce::use_nonce();
+    entry.map(|AppEntry { js, wasm }| {
+        let script = format!("{}({js:?}, {wasm:?});", include_str!("boot.js").trim_end());
+        view! { <script type="module" nonce=nonce>{script}</script> }
+    })
+}
+
 /// Every page is its own WebAssembly module (`cargo leptos build --split`): the
 /// browser first downloads the shell (router, layout, shared components) and the
-/// page it opened, whose module the server names in a `<link rel="preload">`, and
+/// page it opened, whose modules the server names in `<meta name="tessera-module">`, and
 /// each other page's module when it is first shown. `$route` is the page's
 /// marker type, `$page` its component.
 macro_rules! lazy_pages {
@@ -88,9 +112,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <HashedStylesheet options=options.clone()/>
+                <HashedStylesheet options/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options/>
+                <BootScript/>
                 <MetaTags/>
             </head>
             <body>

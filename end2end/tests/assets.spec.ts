@@ -11,7 +11,7 @@ test("built files are named by their contents and cached for a year; pages never
   const html = await page.text();
   const assets = [...new Set(html.match(/\/pkg\/[^"']+/g) ?? [])];
   const named = assets.map((a) => a.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH."));
-  // The shell (WASM, its JS, the style sheet), the split loader, and preloaded:
+  // The shell (WASM, its JS, the style sheet), the split loader, and announced:
   // the sign-in page's own module and the shared chunks it needs; no other page.
   for (const shell of ["/pkg/tessera.HASH.css", "/pkg/tessera.HASH.js", "/pkg/tessera.HASH.wasm", "/pkg/__wasm_split.HASH.js"]) {
     expect(named).toContain(shell);
@@ -45,8 +45,9 @@ test("built files are named by their contents and cached for a year; pages never
 // A signed-in page is rendered whole before it is sent (its data awaited), and
 // names its own module in its <head> too, so the browser fetches it beside the
 // shell rather than after it: every time, not only when Leptos finds its
-// manifest (which, for these pages, it rarely did).
-test("a signed-in page preloads its own module, every time", async ({ page }) => {
+// manifest (which, for these pages, it rarely did). Nothing of the app is
+// fetched before the page has been painted (src/boot.js).
+test("a signed-in page preloads its own module after the first paint, every time", async ({ page }) => {
   const name = uniqueName("preload");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
@@ -55,15 +56,14 @@ test("a signed-in page preloads its own module, every time", async ({ page }) =>
       const r = await page.request.get(path, { maxRedirects: 0 });
       expect(r.status(), path).toBe(200);
       const head = (await r.text()).split("</head>")[0];
-      const links = (rel: string) =>
-        [...head.matchAll(/<link\b[^>]*>/g)]
-          .map((m) => m[0])
-          .filter((tag) => tag.includes(`rel="${rel}"`))
-          .map((tag) => tag.match(/href="([^"]+)"/)?.[1] ?? "");
-      const modules = links("preload").filter((href) => href.startsWith("/pkg/split_"));
+      // No preload the browser would act on before the paint: the app's files
+      // are announced, and src/boot.js asks for them once the page is painted.
+      expect(head, path).not.toMatch(/<link\b[^>]*rel="(module)?preload"/);
+      const announced = [...head.matchAll(/<meta name="tessera-module" content="([^"]+)"/g)].map((m) => m[1]);
+      const modules = announced.filter((href) => href.startsWith("/pkg/split_"));
       expect(modules, `${path} #${i}`).toHaveLength(1);
       expect(modules[0]).toMatch(new RegExp(`^/pkg/split___${view}_view_\\d+\\.[A-Za-z0-9_-]{22}\\.wasm$`));
-      const loaders = links("modulepreload").filter((href) => href.startsWith("/pkg/__wasm_split"));
+      const loaders = announced.filter((href) => href.startsWith("/pkg/__wasm_split"));
       expect(loaders).toEqual([expect.stringMatching(/^\/pkg\/__wasm_split\.[A-Za-z0-9_-]{22}\.js$/)]);
     }
   }
@@ -75,6 +75,21 @@ test("a signed-in page preloads its own module, every time", async ({ page }) =>
   page.on("console", (m) => { if (m.text().includes("preload")) warnings.push(m.text()); });
   await page.goto("/settings/tokens");
   await hydrated(page);
+  // The preloads were made by the page's script, after the first paint: every
+  // file of the app (not the style sheet, which the paint needs) was asked for
+  // after it.
+  const timing = await page.evaluate(() => ({
+    paint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1,
+    app: performance
+      .getEntriesByType("resource")
+      .filter((r) => new URL(r.name).pathname.startsWith("/pkg/") && !r.name.endsWith(".css"))
+      .map((r) => [new URL(r.name).pathname, r.startTime] as [string, number]),
+    preloads: [...document.querySelectorAll('link[rel="preload"], link[rel="modulepreload"]')].length,
+  }));
+  expect(timing.paint).toBeGreaterThan(0);
+  expect(timing.preloads).toBeGreaterThan(2);
+  expect(timing.app.length).toBeGreaterThan(2);
+  for (const [file, start] of timing.app) expect(start, file).toBeGreaterThanOrEqual(timing.paint);
   await page.waitForTimeout(3500);
   expect(asked).toHaveLength(1);
   expect(warnings).toEqual([]);

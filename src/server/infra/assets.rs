@@ -47,6 +47,28 @@ pub fn hashed() -> bool {
     hashes().contains_key("wasm")
 }
 
+/// The addresses of the app's JS and WASM, named as cargo-leptos built them
+/// (as Leptos' `<HydrationScripts>` names them: a build without hashed names
+/// and without `LEPTOS_OUTPUT_NAME` has wasm-bindgen's `_bg` file).
+pub fn entry() -> &'static crate::app::AppEntry {
+    static ENTRY: OnceLock<crate::app::AppEntry> = OnceLock::new();
+    ENTRY.get_or_init(|| {
+        let named = |kind: &str, plain: &str| match hashes().get(kind) {
+            Some(hash) => format!("/pkg/tessera.{hash}.{kind}"),
+            None => format!("/pkg/{plain}.{kind}"),
+        };
+        let wasm_plain = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+            "tessera"
+        } else {
+            "tessera_bg"
+        };
+        crate::app::AppEntry {
+            js: named("js", "tessera"),
+            wasm: named("wasm", wasm_plain),
+        }
+    })
+}
+
 /// The stylesheet's address (for pages not rendered by Leptos).
 pub fn css_href() -> String {
     match hashes().get("css") {
@@ -114,10 +136,11 @@ impl Split {
 #[derive(Clone, Default)]
 pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&'static str>>>);
 
-/// Names the modules of the page being rendered in its `<head>` (`<link
-/// rel="preload">`), so that a browser fetches them alongside the shell
-/// instead of only once the shell has run. Called by each lazy page's view on
-/// the server, right after Leptos noted the page's id (`#[lazy]`).
+/// Names the modules of the page being rendered in its `<head>` (`<meta
+/// name="tessera-module">`), so that the browser fetches them alongside the
+/// shell instead of only once the shell has run: `src/boot.js` turns them into
+/// preloads when it starts the app, after the first paint. Called by each lazy
+/// page's view on the server, right after Leptos noted the page's id (`#[lazy]`).
 ///
 /// Leptos 0.8 writes these links itself only when its manifest happens to be
 /// in reach after the render (it looks outside the page's owner), which on a
@@ -125,7 +148,7 @@ pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&
 /// so each link is written once, by this.
 pub fn announce_page_modules() {
     use leptos::prelude::*;
-    use leptos_meta::Link;
+    use leptos_meta::Meta;
     let Some(split) = use_context::<std::sync::Arc<Split>>() else {
         return;
     };
@@ -150,13 +173,9 @@ pub fn announce_page_modules() {
         return;
     };
     // `to_html` registers a leptos_meta tag with the page's <head>.
-    for href in modules {
-        let _ = view! {
-            <Link rel="preload" href=href as_="fetch" type_="application/wasm" crossorigin="anonymous"/>
-        }
-        .to_html();
+    for href in modules.into_iter().chain([loader]) {
+        let _ = view! { <Meta name="tessera-module" content=href/> }.to_html();
     }
-    let _ = view! { <Link rel="modulepreload" href=loader/> }.to_html();
 }
 
 /// `Cache-Control` of a file under `/pkg`: a year, never revalidated, when

@@ -120,6 +120,7 @@ fn page_context(split: Option<Arc<super::assets::Split>>) {
             super::assets::announce_page_modules,
         ));
     }
+    provide_context(super::assets::entry().clone());
     let parts = use_context::<http::request::Parts>();
     let nonce = parts
         .as_ref()
