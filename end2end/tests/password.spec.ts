@@ -49,3 +49,24 @@ test("change the password, then sign in with the new one", async ({ page, browse
   await expect(page.getByRole("alert")).toHaveText("Incorrect username or password.");
   await signInOk(page, name, "Brand-new-horse-77");
 });
+
+// Until the app has started, the browser would send a form of the app's by
+// itself, as a GET with every field (the passwords too) in the address and the
+// history; src/boot.js holds such a submit back.
+test("a password typed before the app has started never goes into the address", async ({ page }) => {
+  const name = uniqueName("pwearly");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  // The shell's WASM never arrives: the page stays as the server rendered it.
+  await page.route(/\/pkg\/tessera[^/]*\.wasm$/, () => {});
+  await page.goto("/settings/password");
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
+  await page.getByLabel("Current password").fill("right-horse-42");
+  await page.evaluate(() => {
+    document.addEventListener("submit", (e) => { (window as any).sent = !e.defaultPrevented; }, { once: true });
+  });
+  await page.getByLabel("Current password").press("Enter");
+  // Had the browser sent it, this page (and its `sent`) would be gone.
+  await expect.poll(() => page.evaluate(() => (window as any).sent)).toBe(false);
+  expect(page.url()).toMatch(/\/settings\/password$/);
+});

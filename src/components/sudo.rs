@@ -85,7 +85,7 @@ pub fn SudoDialog(open: RwSignal<bool>, #[prop(into)] on_confirmed: Callback<()>
                     on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
                     <h2 id="sudo-title">{t!(i18n, sudo.title)}</h2>
                     <p class="muted">{t!(i18n, sudo.lead)}</p>
-                    <form class="form" on:submit=submit novalidate>
+                    <form class="form" method="post" on:submit=submit novalidate>
                         <div class="field">
                             <label for="sudo-password">{move || if with_code() { t_string!(i18n, sudo.password_or_code) } else { t_string!(i18n, common.password) }}</label>
                             <input id="sudo-password" type="password" autocomplete="current-password" node_ref=input

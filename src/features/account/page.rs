@@ -55,7 +55,7 @@ pub fn AccountPage() -> impl IntoView {
             <h2 id="delete-heading">{t!(i18n, account.delete_title)}</h2>
             <p>{t!(i18n, account.delete_goes)}</p>
             <p>{t!(i18n, account.delete_stays)}</p>
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 <TextField id="confirm" value=typed autocomplete="off" error=field_error(delete, "confirm")
                     label=move || t_string!(i18n, account.type_to_confirm, username = username()).to_string()/>
                 <div class="actions">

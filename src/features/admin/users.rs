@@ -365,7 +365,7 @@ fn NewUserForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
         <section class="card" aria-labelledby="new-user-heading">
             <h2 id="new-user-heading">{t!(i18n, admin.new_user)}</h2>
             <p class="muted">{t!(i18n, admin.new_user_lead)}</p>
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 <div class="grid-2">
                     <TextField id="new-username" label=move || t!(i18n, admin.username) value=username
                         autocomplete="off" error=field_error(create, "username")/>

@@ -103,7 +103,7 @@ fn SettingsForm(initial: WorkspaceSettings) -> impl IntoView {
         }
     };
     view! {
-        <form class="form" on:submit=submit novalidate>
+        <form class="form" method="post" on:submit=submit novalidate>
             {check("lock_profiles",
                 |i| t_string!(i, admin.lock_profiles).to_string(),
                 |i| t_string!(i, admin.lock_profiles_help).to_string(),

@@ -94,7 +94,7 @@ pub fn AvatarCard() -> impl IntoView {
                     Some(url) => view! { <img class="avatar-large" src=url alt=move || t_string!(i18n, avatar.preview)/> }.into_any(),
                     None => view! { <Avatar user=user class="avatar-large"/> }.into_any(),
                 }}
-                <form class="form avatar-form" node_ref=form on:submit=submit>
+                <form class="form avatar-form" node_ref=form method="post" on:submit=submit>
                     <div class="field">
                         <label for="avatar">{t!(i18n, avatar.choose)}</label>
                         <input id="avatar" name="avatar" type="file" accept="image/png,image/jpeg,image/webp,image/gif"

@@ -82,7 +82,7 @@ fn ChangeEmailForm(current: String, pending: Option<String>) -> impl IntoView {
                 {t_string!(i18n, email.pending, address = address).to_string()}
             </p>
         })}
-        <form class="form" on:submit=submit novalidate>
+        <form class="form" method="post" on:submit=submit novalidate>
             <TextField id="email" label=move || t!(i18n, email.new_address) value=email input_type="email" autocomplete="email"
                 hint=move || t!(i18n, email.new_hint) error=error/>
             <div class="actions">
@@ -147,7 +147,7 @@ fn RecoveryEmailForm(user: CurrentUser) -> impl IntoView {
                 {t_string!(i18n, email.recovery_pending, address = address).to_string()}
             </p>
         })}
-        <form class="form recovery" on:submit=submit novalidate>
+        <form class="form recovery" method="post" on:submit=submit novalidate>
             <TextField id="recovery_email" label=move || t!(i18n, email.recovery_label) value=recovery input_type="email"
                 autocomplete="email" hint=move || t!(i18n, email.recovery_hint)
                 error=error/>

@@ -277,7 +277,7 @@ fn SlackForm(initial: SlackStatus) -> impl IntoView {
                     <p class="field-error" id="slack-test-error" aria-live="polite">{move || test_error.get().unwrap_or_default()}</p>
                 })
             }}
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 <TextField id="slack-url" label=move || t!(i18n, slack.url) value=url input_type="url" autocomplete="off"
                     hint=move || t!(i18n, slack.url_hint) error=field_error(set, "url")/>
                 <div class="actions">

@@ -188,7 +188,7 @@ fn AddPasskey(
             {move || elsewhere().then(|| view! {
                 <p class="notice" role="status">{t_string!(i18n, passkeys.open_at, origin = origin.clone()).to_string()}</p>
             })}
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 <TextField id="passkey-name" label=move || t!(i18n, passkeys.name) value=name
                     autocomplete="off" hint=move || t!(i18n, passkeys.name_hint) error=name_error/>
                 {move || problem.get().map(|m| view! { <p class="alert alert-error" role="alert" id="passkey-problem">{m}</p> })}
@@ -278,7 +278,7 @@ fn PasskeyItem(
                     })}
                 </div>
             }>
-                <form class="form inline" on:submit=submit.clone() novalidate>
+                <form class="form inline" method="post" on:submit=submit.clone() novalidate>
                     <div class="field" class:has-error=move || name_error.get().is_some()>
                         <label for=input_id.clone()>{t!(i18n, passkeys.name)}</label>
                         <input id=input_id.clone() type="text" autocomplete="off" maxlength="64"

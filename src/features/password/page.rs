@@ -79,7 +79,7 @@ fn ChangePasswordForm(username: String, email: String, min: usize) -> impl IntoV
     view! {
         <section class="card" aria-labelledby="change-heading">
             <h2 id="change-heading">{t!(i18n, password.change)}</h2>
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 // Lets password managers tie the new password to this account.
                 <input type="text" name="username" autocomplete="username" value=username.clone() hidden readonly/>
                 <TextField id="current_password" label=move || t!(i18n, password.current) value=current input_type="password"

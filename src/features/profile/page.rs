@@ -139,7 +139,7 @@ fn NamesForm(user: CurrentUser) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="names-heading">
             <h2 id="names-heading">{t!(i18n, profile.name)}</h2>
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 <div class="grid-2">
                     <TextField id="first_name" label=move || t!(i18n, profile.first_name) value=first autocomplete="given-name"
                         error=field_error("first_name", first)/>
@@ -193,7 +193,7 @@ fn ContactForm(user: CurrentUser) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="contact-heading">
             <h2 id="contact-heading">{t!(i18n, profile.contact)}</h2>
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 <div class="grid-2">
                     <TextField id="contact_person" label=move || t!(i18n, profile.contact_person) value=contact
                         hint=move || t!(i18n, profile.contact_hint) error=error("contact_person")/>
@@ -232,7 +232,7 @@ fn TimeZoneForm(user: CurrentUser) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="tz-heading">
             <h2 id="tz-heading">{t!(i18n, profile.time_zone)}</h2>
-            <form class="form" on:submit=submit>
+            <form class="form" method="post" on:submit=submit>
                 <div class="field">
                     <label for="time_zone">{t!(i18n, profile.show_times_in)}</label>
                     <select id="time_zone" name="time_zone" autocomplete="off" inner_html=options
@@ -276,7 +276,7 @@ fn LanguageForm(user: CurrentUser) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="language-heading">
             <h2 id="language-heading">{t!(i18n, profile.language)}</h2>
-            <form class="form" on:submit=submit>
+            <form class="form" method="post" on:submit=submit>
                 <div class="field">
                     <label for="language">{t!(i18n, profile.language_label)}</label>
                     <select id="language" name="language" aria-describedby="language-hint"

@@ -39,7 +39,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     view! {
                         <p class="muted">{t!(i18n, recovery.forgot_lead)}</p>
                         {move || form_error(error(), &["login"]).map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
-                        <form class="form" on:submit=submit novalidate>
+                        <form class="form" method="post" on:submit=submit novalidate>
                             <TextField id="login" label=move || t!(i18n, common.username_or_email) value=login autocomplete="username"
                                 error=Signal::derive(move || error().and_then(|e| e.field_message("login")))/>
                             <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
@@ -85,7 +85,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 } else {
                     view! {
                         {move || form_error(error(), &["new_password", "confirm_password"]).map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
-                        <form class="form" on:submit=submit novalidate>
+                        <form class="form" method="post" on:submit=submit novalidate>
                             <TextField id="new_password" label=move || t!(i18n, common.new_password) value=new input_type="password"
                                 autocomplete="new-password" error=field("new_password")
                                 hint=move || t!(i18n, recovery.reset_hint)/>

@@ -131,7 +131,7 @@ fn NewTokenForm(
     view! {
         <section class="card" aria-labelledby="new-token-heading">
             <h2 id="new-token-heading">{t!(i18n, tokens.new_token)}</h2>
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 <TextField id="name" label=move || t!(i18n, tokens.name) value=name
                     hint=move || t!(i18n, tokens.name_hint) error=field_error(create, "name")/>
                 <div class="grid-2">
@@ -247,7 +247,7 @@ pub fn AppPasswordsPage() -> impl IntoView {
         <p class="muted">{t!(i18n, tokens.app_lead)}</p>
         <section class="card" aria-labelledby="new-app-heading">
             <h2 id="new-app-heading">{t!(i18n, tokens.app_new)}</h2>
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" method="post" on:submit=submit novalidate>
                 <TextField id="name" label=move || t!(i18n, tokens.name) value=name
                     hint=move || t!(i18n, tokens.app_name_hint) error=field_error(create, "name")/>
                 <div class="actions">

@@ -121,7 +121,7 @@ fn EnrolCard(refresh: RwSignal<u32>, fresh_codes: RwSignal<Option<Vec<String>>>)
                         <summary>{t!(i18n, two_factor.uri_label)}</summary>
                         <code id="totp-uri" class="wrap">{uri}</code>
                     </details>
-                    <form class="form" on:submit=submit novalidate>
+                    <form class="form" method="post" on:submit=submit novalidate>
                         <TextField id="code" label=move || t!(i18n, two_factor.code) value=code
                             autocomplete="one-time-code" input_mode="numeric"
                             hint=move || t!(i18n, two_factor.code_hint) error=code_error/>
@@ -205,7 +205,7 @@ fn EnabledCard(
             } else {
                 view! {
                     <p class="muted">{t!(i18n, two_factor.disable_lead)}</p>
-                    <form class="form" on:submit=submit novalidate>
+                    <form class="form" method="post" on:submit=submit novalidate>
                         <TextField id="disable-code" label=move || t!(i18n, two_factor.code) value=code
                             autocomplete="one-time-code" input_mode="numeric" error=code_error/>
                         <div class="actions">

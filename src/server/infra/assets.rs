@@ -2,8 +2,8 @@
 //!
 //! With `hash-files` (Cargo.toml, `[[workspace.metadata.leptos]]`), cargo-leptos
 //! names the WASM, JS and CSS by their content and writes the hashes to
-//! `hash.txt` beside the binary; Leptos reads that file to name them in each
-//! page. A changed file gets a new name, so every file under `/pkg` may be
+//! `hash.txt` beside the binary; `entry` and `css_href` read it to name them in
+//! each page. A changed file gets a new name, so every file under `/pkg` may be
 //! cached for a year: a repeat visit downloads nothing again. A release
 //! build (`make release`) also writes each file brotli- and gzip-compressed,
 //! and the one the browser accepts is sent.
@@ -33,12 +33,18 @@ fn hashes() -> &'static HashMap<String, String> {
     })
 }
 
-/// `kind: hash` lines.
+/// `kind: hash` lines. A hash goes into file names and into the page's inline
+/// boot script: only letters, digits, `-` and `_` are taken.
 fn parse(text: &str) -> HashMap<String, String> {
+    let word = |v: &str| {
+        !v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
     text.lines()
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .filter(|(k, v)| !k.is_empty() && word(v))
         .collect()
 }
 
@@ -142,10 +148,11 @@ pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&
 /// preloads when it starts the app, after the first paint. Called by each lazy
 /// page's view on the server, right after Leptos noted the page's id (`#[lazy]`).
 ///
-/// Leptos 0.8 writes these links itself only when its manifest happens to be
-/// in reach after the render (it looks outside the page's owner), which on a
-/// streamed signed-in page is rarely: the ids are taken out of its list here,
-/// so each link is written once, by this.
+/// Leptos 0.8 writes preload links for them only from its `<HydrationScripts>`
+/// (which `app::BootScript` replaces), and there only when its manifest happens
+/// to be in reach after the render, which on a streamed signed-in page is
+/// rarely: the ids are taken out of its list here, so each is named once, by
+/// this.
 pub fn announce_page_modules() {
     use leptos::prelude::*;
     use leptos_meta::Meta;
@@ -160,8 +167,8 @@ pub fn announce_page_modules() {
         .try_write_value()
         .map(|mut set| set.drain().collect())
         .unwrap_or_default();
-    // Leptos' <Suspense> builds the page up to three times on the server (two
-    // dry runs, then the render): the links go in once.
+    // Should the page be built more than once on the server (Leptos'
+    // <Suspense> walks what it holds on each of its passes), the tags go in once.
     let ids: Vec<&'static str> = match use_context::<Announced>() {
         Some(announced) => {
             let mut done = announced.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -172,8 +179,9 @@ pub fn announce_page_modules() {
     let Some((modules, loader)) = split.preloads(ids) else {
         return;
     };
-    // `to_html` registers a leptos_meta tag with the page's <head>.
-    for href in modules.into_iter().chain([loader]) {
+    // `to_html` registers a leptos_meta tag with the page's <head>. The loader
+    // first: every module needs it, and boot.js asks for them in this order.
+    for href in std::iter::once(loader).chain(modules) {
         let _ = view! { <Meta name="tessera-module" content=href/> }.to_html();
     }
 }
@@ -239,5 +247,7 @@ mod tests {
         assert_eq!(h.get("wasm").map(String::as_str), Some("def"));
         assert_eq!(h.get("css").map(String::as_str), Some("123"));
         assert!(!h.contains_key("split"));
+        // A hash goes into the inline boot script: nothing but a word is taken.
+        assert!(parse("js: a\");alert(1);//\nwasm: </script>\n").is_empty());
     }
 }
