@@ -32,13 +32,11 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 #[derive(Clone, Copy)]
 pub struct AnnouncePageModules(pub fn());
 
-/// Given to each page render by the server: the addresses of the app's JS and
-/// WASM as built (content-hashed names; `server::infra::assets::entry`).
-#[derive(Clone)]
-pub struct AppEntry {
-    pub js: String,
-    pub wasm: String,
-}
+/// Given to each page render by the server: the script that starts the app,
+/// `src/boot.js` with the addresses of the app's JS and WASM as built
+/// (content-hashed names; `server::infra::assets::boot_script`).
+#[derive(Clone, Copy)]
+pub struct BootCode(pub &'static str);
 
 /// Starts the app after the page's first paint (`src/boot.js`), in place of
 /// Leptos' `<HydrationScripts>`, which names the WASM in `<link rel="preload">`
@@ -48,12 +46,9 @@ pub struct AppEntry {
 /// run of two).
 #[component]
 fn BootScript() -> impl IntoView {
-    let entry = use_context::<AppEntry>();
+    let code = use_context::<BootCode>();
     let nonce = leptos::nonce::use_nonce();
-    entry.map(|AppEntry { js, wasm }| {
-        let script = format!("{}({js:?}, {wasm:?});", include_str!("boot.js").trim_end());
-        view! { <script type="module" nonce=nonce>{script}</script> }
-    })
+    code.map(|BootCode(script)| view! { <script type="module" nonce=nonce>{script}</script> })
 }
 
 /// Every page is its own WebAssembly module (`cargo leptos build --split`): the

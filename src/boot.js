@@ -22,6 +22,33 @@
 		},
 		true,
 	);
+	// What a person types before then is kept: hydrating sets each field the
+	// app controls to the app's (empty) state. The fields typed into are noted
+	// by id, and once the page is interactive each gets back its text, with the
+	// events the app listens to, so the app's state has it too.
+	const typed = new Map();
+	const hydrated = () => document.getElementById("app")?.dataset.hydrated === "true";
+	const note = (event) => {
+		const field = event.target;
+		if (field.id && "value" in field && !hydrated()) {
+			typed.set(field.id, { value: field.value, checked: field.checked });
+		}
+	};
+	document.addEventListener("input", note, true);
+	document.addEventListener("change", note, true);
+	const handOver = () => {
+		document.removeEventListener("input", note, true);
+		document.removeEventListener("change", note, true);
+		for (const [id, was] of typed) {
+			const field = document.getElementById(id);
+			if (!field || (field.value === was.value && field.checked === was.checked)) continue;
+			field.value = was.value;
+			if (typeof was.checked === "boolean") field.checked = was.checked;
+			field.dispatchEvent(new Event("input", { bubbles: true }));
+			field.dispatchEvent(new Event("change", { bubbles: true }));
+		}
+		typed.clear();
+	};
 	let started = false;
 	const start = () => {
 		if (started) return;
@@ -51,16 +78,39 @@
 			if (modules.length > 0) setTimeout(next);
 		};
 		hint(wasm);
-		// Hydrating asks for the page's modules at once: those not hinted yet
-		// (the shell can be ready first, from the cache) are hinted before, or
-		// the browser would fetch them twice, once for the hint and once for
-		// the app.
-		import(js).then((mod) =>
-			mod.default({ module_or_path: wasm }).then(() => {
+		// Should the shell not arrive (the network dropped; a server updated
+		// since the page was sent no longer has its files), the page is loaded
+		// again, once per address (the key is shared with the page modules'
+		// reload, `components::browser`); after that it stays as it is, readable.
+		const failed = () => {
+			try {
+				if (sessionStorage.getItem("tessera_module_reload") === location.href) return;
+				sessionStorage.setItem("tessera_module_reload", location.href);
+			} catch {
+				return;
+			}
+			location.reload();
+		};
+		import(js)
+			.then((mod) => mod.default({ module_or_path: wasm }).then(() => mod))
+			.then((mod) => {
+				// Hydrating asks for the page's modules at once: those not hinted
+				// yet (the shell can be ready first, from the cache) are hinted
+				// before, or the browser would fetch them twice, once for the hint
+				// and once for the app.
 				hintSome(modules.length);
+				// What was typed meanwhile goes to the app once it runs.
+				const app = document.getElementById("app");
+				if (app) {
+					new MutationObserver((_, observer) => {
+						if (hydrated()) {
+							observer.disconnect();
+							handOver();
+						}
+					}).observe(app, { attributes: true, attributeFilter: ["data-hydrated"] });
+				}
 				mod.hydrate();
-			}),
-		);
+			}, failed);
 		next();
 	};
 	const types = window.PerformanceObserver && PerformanceObserver.supportedEntryTypes;

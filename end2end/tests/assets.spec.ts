@@ -121,3 +121,39 @@ test("a page whose module cannot be fetched is loaded in full instead", async ({
   // The page works: its form answers.
   await expect(page.getByRole("button", { name: "Create token" })).toBeEnabled();
 });
+
+// The shell itself can fail to arrive (a dropped connection; a server updated
+// since the page was sent): the page is loaded again, once, and then works.
+test("a page whose app cannot be fetched is loaded again, once, and then starts", async ({ page }) => {
+  const name = uniqueName("shell");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  let refused = 0;
+  await page.route(/\/pkg\/tessera[^/]*\.js$/, async (route) => {
+    if (refused++ === 0) await route.abort("connectionreset");
+    else await route.continue();
+  });
+  const documents: string[] = [];
+  page.on("response", (r) => {
+    if (r.request().resourceType() === "document") documents.push(new URL(r.url()).pathname);
+  });
+  await page.goto("/settings/password");
+  await hydrated(page);
+  expect(refused).toBe(2);
+  expect(documents).toEqual(["/settings/password", "/settings/password"]);
+  // Should it fail again on the loaded-again page, it is not loaded a third
+  // time: the page stays, readable.
+  let aborted = 0;
+  await page.route(/\/pkg\/tessera[^/]*\.js$/, (route) => {
+    aborted++;
+    return route.abort("connectionreset");
+  });
+  await page.evaluate(() => sessionStorage.setItem("tessera_module_reload", location.href));
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Password");
+  await expect.poll(() => aborted).toBe(1);
+  // Time for a reload to start, had one been asked for.
+  await page.waitForTimeout(500);
+  expect(documents).toEqual(["/settings/password", "/settings/password", "/settings/password"]);
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
+});

@@ -70,3 +70,36 @@ test("a password typed before the app has started never goes into the address", 
   await expect.poll(() => page.evaluate(() => (window as any).sent)).toBe(false);
   expect(page.url()).toMatch(/\/settings\/password$/);
 });
+
+// On a slow phone a person starts typing before the app has started; the app
+// must take over what was typed, not clear it (src/boot.js hands it over).
+test("what is typed before the app has started is kept, and is what gets sent", async ({ page }) => {
+  const name = uniqueName("pwtype");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  // The shell's WASM is held back until the fields are filled.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/pkg\/tessera[^/]*\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/settings/password");
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
+  await page.getByLabel("Current password").fill("right-horse-42");
+  await page.getByLabel("New password", { exact: true }).fill("Early-typed-horse-55");
+  await page.getByLabel("Confirm new password").fill("Early-typed-horse-55");
+  release();
+  await hydrated(page);
+  await expect(page.getByLabel("Current password")).toHaveValue("right-horse-42");
+  await expect(page.getByLabel("New password", { exact: true })).toHaveValue("Early-typed-horse-55");
+  await expect(page.getByLabel("Confirm new password")).toHaveValue("Early-typed-horse-55");
+  // The app's own state has it too: the strength meter reads it, and the
+  // change goes through with exactly these values.
+  await expect(page.getByText("Strength: Strong")).toBeVisible();
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status")).toContainText("Password changed.");
+  await page.context().clearCookies();
+  await page.unroute(/\/pkg\/tessera[^/]*\.wasm$/);
+  await signInOk(page, name, "Early-typed-horse-55");
+});

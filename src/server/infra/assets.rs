@@ -53,12 +53,15 @@ pub fn hashed() -> bool {
     hashes().contains_key("wasm")
 }
 
-/// The addresses of the app's JS and WASM, named as cargo-leptos built them
-/// (as Leptos' `<HydrationScripts>` names them: a build without hashed names
-/// and without `LEPTOS_OUTPUT_NAME` has wasm-bindgen's `_bg` file).
-pub fn entry() -> &'static crate::app::AppEntry {
-    static ENTRY: OnceLock<crate::app::AppEntry> = OnceLock::new();
-    ENTRY.get_or_init(|| {
+/// The script that starts the app (`app::BootScript`): `src/boot.js`, called
+/// with the addresses of the app's JS and WASM, built once. They are named as
+/// cargo-leptos built them (as Leptos' `<HydrationScripts>` names them: a build
+/// without hashed names and without `LEPTOS_OUTPUT_NAME` has wasm-bindgen's
+/// `_bg` file). The script goes into every page, so its comment lines and
+/// indentation are left out.
+pub fn boot_script() -> &'static str {
+    static SCRIPT: OnceLock<String> = OnceLock::new();
+    SCRIPT.get_or_init(|| {
         let named = |kind: &str, plain: &str| match hashes().get(kind) {
             Some(hash) => format!("/pkg/tessera.{hash}.{kind}"),
             None => format!("/pkg/{plain}.{kind}"),
@@ -68,10 +71,13 @@ pub fn entry() -> &'static crate::app::AppEntry {
         } else {
             "tessera_bg"
         };
-        crate::app::AppEntry {
-            js: named("js", "tessera"),
-            wasm: named("wasm", wasm_plain),
-        }
+        let (js, wasm) = (named("js", "tessera"), named("wasm", wasm_plain));
+        let code: Vec<&str> = include_str!("../../boot.js")
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .collect();
+        format!("{}({js:?}, {wasm:?});", code.join("\n"))
     })
 }
 
@@ -221,7 +227,18 @@ pub fn routes<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse, Split};
+    use super::{boot_script, parse, Split};
+
+    #[test]
+    fn the_boot_script_calls_itself_with_the_entry_and_has_no_comments() {
+        let script = boot_script();
+        assert!(script.starts_with("(function (js, wasm) {"), "{script}");
+        assert!(script.ends_with(".wasm\");"), "{script}");
+        assert!(script
+            .lines()
+            .all(|l| !l.starts_with("//") && !l.starts_with('\t')));
+        assert!(script.contains("document.addEventListener(\n\"submit\""));
+    }
 
     #[test]
     fn a_page_preloads_its_modules_once_each() {

@@ -120,7 +120,7 @@ fn page_context(split: Option<Arc<super::assets::Split>>) {
             super::assets::announce_page_modules,
         ));
     }
-    provide_context(super::assets::entry().clone());
+    provide_context(crate::app::BootCode(super::assets::boot_script()));
     let parts = use_context::<http::request::Parts>();
     let nonce = parts
         .as_ref()
