@@ -144,6 +144,8 @@ lint: wasm-target native-deps
 # page 1000 <= 1.5x page 1). Release build: ~5 min to compile the first time, ~2 min to run.
 bench: tools postgres
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo build --release --no-default-features --features ssr --bin tessera
+	end2end/memory.sh target/release/tessera
 	end2end/with-postgres.sh bash -c 'TESSERA_BENCH_DATABASE_URL="$$TESSERA_DATABASE_URL" \
 	  RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin'
 
