@@ -8,16 +8,19 @@
 // paint never waits for it. Once the shell has loaded, the page is hydrated
 // (it becomes interactive when its own module is in: #app[data-hydrated]).
 (function (js, wasm) {
+	const hydrated = () => document.getElementById("app")?.dataset.hydrated === "true";
 	// Until then the browser would send a form of the app's (one without an
 	// action of its own: they are sent by the app) by itself, as a GET with every
 	// field, passwords too, in the address and the history. Such a submit is
-	// held back; forms the server answers itself (the sign-in) still go.
+	// held back, and sent by the app once it runs (the last one only); forms
+	// the server answers itself (the sign-in) still go.
+	let held = null;
 	document.addEventListener(
 		"submit",
 		(event) => {
-			const app = document.getElementById("app");
-			if (!event.target.hasAttribute("action") && app?.dataset.hydrated !== "true") {
+			if (!event.target.hasAttribute("action") && !hydrated()) {
 				event.preventDefault();
+				held = { form: event.target, submitter: event.submitter };
 			}
 		},
 		true,
@@ -27,7 +30,6 @@
 	// by id, and once the page is interactive each gets back its text, with the
 	// events the app listens to, so the app's state has it too.
 	const typed = new Map();
-	const hydrated = () => document.getElementById("app")?.dataset.hydrated === "true";
 	const note = (event) => {
 		const field = event.target;
 		if (field.id && "value" in field && !hydrated()) {
@@ -48,6 +50,11 @@
 			field.dispatchEvent(new Event("change", { bubbles: true }));
 		}
 		typed.clear();
+		if (held && held.form.isConnected) {
+			const { form, submitter } = held;
+			form.requestSubmit(submitter?.isConnected && submitter.form === form ? submitter : undefined);
+		}
+		held = null;
 	};
 	let started = false;
 	const start = () => {

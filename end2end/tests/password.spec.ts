@@ -103,3 +103,31 @@ test("what is typed before the app has started is kept, and is what gets sent", 
   await page.unroute(/\/pkg\/tessera[^/]*\.wasm$/);
   await signInOk(page, name, "Early-typed-horse-55");
 });
+
+// Enter pressed (or the button clicked) before the app has started: the submit
+// is held back, then sent by the app once it runs, with what was typed.
+test("a form sent before the app has started is sent once it has", async ({ page }) => {
+  const name = uniqueName("pwearlysend");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/pkg\/tessera[^/]*\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/settings/password");
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
+  await page.getByLabel("Current password").fill("right-horse-42");
+  await page.getByLabel("New password", { exact: true }).fill("Sent-early-horse-66");
+  await page.getByLabel("Confirm new password").fill("Sent-early-horse-66");
+  await page.getByLabel("Confirm new password").press("Enter");
+  expect(page.url()).toMatch(/\/settings\/password$/);
+  release();
+  await hydrated(page);
+  await expect(page.getByRole("status")).toContainText("Password changed.");
+  expect(page.url()).toMatch(/\/settings\/password$/);
+  await page.context().clearCookies();
+  await page.unroute(/\/pkg\/tessera[^/]*\.wasm$/);
+  await signInOk(page, name, "Sent-early-horse-66");
+});
