@@ -142,9 +142,8 @@ lint: wasm-target native-deps
 # Argon2 verification (<= 1.2x), token lookup with 1,000,000 tokens against 1,000
 # (<= 1.2x), the admin lists at 100,000 users and 1,000,000 audit rows (p99 <= 50 ms,
 # page 1000 <= 1.5x page 1). Release build: ~5 min to compile the first time, ~2 min to run.
-bench: tools postgres
+bench: release postgres
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin
-	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo build --release --no-default-features --features ssr --bin tessera
 	end2end/memory.sh target/release/tessera
 	end2end/with-postgres.sh bash -c 'TESSERA_BENCH_DATABASE_URL="$$TESSERA_DATABASE_URL" \
 	  RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo bench --no-default-features --features ssr --bench api --bench scale --bench admin'

@@ -7,33 +7,44 @@
 // paint: on a slow network it does not compete with what is painted, and the
 // paint never waits for it. Once the shell has loaded, the page is hydrated
 // (it becomes interactive when its own module is in: #app[data-hydrated]).
+//
+// The page gets this file without its comment lines and indentation
+// (`assets::boot_script`): keep every comment on lines of its own, and no
+// string or template literal across lines.
 (function (js, wasm) {
 	const hydrated = () => document.getElementById("app")?.dataset.hydrated === "true";
 	// Until then the browser would send a form of the app's (one without an
-	// action of its own: they are sent by the app) by itself, as a GET with every
-	// field, passwords too, in the address and the history. Such a submit is
-	// held back, and sent by the app once it runs (the last one only); forms
-	// the server answers itself (the sign-in) still go.
+	// action of its own: they are sent by the app) by itself: to the page's own
+	// address, which does not take it, or, for a form without method="post", as
+	// a GET with every field, passwords too, in the address and the history. Such
+	// a submit is held back (the form says aria-busy meanwhile), and the app
+	// sends it once it runs (the last one only); forms the server answers itself
+	// (the sign-in) still go.
 	let held = null;
 	document.addEventListener(
 		"submit",
 		(event) => {
 			if (!event.target.hasAttribute("action") && !hydrated()) {
 				event.preventDefault();
+				held?.form.removeAttribute("aria-busy");
 				held = { form: event.target, submitter: event.submitter };
+				held.form.setAttribute("aria-busy", "true");
 			}
 		},
 		true,
 	);
-	// What a person types before then is kept: hydrating sets each field the
-	// app controls to the app's (empty) state. The fields typed into are noted
-	// by id, and once the page is interactive each gets back its text, with the
-	// events the app listens to, so the app's state has it too.
+	// What a person types or picks before then is kept: hydrating sets each
+	// field the app controls to the app's (empty) state, and the app's state
+	// knows nothing of a choice made meanwhile. The fields changed are noted, in
+	// the order of their last change, and once the page is interactive each gets
+	// its value back with the events the app listens to, so the app's state has
+	// it too. (A chosen file stays chosen by itself, and cannot be set by a script.)
 	const typed = new Map();
 	const note = (event) => {
 		const field = event.target;
-		if (field.id && "value" in field && !hydrated()) {
-			typed.set(field.id, { value: field.value, checked: field.checked });
+		if ("value" in field && field.type !== "file" && !hydrated()) {
+			typed.delete(field);
+			typed.set(field, { value: field.value, checked: field.checked });
 		}
 	};
 	document.addEventListener("input", note, true);
@@ -41,20 +52,29 @@
 	const handOver = () => {
 		document.removeEventListener("input", note, true);
 		document.removeEventListener("change", note, true);
-		for (const [id, was] of typed) {
-			const field = document.getElementById(id);
-			if (!field || (field.value === was.value && field.checked === was.checked)) continue;
-			field.value = was.value;
-			if (typeof was.checked === "boolean") field.checked = was.checked;
-			field.dispatchEvent(new Event("input", { bubbles: true }));
-			field.dispatchEvent(new Event("change", { bubbles: true }));
+		for (const [noted, was] of typed) {
+			// Hydrating keeps the page's elements; should one have been made
+			// anew, its namesake is taken.
+			const field = noted.isConnected ? noted : noted.id && document.getElementById(noted.id);
+			if (!field) continue;
+			try {
+				field.value = was.value;
+				if (typeof was.checked === "boolean") field.checked = was.checked;
+				field.dispatchEvent(new Event("input", { bubbles: true }));
+				field.dispatchEvent(new Event("change", { bubbles: true }));
+			} catch (error) {
+				console.error(error);
+			}
 		}
 		typed.clear();
-		if (held && held.form.isConnected) {
+		if (held) {
 			const { form, submitter } = held;
-			form.requestSubmit(submitter?.isConnected && submitter.form === form ? submitter : undefined);
+			held = null;
+			form.removeAttribute("aria-busy");
+			if (form.isConnected) {
+				form.requestSubmit(submitter?.isConnected && submitter.form === form ? submitter : undefined);
+			}
 		}
-		held = null;
 	};
 	let started = false;
 	const start = () => {

@@ -51,8 +51,8 @@ test("change the password, then sign in with the new one", async ({ page, browse
 });
 
 // Until the app has started, the browser would send a form of the app's by
-// itself, as a GET with every field (the passwords too) in the address and the
-// history; src/boot.js holds such a submit back.
+// itself (one without method="post" as a GET with every field, the passwords
+// too, in the address and the history); src/boot.js holds such a submit back.
 test("a password typed before the app has started never goes into the address", async ({ page }) => {
   const name = uniqueName("pwearly");
   createUser(name, "right-horse-42");
@@ -116,17 +116,25 @@ test("a form sent before the app has started is sent once it has", async ({ page
     await held;
     await route.continue();
   });
+  // Each time the app sends the change.
+  let sent = 0;
+  page.on("request", (r) => {
+    if (r.method() === "POST" && new URL(r.url()).pathname.endsWith("/password/change")) sent++;
+  });
   await page.goto("/settings/password");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
   await page.getByLabel("Current password").fill("right-horse-42");
   await page.getByLabel("New password", { exact: true }).fill("Sent-early-horse-66");
   await page.getByLabel("Confirm new password").fill("Sent-early-horse-66");
   await page.getByLabel("Confirm new password").press("Enter");
-  expect(page.url()).toMatch(/\/settings\/password$/);
+  // Held back, and shown as waiting.
+  await expect(page.locator("form[aria-busy=true]")).toHaveCount(1);
   release();
   await hydrated(page);
   await expect(page.getByRole("status")).toContainText("Password changed.");
   expect(page.url()).toMatch(/\/settings\/password$/);
+  expect(sent).toBe(1);
+  await expect(page.locator("form[aria-busy=true]")).toHaveCount(0);
   await page.context().clearCookies();
   await page.unroute(/\/pkg\/tessera[^/]*\.wasm$/);
   await signInOk(page, name, "Sent-early-horse-66");

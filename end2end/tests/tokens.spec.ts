@@ -150,3 +150,41 @@ test("the API documentation lists the endpoints", async ({ page }) => {
   await expect(page.getByText("DELETE /api/v1/admin/tokens/{id}", { exact: true })).toBeVisible();
   await expect(page.getByText("POST /api/v1/admin/notifications", { exact: true })).toBeVisible();
 });
+
+// Chosen before the app has started: a scope (radio buttons without ids) and an
+// expiry (a select the app only hears of through its change event), then Enter.
+// The app starts with what was chosen, and sends it.
+test("a token asked for before the app has started has the scope and expiry chosen", async ({ page, request }) => {
+  const name = uniqueName("tokearly");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/pkg\/tessera[^/]*\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/settings/tokens");
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
+  await page.getByLabel("Read and write").check();
+  await page.getByLabel("Read-only").check();
+  await page.getByLabel("Read and write").check();
+  await page.getByLabel("Expires after").selectOption("90");
+  await page.getByLabel("Name", { exact: true }).fill("early");
+  await page.getByLabel("Name", { exact: true }).press("Enter");
+  release();
+  await hydrated(page);
+  const dialog = page.getByRole("dialog", { name: "Your new token" });
+  await expect(dialog).toBeVisible();
+  const value = (await page.locator("#secret-value").textContent())!.trim();
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByLabel("Read and write")).toBeChecked();
+
+  const tokens = await request.get("/api/v1/me/tokens", { headers: { Authorization: `Bearer ${value}` } });
+  expect(tokens.status()).toBe(200);
+  const list = (await tokens.json()) as { name: string; scope: string; created_at: string; expires_at: string }[];
+  const token = list.find((t) => t.name === "early")!;
+  expect(token.scope).toBe("write");
+  const days = (Date.parse(token.expires_at) - Date.parse(token.created_at)) / 86_400_000;
+  expect(Math.round(days)).toBe(90);
+});
