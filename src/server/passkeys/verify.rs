@@ -3,7 +3,7 @@
 
 use super::{
     b64url, internal, open_ceremony, parse, relying, stored_passkey, take_ceremony, user_handle,
-    MAX_OPEN_SIGN_INS, MAX_OPEN_SIGN_INS_PER_ADDRESS, SECOND_FACTOR, SIGN_IN, SUDO,
+    MAX_OPEN_SIGN_INS, SECOND_FACTOR, SIGN_IN, SUDO,
 };
 use crate::error::AppError;
 use crate::features::passkeys::types::Ceremony;
@@ -30,7 +30,9 @@ pub async fn start_sign_in(state: &AppState, ctx: &RequestCtx) -> Result<Ceremon
         retry_after_secs: 60,
     };
     let address = throttle::address_bucket(&ctx.ip);
-    if store::open_sign_ins_from(&state.db, &address).await? >= MAX_OPEN_SIGN_INS_PER_ADDRESS {
+    if store::open_sign_ins_from(&state.db, &address).await?
+        >= state.config.passkey_sign_ins_per_address
+    {
         return Err(busy());
     }
     if store::open_sign_ins(&state.db).await? >= MAX_OPEN_SIGN_INS {

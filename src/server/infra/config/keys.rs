@@ -53,6 +53,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "20",
         "failed sign-ins one client address may make per hour before delays start (raise it when many people share one address)",
     ),
+    (
+        "passkey_sign_ins_per_address",
+        "100",
+        "password-less sign-ins one client address may have open at once (each view of the sign-in page opens one for five minutes; raise it when many people share one address)",
+    ),
     ("log_format", "text", "`text` or `json`"),
     (
         "allow_insecure_webhooks",

@@ -27,6 +27,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Failures one client address may make per hour before delays start.
     pub throttle_free_per_address: i64,
+    /// Password-less sign-ins open at once from one client address.
+    pub passkey_sign_ins_per_address: i64,
     pub log_json: bool,
     pub smtp_url: Option<SmtpUrl>,
     pub mail_from: String,
@@ -154,6 +156,13 @@ impl Config {
         let max_body_bytes = number(&raw, "max_body_bytes", 6 * 1024 * 1024, 1024, 1 << 30)?;
         let throttle_free_per_address =
             number(&raw, "throttle_free_per_address", 20, 1, 1_000_000)?;
+        let passkey_sign_ins_per_address = number(
+            &raw,
+            "passkey_sign_ins_per_address",
+            crate::server::passkeys::MAX_OPEN_SIGN_INS_PER_ADDRESS,
+            1,
+            1_000_000,
+        )?;
         let log_json = match get("log_format").unwrap_or("text") {
             "text" => false,
             "json" => true,
@@ -202,6 +211,7 @@ impl Config {
             argon2,
             max_body_bytes,
             throttle_free_per_address,
+            passkey_sign_ins_per_address,
             log_json,
             smtp_url,
             mail_from,
