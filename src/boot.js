@@ -1,5 +1,6 @@
 // Starts the app once the page has been painted (written into each page by
-// `app::BootScript`, with the addresses of the app's JS and WASM).
+// `app::BootScript`, with the addresses of the app's JS and WASM and the
+// session-storage key of a page already reloaded).
 //
 // The page arrives rendered, so it can be read before any WebAssembly runs.
 // The app (the shell's JS and WASM, the open page's modules, named by the
@@ -11,7 +12,7 @@
 // The page gets this file without its comment lines and indentation
 // (`assets::boot_script`): keep every comment on lines of its own, and no
 // string or template literal across lines.
-(function (js, wasm) {
+(function (js, wasm, reloaded) {
 	const hydrated = () => document.getElementById("app")?.dataset.hydrated === "true";
 	// Until then the browser would send a form of the app's (one without an
 	// action of its own: they are sent by the app) by itself: to the page's own
@@ -107,12 +108,12 @@
 		hint(wasm);
 		// Should the shell not arrive (the network dropped; a server updated
 		// since the page was sent no longer has its files), the page is loaded
-		// again, once per address (the key is shared with the page modules'
-		// reload, `components::browser`); after that it stays as it is, readable.
+		// again, once per address (the key is the page modules' reload's,
+		// `components::browser::RELOADED`); after that it stays readable.
 		const failed = () => {
 			try {
-				if (sessionStorage.getItem("tessera_module_reload") === location.href) return;
-				sessionStorage.setItem("tessera_module_reload", location.href);
+				if (sessionStorage.getItem(reloaded) === location.href) return;
+				sessionStorage.setItem(reloaded, location.href);
 			} catch {
 				return;
 			}

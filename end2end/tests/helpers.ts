@@ -9,6 +9,23 @@ export async function hydrated(page: Page) {
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
 }
 
+/** The address of the shell's WASM (content-hashed in a release build). */
+export const APP_WASM = /\/pkg\/tessera[^/]*\.wasm$/;
+
+/**
+ * Holds back the shell's WASM, so the page stays as the server rendered it
+ * (the app not started) until the returned function is called.
+ */
+export async function holdApp(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(APP_WASM, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 /**
  * The time budget of one round of a test that repeats a whole visit in a fresh
  * browser (sign in, load and compile the debug WASM, hydrate): about 2 s here.

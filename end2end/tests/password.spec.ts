@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createUser, hydrated, signIn, signInOk, uniqueName, openSection } from "./helpers";
+import { APP_WASM, createUser, holdApp, hydrated, signIn, signInOk, uniqueName, openSection } from "./helpers";
 
 test("change the password, then sign in with the new one", async ({ page, browser }) => {
   const name = uniqueName("pw");
@@ -58,7 +58,7 @@ test("a password typed before the app has started never goes into the address", 
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
   // The shell's WASM never arrives: the page stays as the server rendered it.
-  await page.route(/\/pkg\/tessera[^/]*\.wasm$/, () => {});
+  await page.route(APP_WASM, () => {});
   await page.goto("/settings/password");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
   await page.getByLabel("Current password").fill("right-horse-42");
@@ -78,12 +78,7 @@ test("what is typed before the app has started is kept, and is what gets sent", 
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
   // The shell's WASM is held back until the fields are filled.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/pkg\/tessera[^/]*\.wasm$/, async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdApp(page);
   await page.goto("/settings/password");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
   await page.getByLabel("Current password").fill("right-horse-42");
@@ -100,7 +95,7 @@ test("what is typed before the app has started is kept, and is what gets sent", 
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("status")).toContainText("Password changed.");
   await page.context().clearCookies();
-  await page.unroute(/\/pkg\/tessera[^/]*\.wasm$/);
+  await page.unroute(APP_WASM);
   await signInOk(page, name, "Early-typed-horse-55");
 });
 
@@ -110,12 +105,7 @@ test("a form sent before the app has started is sent once it has", async ({ page
   const name = uniqueName("pwearlysend");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/pkg\/tessera[^/]*\.wasm$/, async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdApp(page);
   // Each time the app sends the change.
   let sent = 0;
   page.on("request", (r) => {
@@ -136,6 +126,6 @@ test("a form sent before the app has started is sent once it has", async ({ page
   expect(sent).toBe(1);
   await expect(page.locator("form[aria-busy=true]")).toHaveCount(0);
   await page.context().clearCookies();
-  await page.unroute(/\/pkg\/tessera[^/]*\.wasm$/);
+  await page.unroute(APP_WASM);
   await signInOk(page, name, "Sent-early-horse-66");
 });

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createToken, createUser, hydrated, mailTo, signInOk, uniqueName, openSection } from "./helpers";
+import { createToken, createUser, holdApp, hydrated, mailTo, signInOk, uniqueName, openSection } from "./helpers";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -158,12 +158,7 @@ test("a token asked for before the app has started has the scope and expiry chos
   const name = uniqueName("tokearly");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/pkg\/tessera[^/]*\.wasm$/, async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdApp(page);
   await page.goto("/settings/tokens");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
   await page.getByLabel("Read and write").check();

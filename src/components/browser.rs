@@ -116,9 +116,9 @@ thread_local! {
     static LAST_LINK: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The session-storage key that marks a page already reloaded for a failed module.
-#[cfg(feature = "hydrate")]
-const RELOADED: &str = "tessera_module_reload";
+/// The session-storage key that marks a page already reloaded for a failed
+/// module, or for a shell that did not arrive (`src/boot.js` is given it).
+pub const RELOADED: &str = "tessera_module_reload";
 
 /// When a page's module cannot be loaded (a new release replaced the files an
 /// open tab was built against, or the network dropped it), the router panics

@@ -54,7 +54,8 @@ pub fn hashed() -> bool {
 }
 
 /// The script that starts the app (`app::BootScript`): `src/boot.js`, called
-/// with the addresses of the app's JS and WASM, built once. They are named as
+/// with the addresses of the app's JS and WASM and the session-storage key of
+/// a page already reloaded (`components::browser::RELOADED`), built once. They are named as
 /// cargo-leptos built them (as Leptos' `<HydrationScripts>` names them: a build
 /// without hashed names and without `LEPTOS_OUTPUT_NAME` has wasm-bindgen's
 /// `_bg` file). The script goes into every page, so its comment lines and
@@ -77,7 +78,8 @@ pub fn boot_script() -> &'static str {
             .map(str::trim)
             .filter(|line| !line.is_empty() && !line.starts_with("//"))
             .collect();
-        format!("{}({js:?}, {wasm:?});", code.join("\n"))
+        let reloaded = crate::components::browser::RELOADED;
+        format!("{}({js:?}, {wasm:?}, {reloaded:?});", code.join("\n"))
     })
 }
 
@@ -232,8 +234,14 @@ mod tests {
     #[test]
     fn the_boot_script_calls_itself_with_the_entry_and_has_no_comments() {
         let script = boot_script();
-        assert!(script.starts_with("(function (js, wasm) {"), "{script}");
-        assert!(script.ends_with(".wasm\");"), "{script}");
+        assert!(
+            script.starts_with("(function (js, wasm, reloaded) {"),
+            "{script}"
+        );
+        assert!(
+            script.ends_with(".wasm\", \"tessera_module_reload\");"),
+            "{script}"
+        );
         assert!(script
             .lines()
             .all(|l| !l.starts_with("//") && !l.starts_with('\t')));

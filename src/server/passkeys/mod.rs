@@ -43,7 +43,8 @@ pub const MAX_OPEN_SIGN_INS: i64 = 10_000;
 /// every view of the sign-in page opens one (passkey autofill), and an office
 /// behind one address opens many; a single client cannot use up the ceiling.
 /// The default of `passkey_sign_ins_per_address` in the configuration.
-pub const MAX_OPEN_SIGN_INS_PER_ADDRESS: i64 = 100;
+pub const MAX_OPEN_SIGN_INS_PER_ADDRESS: i64 =
+    crate::server::infra::config::PASSKEY_SIGN_INS_PER_ADDRESS;
 /// Characters in a passkey's name.
 pub const NAME_MAX: usize = 64;
 

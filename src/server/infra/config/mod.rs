@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// The default of `passkey_sign_ins_per_address` (`server::passkeys`).
+pub const PASSKEY_SIGN_INS_PER_ADDRESS: i64 = 100;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -159,7 +162,7 @@ impl Config {
         let passkey_sign_ins_per_address = number(
             &raw,
             "passkey_sign_ins_per_address",
-            crate::server::passkeys::MAX_OPEN_SIGN_INS_PER_ADDRESS,
+            PASSKEY_SIGN_INS_PER_ADDRESS,
             1,
             1_000_000,
         )?;
