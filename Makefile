@@ -26,7 +26,7 @@ help:
 	@echo "make test     cargo test, then the Playwright suite against a real server,"
 	@echo "              then both suites again on a throwaway PostgreSQL cluster"
 	@echo "make release  optimised build (target/release/tessera + target/site)"
-	@echo "make size     release WASM/JS/CSS sizes, raw and compressed"
+	@echo "make size     release WASM/JS/CSS sizes, raw and compressed; first-visit downloads"
 	@echo "make lighthouse  Lighthouse scores of the release build (phone and desktop)"
 	@echo "make lint     rustfmt and clippy for the server and the browser builds"
 	@echo "make battery  load, crash, malformed-input and fuzz battery on the release build (~20 min)"
@@ -175,7 +175,9 @@ end2end/lighthouse/node_modules/.installed: end2end/lighthouse/package.json end2
 	cd end2end/lighthouse && npm ci --no-audit --no-fund
 	touch $@
 
-size: release
+# The release WASM/JS/CSS sizes, then what a browser downloads on a first visit
+# (end2end/first-visit.sh: /login and a signed-in /settings/profile).
+size: release browser
 	@printf "%-40s %10s %10s %10s\n" file raw gzip brotli
 	@for f in target/site/pkg/tessera.*.wasm target/site/pkg/tessera.*.js target/site/pkg/__wasm_split.*.js target/site/pkg/tessera.*.css; do \
 	  printf "%-40s %10d %10d %10d\n" "$$(basename $$f | cut -c1-40)" "$$(stat -c %s $$f)" "$$(stat -c %s $$f.gz)" "$$(stat -c %s $$f.br)"; \
@@ -184,6 +186,7 @@ size: release
 	  "$$(cat target/site/pkg/split_*.wasm | wc -c)" "$$(cat target/site/pkg/split_*.wasm.gz | wc -c)" "$$(cat target/site/pkg/split_*.wasm.br | wc -c)"
 	@printf "%-40s %10d %10d %10d\n" "shared chunks (chunk_*, $$(ls target/site/pkg/chunk_*.wasm | wc -l))" \
 	  "$$(cat target/site/pkg/chunk_*.wasm | wc -c)" "$$(cat target/site/pkg/chunk_*.wasm.gz | wc -c)" "$$(cat target/site/pkg/chunk_*.wasm.br | wc -c)"
+	end2end/first-visit.sh target/release/tessera
 
 clean:
 	cargo clean

@@ -1,7 +1,8 @@
-# Sourced by end2end/run.sh (Playwright) and end2end/lighthouse/run.sh: starts a
-# real Tessera server ($bin) on a free port with a fresh data directory, a known
-# admin password and an SMTP sink, waits until it is ready, and stops it on exit
-# (keeping its log when the caller sets keep=1). Exports BASE_URL and friends.
+# Sourced by end2end/run.sh (Playwright), end2end/lighthouse/run.sh and
+# end2end/first-visit.sh: starts a real Tessera server ($bin) on a free port with
+# a fresh data directory, a known admin password and an SMTP sink, waits until it
+# is ready, and stops it on exit (keeping its log when the caller sets keep=1).
+# Exports BASE_URL and friends, and defines admin_cookie.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 data=$(mktemp -d -t tessera-e2e.XXXXXX)
 export TESSERA_LISTEN="127.0.0.1:$port"
@@ -55,3 +56,14 @@ for _ in $(seq 1 120); do
 done
 curl -fsS "$BASE_URL/readyz" > /dev/null || { echo "server did not become ready"; cat "$data/server.log"; exit 1; }
 
+
+# The first admin's session cookie (name=value), for tools that look at a
+# signed-in page: `cookie=$(admin_cookie)`.
+admin_cookie() {
+  local cookie
+  cookie=$(curl -fsS -o /dev/null -D - -H "Origin: $BASE_URL" \
+    --data-urlencode "login=admin" --data-urlencode "password=$ADMIN_PASSWORD" "$BASE_URL/api/login" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | { grep -v '=$' || true; } | head -n 1)
+  [ -n "$cookie" ] || { echo "could not sign in" >&2; return 1; }
+  echo "$cookie"
+}

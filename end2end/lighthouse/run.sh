@@ -13,10 +13,7 @@ shift
 
 source end2end/serve.sh
 
-cookie=$(curl -fsS -o /dev/null -D - -H "Origin: $BASE_URL" \
-  --data-urlencode "login=admin" --data-urlencode "password=$ADMIN_PASSWORD" "$BASE_URL/api/login" |
-  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | { grep -v '=$' || true; } | head -n 1)
-[ -n "$cookie" ] || { echo "could not sign in"; exit 1; }
+cookie=$(admin_cookie)
 
 # Kept after the run (the server's data directory is not): open a report's
 # JSON in https://googlechrome.github.io/lighthouse/viewer/ to see why.

@@ -1,0 +1,48 @@
+// What a browser downloads on a first visit (`make size`, after the file sizes):
+// the sign-in page and a signed-in /settings/profile, each in a fresh browser
+// profile, until the page is interactive (`#app[data-hydrated=true]`). Prints
+// the bytes as served (compressed, headers left out) of the WASM, JS and CSS and
+// of everything, with the number of files. Fails on a page error or a failed
+// request: a page that does not start is no measurement.
+// Usage (with end2end/serve.sh's variables set): node end2end/first-visit.mjs COOKIE
+import { chromium } from "@playwright/test";
+
+const base = process.env.BASE_URL;
+const cookie = process.argv[2];
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
+let failed = false;
+for (const path of ["/login", "/settings/profile"]) {
+  const context = await browser.newContext();
+  if (path !== "/login") {
+    const [name, value] = cookie.split(/=(.*)/s);
+    await context.addCookies([{ name, value, url: base }]);
+  }
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
+  const seen = [];
+  page.on("requestfinished", (r) => seen.push(r));
+  await page.goto(base + path);
+  await page.locator('#app[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await page.waitForLoadState("networkidle");
+  let app = 0, apps = 0, all = 0;
+  for (const r of seen) {
+    const { responseBodySize } = await r.sizes();
+    all += responseBodySize;
+    if (/\/pkg\/.*\.(wasm|js|css)$/.test(new URL(r.url()).pathname)) {
+      app += responseBodySize;
+      apps += 1;
+    }
+  }
+  const kb = (n) => `${Math.round(n / 1024)} KB`;
+  console.log(`first visit ${path.padEnd(18)} WASM+JS+CSS ${kb(app).padStart(7)} in ${apps} files; everything ${kb(all)} in ${seen.length}`);
+  for (const p of problems) console.log(`  ${p}`);
+  failed ||= problems.length > 0;
+  await context.close();
+}
+await browser.close();
+process.exit(failed ? 1 : 0);

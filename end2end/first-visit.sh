@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `make size`: runs end2end/first-visit.mjs against a real server of the build
+# given (fresh data directory, end2end/serve.sh), signed in as the first admin.
+# Usage: end2end/first-visit.sh target/release/tessera
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$(realpath "${1:?path to the tessera binary}")
+source end2end/serve.sh
+cookie=$(admin_cookie)
+(cd end2end && node first-visit.mjs "$cookie")
