@@ -4,11 +4,12 @@
 // the bytes as served (compressed, headers left out) of the WASM, JS and CSS and
 // of everything, with the number of files. Fails on a page error or a failed
 // request: a page that does not start is no measurement.
-// Usage (with end2end/serve.sh's variables set): node end2end/first-visit.mjs COOKIE
+// Usage (with end2end/serve.sh's variables set): ADMIN_COOKIE=name=value node end2end/first-visit.mjs
+// (the session cookie by environment, not argument: arguments show in `ps`)
 import { chromium } from "@playwright/test";
 
 const base = process.env.BASE_URL;
-const cookie = process.argv[2];
+const cookie = process.env.ADMIN_COOKIE;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu"],

@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:?path to the tessera binary}")
 source end2end/serve.sh
-cookie=$(admin_cookie)
-(cd end2end && node first-visit.mjs "$cookie")
+ADMIN_COOKIE=$(admin_cookie)
+export ADMIN_COOKIE
+(cd end2end && node first-visit.mjs)

@@ -56,7 +56,6 @@ for _ in $(seq 1 120); do
 done
 curl -fsS "$BASE_URL/readyz" > /dev/null || { echo "server did not become ready"; cat "$data/server.log"; exit 1; }
 
-
 # The first admin's session cookie (name=value), for tools that look at a
 # signed-in page: `cookie=$(admin_cookie)`.
 admin_cookie() {

@@ -760,7 +760,7 @@ async fn one_address_cannot_open_password_less_sign_ins_without_end() {
                 .status
         }
     };
-    let max = tessera::server::passkeys::MAX_OPEN_SIGN_INS_PER_ADDRESS;
+    let max = tessera::server::infra::config::PASSKEY_SIGN_INS_PER_ADDRESS;
     for _ in 0..max {
         assert_eq!(start_from("203.0.113.7".into()).await, StatusCode::OK);
     }

@@ -39,12 +39,6 @@ pub const CEREMONY_SECS: i64 = 300;
 pub const MAX_PER_USER: i64 = 20;
 /// Password-less sign-ins open at once (server-wide), at most.
 pub const MAX_OPEN_SIGN_INS: i64 = 10_000;
-/// Password-less sign-ins open at once from one address (IPv4, or IPv6 /64):
-/// every view of the sign-in page opens one (passkey autofill), and an office
-/// behind one address opens many; a single client cannot use up the ceiling.
-/// The default of `passkey_sign_ins_per_address` in the configuration.
-pub const MAX_OPEN_SIGN_INS_PER_ADDRESS: i64 =
-    crate::server::infra::config::PASSKEY_SIGN_INS_PER_ADDRESS;
 /// Characters in a passkey's name.
 pub const NAME_MAX: usize = 64;
 

@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// The default of `passkey_sign_ins_per_address` (`server::passkeys`).
+/// The default of `passkey_sign_ins_per_address`: password-less sign-ins open at
+/// once from one address (IPv4, or IPv6 /64; `server::passkeys`). Every view of
+/// the sign-in page opens one (passkey autofill), and an office behind one
+/// address opens many; a single client cannot use up the ceiling.
 pub const PASSKEY_SIGN_INS_PER_ADDRESS: i64 = 100;
 
 #[derive(Clone, Debug)]
