@@ -47,6 +47,38 @@ test("built files are named by their contents and cached for a year; pages never
 // shell rather than after it: every time, not only when Leptos finds its
 // manifest (which, for these pages, it rarely did). Nothing of the app is
 // fetched before the page has been painted (src/boot.js).
+// A signed-in page is sent gzip-compressed (54 KB of HTML for the profile,
+// about 9 KB as sent) to the browser's own requests, and uncompressed when
+// another site sends the browser there: otherwise that site could read the
+// page's details off the sizes of answers to guesses of its own (BREACH).
+test("a signed-in page comes compressed, but not to another site's link", async ({ page, baseURL }) => {
+  const name = uniqueName("gzip");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  const typed = await page.goto("/settings/profile");
+  expect(typed?.status()).toBe(200);
+  expect(await typed?.headerValue("content-encoding")).toBe("gzip");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Profile");
+  // A link on another site: the browser still sends the session cookie
+  // (SameSite=Lax lets a followed link through), and says where it came from.
+  await page.route("http://elsewhere.test/", (route) =>
+    route.fulfill({ contentType: "text/html", body: `<a href="${baseURL}/settings/profile">profile</a>` }),
+  );
+  await page.goto("http://elsewhere.test/");
+  // Nothing intercepted from here on: the request below is the browser's own.
+  await page.unrouteAll();
+  const [followed] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/settings/profile") && r.request().isNavigationRequest()),
+    page.getByRole("link", { name: "profile" }).click(),
+  ]);
+  expect(followed.status()).toBe(200);
+  expect((await followed.request().allHeaders())["sec-fetch-site"]).toBe("cross-site");
+  expect(await followed.headerValue("content-encoding")).toBeNull();
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Profile");
+});
+
 test("a signed-in page preloads its own module after the first paint, every time", async ({ page }) => {
   const name = uniqueName("preload");
   createUser(name, "right-horse-42");

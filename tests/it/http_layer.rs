@@ -375,6 +375,86 @@ async fn signed_in_pages_arrive_whole() {
     }
 }
 
+/// A signed-in page goes out gzip-compressed when the browser asks for it and
+/// the request is the browser's own (typed, or from one of our pages); one that
+/// another site set off is sent as it is, so no site can read a page's details
+/// off the sizes of its compressed answers (BREACH). Streamed pages and server
+/// functions are never compressed.
+#[tokio::test]
+async fn pages_are_compressed_only_for_requests_of_their_own_site() {
+    use std::io::Read as _;
+    let app = TestApp::new().await;
+    app.create_user("ada", "right-horse-42").await;
+    let id = app.session("ada", "right-horse-42").await;
+    let fetch = |path: &'static str, site: Option<&'static str>| {
+        let mut req = Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+            .header(header::COOKIE, format!("tessera_session={id}"));
+        if let Some(site) = site {
+            req = req.header("sec-fetch-site", site);
+        }
+        let req = req.body(Body::empty()).expect("request");
+        app.send(req, None)
+    };
+    let plain = app.get("/settings/profile", Some(&id), "text/html").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    for site in ["none", "same-origin"] {
+        let r = fetch("/settings/profile", Some(site)).await;
+        assert_eq!(r.status, StatusCode::OK, "{site}");
+        assert_eq!(
+            r.headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()),
+            Some(&b"gzip"[..]),
+            "{site}"
+        );
+        let mut page = String::new();
+        flate2::read::GzDecoder::new(&r.bytes[..])
+            .read_to_string(&mut page)
+            .expect("a gzip body");
+        assert!(page.contains("<title>Profile · Tessera</title>"), "{site}");
+        assert!(
+            r.bytes.len() * 3 < plain.bytes.len(),
+            "{site}: {} of {} bytes",
+            r.bytes.len(),
+            plain.bytes.len()
+        );
+        // The security headers are those of the uncompressed page.
+        assert!(r.headers.get("content-security-policy").is_some(), "{site}");
+    }
+    for site in [Some("cross-site"), Some("same-site"), None] {
+        let r = fetch("/settings/profile", site).await;
+        assert_eq!(r.status, StatusCode::OK, "{site:?}");
+        assert!(
+            r.headers.get(header::CONTENT_ENCODING).is_none(),
+            "{site:?}"
+        );
+        assert!(r.body.contains("<title>Profile · Tessera</title>"), "{site:?}");
+    }
+    // The sign-in page streams: never held back to be compressed.
+    let req = Request::get("/login")
+        .header(header::ACCEPT, "text/html")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .header("sec-fetch-site", "none")
+        .body(Body::empty())
+        .expect("request");
+    let r = app.send(req, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
+    // A server function's answer is not compressed either.
+    let req = Request::get("/api/sessions/list")
+        .header(header::ACCEPT, "application/json")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, format!("tessera_session={id}"))
+        .body(Body::empty())
+        .expect("request");
+    let r = app.send(req, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("\"id\""), "{}", r.body);
+    assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
+}
+
 /// Building a router while someone's page renders must not stall that page.
 /// Listing the routes renders the app under a process-wide "do not load
 /// resources" switch (leptos-rs/leptos#4773); when every router listed them

@@ -113,6 +113,52 @@ pub fn is_cross_site(headers: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
+/// Marks the answer to a request for a page rendered whole (`paths`) that the
+/// person or the app's own pages made (`Sec-Fetch-Site` `same-origin` or
+/// `none`): [`compress_marked_pages`] compresses only such answers. A signed-in
+/// page holds the person's details; if another site could make the browser
+/// fetch it compressed, over and over with guesses of its own in the address,
+/// the sizes of the answers would spell those details out (BREACH). A browser
+/// that does not say where a request came from gets the page uncompressed.
+pub async fn mark_own_whole_pages(
+    State(paths): State<std::sync::Arc<std::collections::HashSet<String>>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let own = matches!(
+        req.headers().get("sec-fetch-site").map(HeaderValue::as_bytes),
+        Some(b"same-origin" | b"none")
+    );
+    let mark = own && req.method() == Method::GET && paths.contains(req.uri().path());
+    let mut res = next.run(req).await;
+    if mark {
+        res.extensions_mut().insert(OwnWholePage);
+    }
+    res
+}
+
+#[derive(Clone, Copy, Debug)]
+struct OwnWholePage;
+
+/// Gzip for the HTML pages [`mark_own_whole_pages`] marked, when the browser
+/// accepts it; nothing else (assets come precompressed; server functions and
+/// the API carry fresh secrets, and streamed pages would be held back until
+/// their end: tower-rs/tower-http#292).
+pub fn compress_marked_pages() -> tower_http::compression::CompressionLayer<
+    impl tower_http::compression::Predicate,
+> {
+    tower_http::compression::CompressionLayer::new()
+        .gzip(true)
+        .compress_when(
+            |_: StatusCode, _: http::Version, headers: &HeaderMap, extensions: &http::Extensions| {
+                extensions.get::<OwnWholePage>().is_some()
+                    && headers
+                        .get(header::CONTENT_TYPE)
+                        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"))
+            },
+        )
+}
+
 /// The nonce of one response's inline scripts. Made here for every request and handed
 /// to the page renderer through the request's extensions (`router::page_context`
 /// gives it to Leptos), so the page's `<script nonce>` and this response's CSP always

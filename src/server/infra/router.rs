@@ -11,6 +11,7 @@ use http::{Request, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
+use leptos_router::SsrMode;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -32,6 +33,17 @@ pub fn page_paths() -> Vec<String> {
 
 pub fn app(state: AppState) -> Router {
     let routes = ROUTES.clone();
+    // Pages rendered whole (the signed-in ones, `SsrMode::Async`; 54 KB for the
+    // profile, most of it the time-zone list) go out compressed to the browser's
+    // own requests (`headers::mark_own_whole_pages`). Their paths have no
+    // parameters; one that had would only go uncompressed.
+    let whole_pages: Arc<std::collections::HashSet<String>> = Arc::new(
+        ROUTES
+            .iter()
+            .filter(|route| matches!(route.mode(), SsrMode::Async))
+            .map(|route| route.path().to_string())
+            .collect(),
+    );
     let options = state.leptos.clone();
     let pkg = state.config.site_dir.join("pkg");
     let split = super::assets::Split::read(&pkg).map(Arc::new);
@@ -63,7 +75,9 @@ pub fn app(state: AppState) -> Router {
             _,
         >(page_context, shell))
         // Layers run outside-in from the bottom: request id, tracing, panics, headers,
-        // limits, multipart boundary, CSRF, session.
+        // limits, multipart boundary, CSRF, session, page compression.
+        .layer(from_fn_with_state(whole_pages, headers::mark_own_whole_pages))
+        .layer(headers::compress_marked_pages())
         .layer(from_fn_with_state(state.clone(), context::middleware))
         .layer(from_fn_with_state(
             state.clone(),

@@ -42,6 +42,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: http::HeaderMap,
     pub body: String,
+    /// The body as sent (compressed, when it was).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -140,6 +142,7 @@ impl TestApp {
                     status,
                     headers,
                     body: String::from_utf8_lossy(&bytes).into_owned(),
+                    bytes: bytes.to_vec(),
                 }
             })
             .await
