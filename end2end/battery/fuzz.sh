@@ -28,7 +28,7 @@ targets=("$@")
 echo "== fuzz: building ${#targets[@]} targets"
 if ! cargo fuzz build "${opts[@]}" >target/fuzz-build.log 2>&1; then
   # The cause of a failed link comes long before its last lines.
-  grep -n -E "^error|error:|ld: |No space|Killed|signal" target/fuzz-build.log | head -n 40 || true
+  grep -n -E "^error|error:|ld: |No space|Killed|signal: |SIGKILL|SIGSEGV" target/fuzz-build.log | head -n 40 || true
   tail -n 40 target/fuzz-build.log
   df -h target
   exit 1

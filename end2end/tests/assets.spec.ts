@@ -42,11 +42,6 @@ test("built files are named by their contents and cached for a year; pages never
   expect(gone.headers()["cache-control"]).toBe("no-store");
 });
 
-// A signed-in page is rendered whole before it is sent (its data awaited), and
-// names its own module in its <head> too, so the browser fetches it beside the
-// shell rather than after it: every time, not only when Leptos finds its
-// manifest (which, for these pages, it rarely did). Nothing of the app is
-// fetched before the page has been painted (src/boot.js).
 // A signed-in page is sent gzip-compressed (54 KB of HTML for the profile,
 // about 9 KB as sent) to the browser's own requests, and uncompressed when
 // another site sends the browser there: otherwise that site could read the
@@ -79,6 +74,11 @@ test("a signed-in page comes compressed, but not to another site's link", async 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Profile");
 });
 
+// A signed-in page is rendered whole before it is sent (its data awaited), and
+// names its own module in its <head> too, so the browser fetches it beside the
+// shell rather than after it: every time, not only when Leptos finds its
+// manifest (which, for these pages, it rarely did). Nothing of the app is
+// fetched before the page has been painted (src/boot.js).
 test("a signed-in page preloads its own module after the first paint, every time", async ({ page }) => {
   const name = uniqueName("preload");
   createUser(name, "right-horse-42");

@@ -107,29 +107,47 @@ pub fn is_cross_site(headers: &HeaderMap, public_origin: &str) -> bool {
             .or_else(|| origin.strip_prefix("http://"));
         return host.is_empty() || origin_host.is_none_or(|h| !h.eq_ignore_ascii_case(host));
     }
-    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        Some(site) => !matches!(site, "same-origin" | "none"),
+    match headers.get("sec-fetch-site") {
+        Some(site) => !is_own_fetch(site),
         None => false,
     }
 }
 
-/// Marks the answer to a request for a page rendered whole (`paths`) that the
-/// person or the app's own pages made (`Sec-Fetch-Site` `same-origin` or
-/// `none`): [`compress_marked_pages`] compresses only such answers. A signed-in
-/// page holds the person's details; if another site could make the browser
-/// fetch it compressed, over and over with guesses of its own in the address,
-/// the sizes of the answers would spell those details out (BREACH). A browser
-/// that does not say where a request came from gets the page uncompressed.
+/// `Sec-Fetch-Site` says the request was made by one of our own pages
+/// (`same-origin`) or by the person (`none`: typed, a bookmark).
+fn is_own_fetch(site: &HeaderValue) -> bool {
+    matches!(site.as_bytes(), b"same-origin" | b"none")
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+}
+
+/// Marks the answer to a request for a page rendered whole (`paths`), without a
+/// query string, that the person or the app's own pages made ([`is_own_fetch`]):
+/// [`compress_marked_pages`] compresses only such answers. A signed-in page
+/// holds the person's details; if another site could make the browser fetch it
+/// compressed, over and over with guesses of its own in the address, the sizes
+/// of the answers would spell those details out (BREACH). So a page another
+/// site sends the browser to goes uncompressed, as does one whose address could
+/// carry such guesses into the page (a query: the admin's user search echoes
+/// its `q`) even when our own page asks for it (a page reloads itself when its
+/// code fails to load), and one from a browser that does not say where the
+/// request came from.
 pub async fn mark_own_whole_pages(
     State(paths): State<std::sync::Arc<std::collections::HashSet<String>>>,
     req: Request,
     next: Next,
 ) -> Response {
-    let own = matches!(
-        req.headers().get("sec-fetch-site").map(HeaderValue::as_bytes),
-        Some(b"same-origin" | b"none")
-    );
-    let mark = own && req.method() == Method::GET && paths.contains(req.uri().path());
+    let mark = req.method() == Method::GET
+        && req.uri().query().is_none()
+        && paths.contains(req.uri().path())
+        && req
+            .headers()
+            .get("sec-fetch-site")
+            .is_some_and(is_own_fetch);
     let mut res = next.run(req).await;
     if mark {
         res.extensions_mut().insert(OwnWholePage);
@@ -143,20 +161,15 @@ struct OwnWholePage;
 /// Gzip for the HTML pages [`mark_own_whole_pages`] marked, when the browser
 /// accepts it; nothing else (assets come precompressed; server functions and
 /// the API carry fresh secrets, and streamed pages would be held back until
-/// their end: tower-rs/tower-http#292).
-pub fn compress_marked_pages() -> tower_http::compression::CompressionLayer<
-    impl tower_http::compression::Predicate,
-> {
-    tower_http::compression::CompressionLayer::new()
-        .gzip(true)
-        .compress_when(
-            |_: StatusCode, _: http::Version, headers: &HeaderMap, extensions: &http::Extensions| {
-                extensions.get::<OwnWholePage>().is_some()
-                    && headers
-                        .get(header::CONTENT_TYPE)
-                        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"))
-            },
-        )
+/// their end: tower-rs/tower-http#292). Only gzip is compiled in (tower-http's
+/// `compression-gzip`); another codec enabled there would be offered too.
+pub fn compress_marked_pages(
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    tower_http::compression::CompressionLayer::new().compress_when(
+        |_: StatusCode, _: http::Version, headers: &HeaderMap, extensions: &http::Extensions| {
+            extensions.get::<OwnWholePage>().is_some() && is_html(headers)
+        },
+    )
 }
 
 /// The nonce of one response's inline scripts. Made here for every request and handed
@@ -200,10 +213,7 @@ pub async fn security_headers(
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    let html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let html = is_html(res.headers());
     // Pages allow their inline scripts by this request's nonce; a handler that
     // chose its own policy keeps it.
     let csp = if html {
