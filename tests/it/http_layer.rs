@@ -406,7 +406,7 @@ async fn pages_are_compressed_only_for_requests_of_their_own_site() {
         assert_eq!(
             r.headers
                 .get(header::CONTENT_ENCODING)
-                .map(|v| v.as_bytes()),
+                .map(http::HeaderValue::as_bytes),
             Some(&b"gzip"[..]),
             "{site}"
         );
@@ -424,7 +424,9 @@ async fn pages_are_compressed_only_for_requests_of_their_own_site() {
         // The security headers are those of the uncompressed page.
         assert!(r.headers.get("content-security-policy").is_some(), "{site}");
         assert_eq!(
-            r.headers.get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
+            r.headers
+                .get(header::CACHE_CONTROL)
+                .map(http::HeaderValue::as_bytes),
             Some(&b"no-store"[..]),
             "{site}"
         );
