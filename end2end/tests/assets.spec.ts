@@ -42,8 +42,8 @@ test("built files are named by their contents and cached for a year; pages never
   expect(gone.headers()["cache-control"]).toBe("no-store");
 });
 
-// A signed-in page is sent gzip-compressed (54 KB of HTML for the profile,
-// about 9 KB as sent) to the browser's own requests, and uncompressed when
+// A signed-in page is sent gzip-compressed (47 KB of HTML for the profile,
+// 12 KB as sent) to the browser's own requests, and uncompressed when
 // another site sends the browser there: otherwise that site could read the
 // page's details off the sizes of answers to guesses of its own (BREACH).
 test("a signed-in page comes compressed, but not to another site's link", async ({ page, baseURL }) => {

@@ -162,14 +162,21 @@ struct OwnWholePage;
 /// accepts it; nothing else (assets come precompressed; server functions and
 /// the API carry fresh secrets, and streamed pages would be held back until
 /// their end: tower-rs/tower-http#292). Only gzip is compiled in (tower-http's
-/// `compression-gzip`); another codec enabled there would be offered too.
+/// `compression-gzip`); another codec enabled there would be offered too. Its
+/// fastest level: the profile's 47 KB become 11.6 KB in 0.12 ms, where the
+/// default level makes 10.2 KB in 0.66 ms (a whole render takes about 1.3 ms).
 pub fn compress_marked_pages(
 ) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
-    tower_http::compression::CompressionLayer::new().compress_when(
-        |_: StatusCode, _: http::Version, headers: &HeaderMap, extensions: &http::Extensions| {
-            extensions.get::<OwnWholePage>().is_some() && is_html(headers)
-        },
-    )
+    tower_http::compression::CompressionLayer::new()
+        .quality(tower_http::CompressionLevel::Fastest)
+        .compress_when(
+            |_: StatusCode,
+             _: http::Version,
+             headers: &HeaderMap,
+             extensions: &http::Extensions| {
+                extensions.get::<OwnWholePage>().is_some() && is_html(headers)
+            },
+        )
 }
 
 /// The nonce of one response's inline scripts. Made here for every request and handed

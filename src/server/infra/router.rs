@@ -33,7 +33,7 @@ pub fn page_paths() -> Vec<String> {
 
 pub fn app(state: AppState) -> Router {
     let routes = ROUTES.clone();
-    // Pages rendered whole (the signed-in ones, `SsrMode::Async`; 54 KB for the
+    // Pages rendered whole (the signed-in ones, `SsrMode::Async`; about 50 KB for the
     // profile, most of it the time-zone list) go out compressed to the browser's
     // own requests (`headers::mark_own_whole_pages`). Their paths have no
     // parameters; one that had would only go uncompressed.
