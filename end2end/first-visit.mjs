@@ -1,8 +1,8 @@
 // What a browser downloads on a first visit (`make size`, after the file sizes):
 // the sign-in page and a signed-in /settings/profile, each in a fresh browser
 // profile, until the page is interactive (`#app[data-hydrated=true]`). Prints
-// the bytes as served (compressed, headers left out) of the WASM, JS and CSS and
-// of everything, with the number of files. Fails on a page error or a failed
+// the bytes as served (compressed, headers left out) of the WASM (the page's
+// pack too), JS and CSS and of everything, with the number of files. Fails on a page error or a failed
 // request: a page that does not start is no measurement.
 // Usage (with end2end/serve.sh's variables set): ADMIN_COOKIE=name=value node end2end/first-visit.mjs
 // (the session cookie by environment, not argument: arguments show in `ps`)
@@ -34,7 +34,8 @@ for (const path of ["/login", "/settings/profile"]) {
   for (const r of seen) {
     const { responseBodySize } = await r.sizes();
     all += responseBodySize;
-    if (/\/pkg\/.*\.(wasm|js|css)$/.test(new URL(r.url()).pathname)) {
+    // A page's pack (`/pkg/pack/…bin`) is its WASM modules in one file.
+    if (/\/pkg\/.*\.(wasm|js|css|bin)$/.test(new URL(r.url()).pathname)) {
       app += responseBodySize;
       apps += 1;
     }

@@ -3,8 +3,9 @@
 // session-storage key of a page already reloaded).
 //
 // The page arrives rendered, so it can be read before any WebAssembly runs.
-// The app (the shell's JS and WASM, the open page's modules, named by the
-// server in <meta name="tessera-module">) is fetched only after the first
+// The app (the shell's JS and WASM, the split loader and the open page's
+// modules in one pack, named by the server in <meta name="tessera-module">,
+// `assets::Split`) is fetched only after the first
 // paint: on a slow network it does not compete with what is painted, and the
 // paint never waits for it. Once the shell has loaded, the page is hydrated
 // (it becomes interactive when its own module is in: #app[data-hydrated]).
@@ -94,17 +95,74 @@
 			link.href = href;
 			document.head.append(link);
 		};
-		// A page needs up to ~100 modules, and each preload costs the browser
-		// about half a millisecond (2 ms on a slow phone): asked for a few at a
-		// time, so that no task of this keeps the page from answering input.
-		const modules = [...document.head.querySelectorAll('meta[name="tessera-module"]')].map((m) => m.content);
-		const hintSome = (count) => {
-			for (const href of modules.splice(0, count)) hint(href);
+		// The page names the split loader and its pack: its modules (up to ~100,
+		// mostly a kilobyte or two each) in one file, fetched at once here. Until
+		// the pack is in, the loader's requests for modules wait for it, and each
+		// module in it is handed over from memory (once); any other file, or all
+		// of them should the pack fail, is fetched as usual. Once the pack's
+		// modules are all handed over, fetch is the browser's own again.
+		const named = [...document.head.querySelectorAll('meta[name="tessera-module"]')].map((m) => m.content);
+		const packs = named.filter((href) => href.endsWith(".bin"));
+		for (const href of named) {
+			if (href.endsWith(".js")) hint(href);
+		}
+		const own = window.fetch;
+		const unpack = (buffer) => {
+			const bytes = new Uint8Array(buffer);
+			const view = new DataView(buffer);
+			const text = new TextDecoder();
+			const found = [];
+			let at = 0;
+			while (at < bytes.length) {
+				const name = text.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
+				at += 1 + bytes[at];
+				const size = view.getUint32(at, true);
+				at += 4;
+				if (at + size > bytes.length) throw new Error("a pack ends early");
+				found.push(["/pkg/" + name + ".wasm", bytes.subarray(at, at + size)]);
+				at += size;
+			}
+			return found;
 		};
-		const next = () => {
-			hintSome(8);
-			if (modules.length > 0) setTimeout(next);
+		const packed = Promise.all(
+			packs.map((href) =>
+				own.call(window, href)
+					.then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(href + ": " + r.status))))
+					.then(unpack)
+					.catch((error) => {
+						console.error(error);
+						return [];
+					}),
+			),
+		).then((lists) => new Map(lists.flat()));
+		const shell = new URL(wasm, location.href).pathname;
+		let unpacking = packs.length > 0;
+		const drained = (found) => {
+			if (found.size === 0 && unpacking) {
+				unpacking = false;
+				window.fetch = own;
+			}
 		};
+		packed.then(drained);
+		if (unpacking) {
+			window.fetch = function (input, init) {
+				const url = unpacking && (typeof input === "string" || input instanceof URL) ? new URL(input, location.href) : null;
+				if (url && url.origin === location.origin && url.pathname.startsWith("/pkg/") && url.pathname.endsWith(".wasm") && url.pathname !== shell) {
+					// Handed over in a task of its own: when the pack is in before
+					// the shell has started, the shell's hydration and the page's
+					// would otherwise run as one long task (~300 ms on a slow phone)
+					// in which nothing the person does is answered.
+					return packed.then((found) => new Promise((go) => setTimeout(() => go(found)))).then((found) => {
+						const bytes = found.get(url.pathname);
+						if (!bytes) return own.call(window, input, init);
+						found.delete(url.pathname);
+						drained(found);
+						return new Response(bytes, { headers: { "Content-Type": "application/wasm" } });
+					});
+				}
+				return own.call(window, input, init);
+			};
+		}
 		hint(wasm);
 		// Should the shell not arrive (the network dropped; a server updated
 		// since the page was sent no longer has its files), the page is loaded
@@ -122,11 +180,6 @@
 		import(js)
 			.then((mod) => mod.default({ module_or_path: wasm }).then(() => mod))
 			.then((mod) => {
-				// Hydrating asks for the page's modules at once: those not hinted
-				// yet (the shell can be ready first, from the cache) are hinted
-				// before, or the browser would fetch them twice, once for the hint
-				// and once for the app.
-				hintSome(modules.length);
 				// What was typed meanwhile goes to the app once it runs.
 				const app = document.getElementById("app");
 				if (app) {
@@ -139,7 +192,6 @@
 				}
 				mod.hydrate();
 			}, failed);
-		next();
 	};
 	const types = window.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
 	if (!types || !types.includes("paint")) {

@@ -47,6 +47,7 @@ pub fn app(state: AppState) -> Router {
     let options = state.leptos.clone();
     let pkg = state.config.site_dir.join("pkg");
     let split = super::assets::Split::read(&pkg).map(Arc::new);
+    let assets = super::assets::routes(&pkg, split.clone());
     let page_context = move || page_context(split.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -68,7 +69,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(crate::server::notifications::unsubscribe::post),
         )
         .merge(crate::server::api::router())
-        .merge(super::assets::routes(&pkg))
+        .merge(assets)
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
