@@ -100,7 +100,8 @@
 		// the pack is in, the loader's requests for modules wait for it, and each
 		// module in it is handed over from memory (once); any other file, or all
 		// of them should the pack fail, is fetched as usual. Once the pack's
-		// modules are all handed over, fetch is the browser's own again.
+		// modules are all handed over, or the page is interactive, fetch is the
+		// browser's own again.
 		const named = [...document.head.querySelectorAll('meta[name="tessera-module"]')].map((m) => m.content);
 		const packs = named.filter((href) => href.endsWith(".bin"));
 		for (const href of named) {
@@ -143,10 +144,19 @@
 				window.fetch = own;
 			}
 		};
+		const unwrap = () => packed.then((found) => {
+			found.clear();
+			drained(found);
+		});
 		packed.then(drained);
 		if (unpacking) {
 			window.fetch = function (input, init) {
-				const url = unpacking && (typeof input === "string" || input instanceof URL) ? new URL(input, location.href) : null;
+				let url = null;
+				try {
+					if (unpacking && (typeof input === "string" || input instanceof URL)) url = new URL(input, location.href);
+				} catch {
+					url = null;
+				}
 				if (url && url.origin === location.origin && url.pathname.startsWith("/pkg/") && url.pathname.endsWith(".wasm") && url.pathname !== shell) {
 					// Handed over in a task of its own: when the pack is in before
 					// the shell has started, the shell's hydration and the page's
@@ -187,6 +197,7 @@
 						if (hydrated()) {
 							observer.disconnect();
 							handOver();
+							unwrap();
 						}
 					}).observe(app, { attributes: true, attributeFilter: ["data-hydrated"] });
 				}

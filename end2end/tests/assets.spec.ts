@@ -34,6 +34,9 @@ test("built files are named by their contents and cached for a year; pages never
     }
     const plain = await request.get(asset, { headers: { "Accept-Encoding": "identity" } });
     expect(plain.headers()["content-encoding"], asset).toBeUndefined();
+    // A pack is made compressed only (src/boot.js then fetches its modules
+    // one by one); every other file is there plain too.
+    expect(plain.status(), asset).toBe(asset.startsWith("/pkg/pack/") ? 406 : 200);
   }
   // A name that is not (or no longer) there is not cached.
   for (const address of ["/pkg/tessera.AAAAAAAAAAAAAAAAAAAAAA.js", assets.find((a) => a.startsWith("/pkg/pack/"))!.replace(/\.[A-Za-z0-9_-]{22}\.bin$/, ".AAAAAAAAAAAAAAAAAAAAAA.bin")]) {
@@ -135,24 +138,36 @@ test("a signed-in page fetches its modules in one pack after the first paint, ev
 });
 
 // Should the pack not arrive (a dropped connection; a server updated since the
-// page was sent), the page's modules are fetched one by one, and it works.
-test("a page whose pack cannot be fetched loads its modules one by one", async ({ page }) => {
+// page was sent), or arrive broken, the page's modules are fetched one by one,
+// the page works, and fetch is the browser's own again.
+test("a page whose pack cannot be fetched or read loads its modules one by one", async ({ page }) => {
   const name = uniqueName("nopack");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
-  let refused = 0;
-  await page.route(/\/pkg\/pack\//, (route) => {
-    refused++;
-    return route.abort("connectionreset");
-  });
-  const modules: string[] = [];
-  page.on("request", (r) => {
-    if (/\/pkg\/split___tokens_view_/.test(r.url())) modules.push(r.url());
-  });
-  await page.goto("/settings/tokens");
-  await hydrated(page);
-  expect(refused).toBe(1);
-  expect(modules).toHaveLength(1);
+  const cdp = await page.context().newCDPSession(page);
+  for (const broken of ["dropped", "cut short"]) {
+    // The modules fetched one by one the first time come from the network again.
+    await cdp.send("Network.clearBrowserCache");
+    let asked = 0;
+    await page.route(/\/pkg\/pack\//, async (route) => {
+      asked++;
+      if (broken === "dropped") return route.abort("connectionreset");
+      // The pack's start: a module's name and a length beyond the end.
+      return route.fulfill({ status: 200, contentType: "application/octet-stream", body: Buffer.from([1, 97, 255, 255, 0, 0, 0, 97, 115, 109]) });
+    });
+    const modules: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (/\/pkg\/split___tokens_view_/.test(r.url())) modules.push(r.url());
+    };
+    page.on("request", onRequest);
+    await page.goto("/settings/tokens");
+    await hydrated(page);
+    page.off("request", onRequest);
+    await page.unrouteAll();
+    expect(asked, broken).toBe(1);
+    expect(modules, broken).toHaveLength(1);
+    expect(await page.evaluate(() => window.fetch.toString().includes("[native code]")), broken).toBe(true);
+  }
   await page.getByLabel("Name", { exact: true }).fill("from single modules");
   await page.getByRole("button", { name: "Create token" }).click();
   await expect(page.getByRole("dialog", { name: "Your new token" })).toBeVisible();

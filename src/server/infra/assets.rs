@@ -9,10 +9,11 @@
 //! and the one the browser accepts is sent.
 
 use axum::Router;
+use futures::future::{BoxFuture, FutureExt, Shared};
 use http::{header, HeaderValue, Response};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -104,52 +105,59 @@ pub fn css_href() -> String {
 /// its modules one by one, as built (most are then loaded already).
 #[derive(Debug, Default)]
 pub struct Split {
-    /// Lazy page id → the modules it loads (file names under `/pkg`, no `.wasm`).
-    modules: HashMap<String, Vec<String>>,
+    /// Lazy page id → its modules and its pack.
+    pages: HashMap<String, Page>,
     /// The loader script that fetches them.
     loader: String,
     /// Where the modules are.
     pkg: PathBuf,
-    /// Part of each pack's address: the manifest's hash, which changes with
-    /// any module (the modules' names carry their own hashes).
+    /// Part of each pack's address: a digest of the manifest, which names
+    /// every module by its content.
     build: String,
-    /// Lazy page id → its pack, made when first asked for.
-    packs: HashMap<String, Pack>,
 }
 
-/// One page's modules in one file, each compressed encoding made once, on
-/// first request, and kept (at most ~300 KB a page in a release build). The
-/// plain one, which browsers do not ask for, is made each time it is.
+/// One lazy page of a split build.
 #[derive(Debug, Default)]
-struct Pack {
-    brotli: tokio::sync::OnceCell<Option<axum::body::Bytes>>,
-    gzip: tokio::sync::OnceCell<Option<axum::body::Bytes>>,
+struct Page {
+    /// The modules it loads (file names under `/pkg`, no `.wasm`).
+    modules: Vec<String>,
+    /// Its pack, brotli- and gzip-compressed: each made once, by one job, when
+    /// first asked for, and then kept (at most ~300 KB a page in a release
+    /// build; a few MB in a debug one).
+    brotli: Mutex<Option<Making>>,
+    gzip: Mutex<Option<Making>>,
 }
+
+/// A pack being made, or made: every request for it waits for the same job.
+type Making = Shared<BoxFuture<'static, Option<axum::body::Bytes>>>;
 
 /// How a pack goes over the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Encoding {
     Brotli,
     Gzip,
-    Plain,
 }
 
 impl Split {
     /// Reads the manifest under `pkg`, if this build is split.
     pub fn read(pkg: &Path) -> Option<Split> {
-        let (manifest, loader, build) = match (hashes().get("manifest"), hashes().get("split")) {
+        let (manifest, loader) = match (hashes().get("manifest"), hashes().get("split")) {
             (Some(m), Some(s)) => (
                 format!("__wasm_split_manifest.{m}.json"),
                 format!("__wasm_split.{s}.js"),
-                m.clone(),
             ),
             _ => (
                 "__wasm_split_manifest.json".to_string(),
                 "__wasm_split.______________________.js".to_string(),
-                "0".to_string(),
             ),
         };
         let text = std::fs::read_to_string(pkg.join(manifest)).ok()?;
+        let build = {
+            use base64::Engine;
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(text.as_bytes());
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+        };
         match serde_json::from_str::<HashMap<String, Vec<String>>>(&text) {
             Ok(modules) => Some(Split::new(modules, loader, pkg, build)),
             Err(e) => {
@@ -175,20 +183,28 @@ impl Split {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         };
-        let modules: HashMap<String, Vec<String>> = modules
+        let pages = modules
             .into_iter()
-            .filter(|(id, names)| plain(id) && names.iter().all(|n| plain(n)))
-            .collect();
-        let packs = modules
-            .keys()
-            .map(|id| (id.clone(), Pack::default()))
+            .filter(|(id, names)| {
+                let fine = plain(id) && names.iter().all(|n| plain(n));
+                if !fine {
+                    tracing::warn!(page = %id, "the split manifest names a module that is not a plain file name: that page loads its modules unannounced");
+                }
+                fine
+            })
+            .map(|(id, modules)| {
+                let page = Page {
+                    modules,
+                    ..Page::default()
+                };
+                (id, page)
+            })
             .collect();
         Split {
-            modules,
+            pages,
             loader,
             pkg: pkg.to_path_buf(),
             build,
-            packs,
         }
     }
 
@@ -198,7 +214,7 @@ impl Split {
     pub fn preloads<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Option<Vec<String>> {
         let packs: Vec<String> = ids
             .into_iter()
-            .filter(|id| self.modules.contains_key(*id))
+            .filter(|id| self.pages.contains_key(*id))
             .map(|id| format!("/pkg/pack/{id}.{}.bin", self.build))
             .collect();
         (!packs.is_empty()).then(|| {
@@ -210,43 +226,62 @@ impl Split {
 
     /// The pack named `file` (`<page id>.<build>.bin`), encoded as `encoding`;
     /// `None` for a name of no page of this build, or modules unreadable.
+    ///
+    /// Reading ~100 files and compressing up to ~400 KB (50 ms) is done once
+    /// for each page and encoding, off the async runtime, by a job that starts
+    /// with the first request and does not stop should that request go away:
+    /// the next one waits for the same job, so no sequence of requests makes
+    /// the server compress a pack twice. A job that failed (a file unreadable)
+    /// is forgotten, and the next request starts one anew.
     async fn pack(&self, file: &str, encoding: Encoding) -> Option<axum::body::Bytes> {
         let (id, build) = file.strip_suffix(".bin")?.rsplit_once('.')?;
         if build != self.build {
             return None;
         }
-        let (names, pack) = (self.modules.get(id)?, self.packs.get(id)?);
-        let (pkg, names) = (self.pkg.clone(), names.clone());
-        // Reading ~100 files and compressing ~400 KB: off the async runtime.
-        let make = || async move {
-            let made = tokio::task::spawn_blocking(move || {
-                let plain = pack_modules(&pkg, &names)?;
-                compress(&plain, encoding)
-            })
-            .await;
-            match made {
-                Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
-                Ok(Err(e)) => {
-                    tracing::error!(error = %e, "a page's modules could not be packed");
-                    None
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "packing a page's modules failed");
-                    None
-                }
-            }
+        let page = self.pages.get(id)?;
+        let slot = match encoding {
+            Encoding::Brotli => &page.brotli,
+            Encoding::Gzip => &page.gzip,
         };
-        match encoding {
-            Encoding::Brotli => pack.brotli.get_or_init(make).await.clone(),
-            Encoding::Gzip => pack.gzip.get_or_init(make).await.clone(),
-            Encoding::Plain => make().await,
+        let making = slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(|| {
+                let (pkg, names) = (self.pkg.clone(), page.modules.clone());
+                let job = tokio::task::spawn_blocking(move || {
+                    compress(&pack_modules(&pkg, &names)?, encoding)
+                });
+                async move {
+                    match job.await {
+                        Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
+                        Ok(Err(e)) => {
+                            tracing::error!(error = %e, "a page's modules could not be packed");
+                            None
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "packing a page's modules failed");
+                            None
+                        }
+                    }
+                }
+                .boxed()
+                .shared()
+            })
+            .clone();
+        let made = making.clone().await;
+        if made.is_none() {
+            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot.as_ref().is_some_and(|m| m.ptr_eq(&making)) {
+                *slot = None;
+            }
         }
+        made
     }
 }
 
 /// The modules `names` under `pkg`, one after the other, each as its name's
-/// length (one byte), its name, its length (4 bytes, little-endian) and its
-/// bytes (`src/boot.js` reads them).
+/// length (one byte: `Split::new` takes no longer name), its name, its length
+/// (4 bytes, little-endian) and its bytes (`src/boot.js` reads them).
 fn pack_modules(pkg: &Path, names: &[String]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     for name in names {
@@ -277,13 +312,17 @@ fn compress(bytes: &[u8], encoding: Encoding) -> std::io::Result<Vec<u8>> {
             w.write_all(bytes)?;
             w.finish()
         }
-        Encoding::Plain => Ok(bytes.to_vec()),
     }
 }
 
-/// The best encoding `accept` (an `Accept-Encoding` value) takes: brotli, then
-/// gzip, then none. One listed with `q=0` is refused.
-fn encoding_for(accept: &str) -> Encoding {
+/// The encoding a pack is sent in for `accept` (the request's
+/// `Accept-Encoding`, if any): brotli, else gzip, and gzip too when the
+/// request names none (RFC 9110: any is then acceptable). `None` when it
+/// refuses both (`q=0`, or names neither): packs are made compressed only.
+fn encoding_for(accept: Option<&str>) -> Option<Encoding> {
+    let Some(accept) = accept else {
+        return Some(Encoding::Gzip);
+    };
     let takes = |wanted: &str| {
         accept.split(',').any(|item| {
             let mut parts = item.split(';').map(str::trim);
@@ -291,23 +330,26 @@ fn encoding_for(accept: &str) -> Encoding {
                 .next()
                 .is_some_and(|name| name.eq_ignore_ascii_case(wanted))
                 && !parts.any(|p| {
-                    p.strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
+                    p.split_once('=').is_some_and(|(k, q)| {
+                        k.trim().eq_ignore_ascii_case("q")
+                            && q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+                    })
                 })
         })
     };
     if takes("br") {
-        Encoding::Brotli
+        Some(Encoding::Brotli)
     } else if takes("gzip") {
-        Encoding::Gzip
+        Some(Encoding::Gzip)
     } else {
-        Encoding::Plain
+        None
     }
 }
 
-/// `GET /pkg/pack/{file}`: a page's modules in one file (`Split`), cached
-/// like every file under `/pkg`.
+/// `GET /pkg/pack/{file}`: a page's modules in one file (`Split`), under the
+/// same caching headers as every file under `/pkg` (`routes`). A browser that
+/// takes neither brotli nor gzip gets 406, and `src/boot.js` then fetches the
+/// modules one by one.
 async fn serve_pack(
     axum::extract::State(split): axum::extract::State<std::sync::Arc<Split>>,
     axum::extract::Path(file): axum::extract::Path<String>,
@@ -316,42 +358,28 @@ async fn serve_pack(
     use axum::response::IntoResponse;
     let accept = headers
         .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let encoding = encoding_for(accept);
-    let Some(body) = split.pack(&file, encoding).await else {
-        return (
-            http::StatusCode::NOT_FOUND,
-            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-        )
-            .into_response();
+        .map(|v| v.to_str().unwrap_or(""));
+    let Some(encoding) = encoding_for(accept) else {
+        return http::StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let mut res = (
+    let Some(body) = split.pack(&file, encoding).await else {
+        return http::StatusCode::NOT_FOUND.into_response();
+    };
+    let coding = match encoding {
+        Encoding::Brotli => "br",
+        Encoding::Gzip => "gzip",
+    };
+    (
         [
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/octet-stream"),
             ),
-            (header::VARY, HeaderValue::from_static("accept-encoding")),
+            (header::CONTENT_ENCODING, HeaderValue::from_static(coding)),
         ],
         body,
     )
-        .into_response();
-    match encoding {
-        Encoding::Brotli => {
-            res.headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-        }
-        Encoding::Gzip => {
-            res.headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        }
-        Encoding::Plain => {}
-    }
-    if let Some(value) = cache_control(&res) {
-        res.headers_mut().insert(header::CACHE_CONTROL, value);
-    }
-    res
+        .into_response()
 }
 
 /// The lazy page ids whose modules one page render has named already.
@@ -416,34 +444,42 @@ fn cache_control<B>(res: &Response<B>) -> Option<HeaderValue> {
     }))
 }
 
+/// `cache_control` for any kind of response body (the files' and the packs').
+#[derive(Clone, Copy)]
+struct CacheControl;
+
+impl<B> tower_http::set_header::MakeHeaderValue<Response<B>> for CacheControl {
+    fn make_header_value(&mut self, res: &Response<B>) -> Option<HeaderValue> {
+        cache_control(res)
+    }
+}
+
 /// `/pkg/…` served from `dir`, precompressed files preferred, and the packs of
 /// a split build's pages.
 pub fn routes<S: Clone + Send + Sync + 'static>(
     dir: &Path,
     split: Option<std::sync::Arc<Split>>,
 ) -> Router<S> {
+    let headers = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            CacheControl,
+        ))
+        // The answer depends on what the browser accepts: a shared cache
+        // must not hand brotli to a browser that asked for none.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ));
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
     let packs = match split {
         Some(split) => Router::new()
             .route("/pkg/pack/{file}", axum::routing::get(serve_pack))
-            .with_state(split),
+            .with_state(split)
+            .layer(headers.clone()),
         None => Router::new(),
     };
-    packs.nest_service(
-        "/pkg",
-        tower::ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                cache_control,
-            ))
-            // The answer depends on what the browser accepts: a shared cache
-            // must not hand brotli to a browser that asked for none.
-            .layer(SetResponseHeaderLayer::overriding(
-                header::VARY,
-                HeaderValue::from_static("accept-encoding"),
-            ))
-            .service(files),
-    )
+    packs.nest_service("/pkg", headers.service(files))
 }
 
 #[cfg(test)]
@@ -498,6 +534,13 @@ mod tests {
         assert!(split.preloads(["odd"]).is_none());
     }
 
+    fn gunzip(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+            .expect("gunzip");
+        out
+    }
+
     #[tokio::test]
     async fn a_pack_holds_each_module_of_its_page_by_name() {
         let dir = tempfile::tempdir().expect("dir");
@@ -505,24 +548,15 @@ mod tests {
             std::fs::write(dir.path().join(format!("{name}.wasm")), bytes).expect("write");
         }
         let split = split(dir.path());
-        let plain = split
-            .pack("profile_view_1.B1.bin", Encoding::Plain)
-            .await
-            .expect("pack");
-        let mut expected = vec![1, b'a', 6, 0, 0, 0];
-        expected.extend_from_slice(b"\0asm-a");
-        expected.extend_from_slice(&[1, b'b', 44, 1, 0, 0]);
-        expected.extend_from_slice(&[7u8; 300]);
-        assert_eq!(&plain[..], &expected[..]);
-        // Compressed, it unpacks to the same bytes.
         let gzip = split
             .pack("profile_view_1.B1.bin", Encoding::Gzip)
             .await
             .expect("gzip");
-        let mut unpacked = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut unpacked)
-            .expect("gunzip");
-        assert_eq!(unpacked, expected);
+        let mut expected = vec![1, b'a', 6, 0, 0, 0];
+        expected.extend_from_slice(b"\0asm-a");
+        expected.extend_from_slice(&[1, b'b', 44, 1, 0, 0]);
+        expected.extend_from_slice(&[7u8; 300]);
+        assert_eq!(gunzip(&gzip), expected);
         let brotli = split
             .pack("profile_view_1.B1.bin", Encoding::Brotli)
             .await
@@ -530,6 +564,13 @@ mod tests {
         let mut unpacked = Vec::new();
         brotli::BrotliDecompress(&mut &brotli[..], &mut unpacked).expect("brotli");
         assert_eq!(unpacked, expected);
+        // Made once: a module changed on the disk since is not read again.
+        std::fs::write(dir.path().join("a.wasm"), b"changed").expect("write");
+        let again = split
+            .pack("profile_view_1.B1.bin", Encoding::Gzip)
+            .await
+            .expect("gzip");
+        assert_eq!(again, gzip);
         // Another build's pack, a page of none, a path: not found.
         for file in [
             "profile_view_1.B0.bin",
@@ -537,29 +578,48 @@ mod tests {
             "profile_view_1.B1",
             "odd.B1.bin",
         ] {
-            assert!(split.pack(file, Encoding::Plain).await.is_none(), "{file}");
+            assert!(split.pack(file, Encoding::Gzip).await.is_none(), "{file}");
         }
-        // A module gone from the disk: no pack (and the page's loader fetches
-        // each module by itself).
-        std::fs::remove_file(dir.path().join("c.wasm")).expect("rm");
+    }
+
+    #[tokio::test]
+    async fn a_pack_that_could_not_be_made_is_made_anew_when_next_asked_for() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join("b.wasm"), b"b").expect("write");
+        let split = split(dir.path());
         assert!(split
-            .pack("tokens_view_2.B1.bin", Encoding::Plain)
+            .pack("tokens_view_2.B1.bin", Encoding::Brotli)
             .await
             .is_none());
+        std::fs::write(dir.path().join("c.wasm"), b"c").expect("write");
+        let made = split
+            .pack("tokens_view_2.B1.bin", Encoding::Gzip)
+            .await
+            .expect("gzip");
+        assert_eq!(
+            gunzip(&made),
+            [1, b'b', 1, 0, 0, 0, b'b', 1, b'c', 1, 0, 0, 0, b'c']
+        );
+        assert!(split
+            .pack("tokens_view_2.B1.bin", Encoding::Brotli)
+            .await
+            .is_some());
     }
 
     #[test]
     fn a_pack_is_sent_in_the_best_encoding_the_browser_takes() {
         for (accept, expected) in [
-            ("gzip, deflate, br, zstd", Encoding::Brotli),
-            ("BR;q=0.5", Encoding::Brotli),
-            ("gzip, br;q=0", Encoding::Gzip),
-            ("gzip;q=0.1", Encoding::Gzip),
-            ("gzip; q=0, br ; q=0.0", Encoding::Plain),
-            ("", Encoding::Plain),
-            ("identity, brotli", Encoding::Plain),
+            (Some("gzip, deflate, br, zstd"), Some(Encoding::Brotli)),
+            (Some("BR;q=0.5"), Some(Encoding::Brotli)),
+            (Some("gzip, br;q=0"), Some(Encoding::Gzip)),
+            (Some("gzip;q=0.1, br; Q=0"), Some(Encoding::Gzip)),
+            // Naming none, a request takes any.
+            (None, Some(Encoding::Gzip)),
+            (Some("gzip; q=0, br ; q=0.0"), None),
+            (Some(""), None),
+            (Some("identity, brotli"), None),
         ] {
-            assert_eq!(encoding_for(accept), expected, "{accept}");
+            assert_eq!(encoding_for(accept), expected, "{accept:?}");
         }
     }
 
