@@ -101,8 +101,8 @@ pub fn css_href() -> String {
 /// bytes, decided when the page could be used. The page therefore names its
 /// *pack* instead (`/pkg/pack/<page id>.<build>.bin`): all its modules in one
 /// file, compressed as a whole, which `src/boot.js` unpacks and hands to the
-/// loader when it asks for each. A page reached later inside the app fetches
-/// its modules one by one, as built (most are then loaded already).
+/// loader when it asks for each. A page reached later inside the app (the
+/// profile after signing in too) fetches the modules it still lacks one by one.
 #[derive(Debug, Default)]
 pub struct Split {
     /// Lazy page id → its modules and its pack.
