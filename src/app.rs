@@ -28,7 +28,7 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 /// Given to each page render by the server (in a split build): names the
 /// modules of the page being rendered in its `<head>`, so the browser fetches
-/// them beside the shell (`server::infra::assets::announce_page_modules`).
+/// them beside the shell (`server::infra::split::announce_page_modules`).
 #[derive(Clone, Copy)]
 pub struct AnnouncePageModules(pub fn());
 

@@ -5,7 +5,7 @@
 // The page arrives rendered, so it can be read before any WebAssembly runs.
 // The app (the shell's JS and WASM, the split loader and the open page's
 // modules in one pack, named by the server in <meta name="tessera-module">,
-// `assets::Split`) is fetched only after the first
+// `split::Split`) is fetched only after the first
 // paint: on a slow network it does not compete with what is painted, and the
 // paint never waits for it. Once the shell has loaded, the page is hydrated
 // (it becomes interactive when its own module is in: #app[data-hydrated]).

@@ -6,14 +6,15 @@
 //! each page. A changed file gets a new name, so every file under `/pkg` may be
 //! cached for a year: a repeat visit downloads nothing again. A release
 //! build (`make release`) also writes each file brotli- and gzip-compressed,
-//! and the one the browser accepts is sent.
+//! and the one the browser accepts is sent. A split build's page modules and
+//! their packs are `split`.
 
 use axum::Router;
-use futures::future::{BoxFuture, FutureExt, Shared};
 use http::{header, HeaderValue, Response};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
+use tower::layer::util::{Identity, Stack};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -24,7 +25,7 @@ fn hash_file() -> Option<PathBuf> {
 
 /// The content hash of each kind of file (`js`, `wasm`, `css`), read once;
 /// empty for a build without hashed names.
-fn hashes() -> &'static HashMap<String, String> {
+pub(super) fn hashes() -> &'static HashMap<String, String> {
     static HASHES: OnceLock<HashMap<String, String>> = OnceLock::new();
     HASHES.get_or_init(|| {
         hash_file()
@@ -92,345 +93,6 @@ pub fn css_href() -> String {
     }
 }
 
-/// What a split build (`cargo leptos build --split`) loads beyond the shell:
-/// each lazy page's modules, named in the build's manifest.
-///
-/// A page needs up to ~100 modules, most of them a kilobyte or two (code that
-/// wasm-split found shared by some set of pages). Over HTTP/1.1 a browser asks
-/// for six at a time, so on a phone's network their round trips, not their
-/// bytes, decided when the page could be used. The page therefore names its
-/// *pack* instead (`/pkg/pack/<page id>.<build>.bin`): all its modules in one
-/// file, compressed as a whole, which `src/boot.js` unpacks and hands to the
-/// loader when it asks for each. A page reached later inside the app (the
-/// profile after signing in too) fetches the modules it still lacks one by one.
-#[derive(Debug, Default)]
-pub struct Split {
-    /// Lazy page id → its modules and its pack.
-    pages: HashMap<String, Page>,
-    /// The loader script that fetches them.
-    loader: String,
-    /// Where the modules are.
-    pkg: PathBuf,
-    /// Part of each pack's address: a digest of the manifest, which names
-    /// every module by its content.
-    build: String,
-}
-
-/// One lazy page of a split build.
-#[derive(Debug, Default)]
-struct Page {
-    /// The modules it loads (file names under `/pkg`, no `.wasm`).
-    modules: Vec<String>,
-    /// Its pack, brotli- and gzip-compressed: each made once, by one job, when
-    /// first asked for, and then kept (at most ~300 KB a page in a release
-    /// build; a few MB in a debug one).
-    brotli: Mutex<Option<Making>>,
-    gzip: Mutex<Option<Making>>,
-}
-
-/// A pack being made, or made: every request for it waits for the same job.
-type Making = Shared<BoxFuture<'static, Option<axum::body::Bytes>>>;
-
-/// How a pack goes over the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Encoding {
-    Brotli,
-    Gzip,
-}
-
-impl Split {
-    /// Reads the manifest under `pkg`, if this build is split.
-    pub fn read(pkg: &Path) -> Option<Split> {
-        let (manifest, loader) = match (hashes().get("manifest"), hashes().get("split")) {
-            (Some(m), Some(s)) => (
-                format!("__wasm_split_manifest.{m}.json"),
-                format!("__wasm_split.{s}.js"),
-            ),
-            _ => (
-                "__wasm_split_manifest.json".to_string(),
-                "__wasm_split.______________________.js".to_string(),
-            ),
-        };
-        let text = std::fs::read_to_string(pkg.join(manifest)).ok()?;
-        let build = {
-            use base64::Engine;
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(text.as_bytes());
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
-        };
-        match serde_json::from_str::<HashMap<String, Vec<String>>>(&text) {
-            Ok(modules) => Some(Split::new(modules, loader, pkg, build)),
-            Err(e) => {
-                tracing::warn!(error = %e, "the split manifest does not parse: pages load their modules unannounced");
-                None
-            }
-        }
-    }
-
-    /// The manifest's pages and modules; a name that is not a plain file name
-    /// (the pack reads the files) leaves its page out.
-    fn new(
-        modules: HashMap<String, Vec<String>>,
-        loader: String,
-        pkg: &Path,
-        build: String,
-    ) -> Split {
-        let plain = |name: &str| {
-            !name.is_empty()
-                && name.len() <= usize::from(u8::MAX)
-                && !name.starts_with('.')
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        };
-        let pages = modules
-            .into_iter()
-            .filter(|(id, names)| {
-                let fine = plain(id) && names.iter().all(|n| plain(n));
-                if !fine {
-                    tracing::warn!(page = %id, "the split manifest names a module that is not a plain file name: that page loads its modules unannounced");
-                }
-                fine
-            })
-            .map(|(id, modules)| {
-                let page = Page {
-                    modules,
-                    ..Page::default()
-                };
-                (id, page)
-            })
-            .collect();
-        Split {
-            pages,
-            loader,
-            pkg: pkg.to_path_buf(),
-            build,
-        }
-    }
-
-    /// What a page made of the lazy parts `ids` fetches before it can hydrate:
-    /// the loader's address first, then each part's pack, or nothing when none
-    /// of `ids` is split off.
-    pub fn preloads<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Option<Vec<String>> {
-        let packs: Vec<String> = ids
-            .into_iter()
-            .filter(|id| self.pages.contains_key(*id))
-            .map(|id| format!("/pkg/pack/{id}.{}.bin", self.build))
-            .collect();
-        (!packs.is_empty()).then(|| {
-            std::iter::once(format!("/pkg/{}", self.loader))
-                .chain(packs)
-                .collect()
-        })
-    }
-
-    /// The pack named `file` (`<page id>.<build>.bin`), encoded as `encoding`;
-    /// `None` for a name of no page of this build, or modules unreadable.
-    ///
-    /// Reading ~100 files and compressing up to ~400 KB (50 ms) is done once
-    /// for each page and encoding, off the async runtime, by a job that starts
-    /// with the first request and does not stop should that request go away:
-    /// the next one waits for the same job, so no sequence of requests makes
-    /// the server compress a pack twice. A job that failed (a file unreadable)
-    /// is forgotten, and the next request starts one anew.
-    async fn pack(&self, file: &str, encoding: Encoding) -> Option<axum::body::Bytes> {
-        let (id, build) = file.strip_suffix(".bin")?.rsplit_once('.')?;
-        if build != self.build {
-            return None;
-        }
-        let page = self.pages.get(id)?;
-        let slot = match encoding {
-            Encoding::Brotli => &page.brotli,
-            Encoding::Gzip => &page.gzip,
-        };
-        let making = slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert_with(|| {
-                let (pkg, names) = (self.pkg.clone(), page.modules.clone());
-                let job = tokio::task::spawn_blocking(move || {
-                    compress(&pack_modules(&pkg, &names)?, encoding)
-                });
-                async move {
-                    match job.await {
-                        Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
-                        Ok(Err(e)) => {
-                            tracing::error!(error = %e, "a page's modules could not be packed");
-                            None
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "packing a page's modules failed");
-                            None
-                        }
-                    }
-                }
-                .boxed()
-                .shared()
-            })
-            .clone();
-        let made = making.clone().await;
-        if made.is_none() {
-            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-            if slot.as_ref().is_some_and(|m| m.ptr_eq(&making)) {
-                *slot = None;
-            }
-        }
-        made
-    }
-}
-
-/// The modules `names` under `pkg`, one after the other, each as its name's
-/// length (one byte: `Split::new` takes no longer name), its name, its length
-/// (4 bytes, little-endian) and its bytes (`src/boot.js` reads them).
-fn pack_modules(pkg: &Path, names: &[String]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    for name in names {
-        let bytes = std::fs::read(pkg.join(format!("{name}.wasm")))?;
-        let too_long = |what| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
-        out.push(u8::try_from(name.len()).map_err(|_| too_long("module name"))?);
-        out.extend_from_slice(name.as_bytes());
-        let len = u32::try_from(bytes.len()).map_err(|_| too_long("module"))?;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&bytes);
-    }
-    Ok(out)
-}
-
-/// `bytes` as sent with `encoding`. Brotli at quality 9: within a few per cent
-/// of its best (11) on WebAssembly, at a small fraction of its time.
-fn compress(bytes: &[u8], encoding: Encoding) -> std::io::Result<Vec<u8>> {
-    use std::io::Write;
-    match encoding {
-        Encoding::Brotli => {
-            let mut w = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, 9, 22);
-            w.write_all(bytes)?;
-            w.flush()?;
-            Ok(w.into_inner())
-        }
-        Encoding::Gzip => {
-            let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            w.write_all(bytes)?;
-            w.finish()
-        }
-    }
-}
-
-/// The encoding a pack is sent in for `accept` (the request's
-/// `Accept-Encoding`, if any): brotli, else gzip, and gzip too when the
-/// request names none (RFC 9110: any is then acceptable). `None` when it
-/// refuses both (`q=0`, or names neither): packs are made compressed only.
-fn encoding_for(accept: Option<&str>) -> Option<Encoding> {
-    let Some(accept) = accept else {
-        return Some(Encoding::Gzip);
-    };
-    let takes = |wanted: &str| {
-        accept.split(',').any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            parts
-                .next()
-                .is_some_and(|name| name.eq_ignore_ascii_case(wanted))
-                && !parts.any(|p| {
-                    p.split_once('=').is_some_and(|(k, q)| {
-                        k.trim().eq_ignore_ascii_case("q")
-                            && q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
-                    })
-                })
-        })
-    };
-    if takes("br") {
-        Some(Encoding::Brotli)
-    } else if takes("gzip") {
-        Some(Encoding::Gzip)
-    } else {
-        None
-    }
-}
-
-/// `GET /pkg/pack/{file}`: a page's modules in one file (`Split`), under the
-/// same caching headers as every file under `/pkg` (`routes`). A browser that
-/// takes neither brotli nor gzip gets 406, and `src/boot.js` then fetches the
-/// modules one by one.
-async fn serve_pack(
-    axum::extract::State(split): axum::extract::State<std::sync::Arc<Split>>,
-    axum::extract::Path(file): axum::extract::Path<String>,
-    headers: http::HeaderMap,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let accept = headers
-        .get(header::ACCEPT_ENCODING)
-        .map(|v| v.to_str().unwrap_or(""));
-    let Some(encoding) = encoding_for(accept) else {
-        return http::StatusCode::NOT_ACCEPTABLE.into_response();
-    };
-    let Some(body) = split.pack(&file, encoding).await else {
-        return http::StatusCode::NOT_FOUND.into_response();
-    };
-    let coding = match encoding {
-        Encoding::Brotli => "br",
-        Encoding::Gzip => "gzip",
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
-            ),
-            (header::CONTENT_ENCODING, HeaderValue::from_static(coding)),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// The lazy page ids whose modules one page render has named already.
-#[derive(Clone, Default)]
-pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&'static str>>>);
-
-/// Names the modules of the page being rendered in its `<head>` (`<meta
-/// name="tessera-module">`: the split loader and the page's pack, `Split`), so
-/// that the browser fetches them alongside the shell instead of only once the
-/// shell has run: `src/boot.js` asks for them when it starts the app, after
-/// the first paint. Called by each lazy
-/// page's view on the server, right after Leptos noted the page's id (`#[lazy]`).
-///
-/// Leptos 0.8 writes preload links for them only from its `<HydrationScripts>`
-/// (which `app::BootScript` replaces), and there only when its manifest happens
-/// to be in reach after the render, which on a streamed signed-in page is
-/// rarely: the ids are taken out of its list here, so each is named once, by
-/// this.
-pub fn announce_page_modules() {
-    use leptos::prelude::*;
-    use leptos_meta::Meta;
-    let Some(split) = use_context::<std::sync::Arc<Split>>() else {
-        return;
-    };
-    let Some(noted) = use_context::<leptos::PrefetchLazyFn>() else {
-        return;
-    };
-    let ids: Vec<&'static str> = noted
-        .0
-        .try_write_value()
-        .map(|mut set| set.drain().collect())
-        .unwrap_or_default();
-    // Should the page be built more than once on the server (Leptos'
-    // <Suspense> walks what it holds on each of its passes), the tags go in once.
-    let ids: Vec<&'static str> = match use_context::<Announced>() {
-        Some(announced) => {
-            let mut done = announced.0.lock().unwrap_or_else(PoisonError::into_inner);
-            ids.into_iter().filter(|id| done.insert(id)).collect()
-        }
-        None => ids,
-    };
-    let Some(files) = split.preloads(ids) else {
-        return;
-    };
-    // `to_html` registers a leptos_meta tag with the page's <head>. The loader
-    // first: every module needs it.
-    for href in files {
-        let _ = view! { <Meta name="tessera-module" content=href/> }.to_html();
-    }
-}
-
 /// `Cache-Control` of a file under `/pkg`: a year, never revalidated, when
 /// names change with contents; otherwise asked again each time (a 304 when
 /// unchanged). Errors are never cached.
@@ -446,7 +108,7 @@ fn cache_control<B>(res: &Response<B>) -> Option<HeaderValue> {
 
 /// `cache_control` for any kind of response body (the files' and the packs').
 #[derive(Clone, Copy)]
-struct CacheControl;
+pub(super) struct CacheControl;
 
 impl<B> tower_http::set_header::MakeHeaderValue<Response<B>> for CacheControl {
     fn make_header_value(&mut self, res: &Response<B>) -> Option<HeaderValue> {
@@ -454,13 +116,15 @@ impl<B> tower_http::set_header::MakeHeaderValue<Response<B>> for CacheControl {
     }
 }
 
-/// `/pkg/…` served from `dir`, precompressed files preferred, and the packs of
-/// a split build's pages.
-pub fn routes<S: Clone + Send + Sync + 'static>(
-    dir: &Path,
-    split: Option<std::sync::Arc<Split>>,
-) -> Router<S> {
-    let headers = tower::ServiceBuilder::new()
+/// `pkg_headers`' layers.
+pub(super) type PkgHeaders = tower::ServiceBuilder<Stack<VaryLayer, Stack<CacheLayer, Identity>>>;
+type VaryLayer = SetResponseHeaderLayer<HeaderValue>;
+type CacheLayer = SetResponseHeaderLayer<CacheControl>;
+
+/// The caching headers of every answer under `/pkg` (the files here, the
+/// packs in `split`): `cache_control`, and `Vary` on what the browser accepts.
+pub(super) fn pkg_headers() -> PkgHeaders {
+    tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             CacheControl,
@@ -470,21 +134,18 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
         .layer(SetResponseHeaderLayer::overriding(
             header::VARY,
             HeaderValue::from_static("accept-encoding"),
-        ));
+        ))
+}
+
+/// `/pkg/…` served from `dir`, precompressed files preferred.
+pub fn routes<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    let packs = match split {
-        Some(split) => Router::new()
-            .route("/pkg/pack/{file}", axum::routing::get(serve_pack))
-            .with_state(split)
-            .layer(headers.clone()),
-        None => Router::new(),
-    };
-    packs.nest_service("/pkg", headers.service(files))
+    Router::new().nest_service("/pkg", pkg_headers().service(files))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{boot_script, encoding_for, parse, Encoding, Split};
+    use super::{boot_script, parse};
 
     #[test]
     fn the_boot_script_calls_itself_with_the_entry_and_has_no_comments() {
@@ -501,126 +162,6 @@ mod tests {
             .lines()
             .all(|l| !l.starts_with("//") && !l.starts_with('\t')));
         assert!(script.contains("document.addEventListener(\n\"submit\""));
-    }
-
-    fn split(pkg: &std::path::Path) -> Split {
-        Split::new(
-            serde_json::from_str(
-                r#"{"profile_view_1": ["a", "b"], "tokens_view_2": ["b", "c"], "odd": ["../x"]}"#,
-            )
-            .expect("manifest"),
-            "__wasm_split.x.js".into(),
-            pkg,
-            "B1".into(),
-        )
-    }
-
-    #[test]
-    fn a_page_names_the_loader_then_its_packs() {
-        let split = split(std::path::Path::new("/nowhere"));
-        let files = split
-            .preloads(["profile_view_1", "tokens_view_2", "unknown", "odd"])
-            .expect("split");
-        assert_eq!(
-            files,
-            [
-                "/pkg/__wasm_split.x.js",
-                "/pkg/pack/profile_view_1.B1.bin",
-                "/pkg/pack/tokens_view_2.B1.bin"
-            ]
-        );
-        assert!(split.preloads(["unknown"]).is_none());
-        // A manifest naming a path rather than a file leaves its page out.
-        assert!(split.preloads(["odd"]).is_none());
-    }
-
-    fn gunzip(bytes: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out)
-            .expect("gunzip");
-        out
-    }
-
-    #[tokio::test]
-    async fn a_pack_holds_each_module_of_its_page_by_name() {
-        let dir = tempfile::tempdir().expect("dir");
-        for (name, bytes) in [("a", &b"\0asm-a"[..]), ("b", &[7u8; 300][..]), ("c", b"c")] {
-            std::fs::write(dir.path().join(format!("{name}.wasm")), bytes).expect("write");
-        }
-        let split = split(dir.path());
-        let gzip = split
-            .pack("profile_view_1.B1.bin", Encoding::Gzip)
-            .await
-            .expect("gzip");
-        let mut expected = vec![1, b'a', 6, 0, 0, 0];
-        expected.extend_from_slice(b"\0asm-a");
-        expected.extend_from_slice(&[1, b'b', 44, 1, 0, 0]);
-        expected.extend_from_slice(&[7u8; 300]);
-        assert_eq!(gunzip(&gzip), expected);
-        let brotli = split
-            .pack("profile_view_1.B1.bin", Encoding::Brotli)
-            .await
-            .expect("brotli");
-        let mut unpacked = Vec::new();
-        brotli::BrotliDecompress(&mut &brotli[..], &mut unpacked).expect("brotli");
-        assert_eq!(unpacked, expected);
-        // Made once: a module changed on the disk since is not read again.
-        std::fs::write(dir.path().join("a.wasm"), b"changed").expect("write");
-        let again = split
-            .pack("profile_view_1.B1.bin", Encoding::Gzip)
-            .await
-            .expect("gzip");
-        assert_eq!(again, gzip);
-        // Another build's pack, a page of none, a path: not found.
-        for file in [
-            "profile_view_1.B0.bin",
-            "nope.B1.bin",
-            "profile_view_1.B1",
-            "odd.B1.bin",
-        ] {
-            assert!(split.pack(file, Encoding::Gzip).await.is_none(), "{file}");
-        }
-    }
-
-    #[tokio::test]
-    async fn a_pack_that_could_not_be_made_is_made_anew_when_next_asked_for() {
-        let dir = tempfile::tempdir().expect("dir");
-        std::fs::write(dir.path().join("b.wasm"), b"b").expect("write");
-        let split = split(dir.path());
-        assert!(split
-            .pack("tokens_view_2.B1.bin", Encoding::Brotli)
-            .await
-            .is_none());
-        std::fs::write(dir.path().join("c.wasm"), b"c").expect("write");
-        let made = split
-            .pack("tokens_view_2.B1.bin", Encoding::Gzip)
-            .await
-            .expect("gzip");
-        assert_eq!(
-            gunzip(&made),
-            [1, b'b', 1, 0, 0, 0, b'b', 1, b'c', 1, 0, 0, 0, b'c']
-        );
-        assert!(split
-            .pack("tokens_view_2.B1.bin", Encoding::Brotli)
-            .await
-            .is_some());
-    }
-
-    #[test]
-    fn a_pack_is_sent_in_the_best_encoding_the_browser_takes() {
-        for (accept, expected) in [
-            (Some("gzip, deflate, br, zstd"), Some(Encoding::Brotli)),
-            (Some("BR;q=0.5"), Some(Encoding::Brotli)),
-            (Some("gzip, br;q=0"), Some(Encoding::Gzip)),
-            (Some("gzip;q=0.1, br; Q=0"), Some(Encoding::Gzip)),
-            // Naming none, a request takes any.
-            (None, Some(Encoding::Gzip)),
-            (Some("gzip; q=0, br ; q=0.0"), None),
-            (Some(""), None),
-            (Some("identity, brotli"), None),
-        ] {
-            assert_eq!(encoding_for(accept), expected, "{accept:?}");
-        }
     }
 
     #[test]

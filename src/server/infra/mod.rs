@@ -21,6 +21,7 @@ pub mod net;
 pub mod phone;
 pub mod relying_party;
 pub mod router;
+pub mod split;
 pub mod state;
 pub mod timefmt;
 pub mod user_agent;

@@ -46,8 +46,11 @@ pub fn app(state: AppState) -> Router {
     );
     let options = state.leptos.clone();
     let pkg = state.config.site_dir.join("pkg");
-    let split = super::assets::Split::read(&pkg).map(Arc::new);
-    let assets = super::assets::routes(&pkg, split.clone());
+    let split = super::split::Split::read(&pkg).map(Arc::new);
+    let assets = match split.clone() {
+        Some(split) => super::assets::routes(&pkg).merge(super::split::routes(split)),
+        None => super::assets::routes(&pkg),
+    };
     let page_context = move || page_context(split.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -126,13 +129,13 @@ async fn drop_odd_request_id<B>(mut req: Request<B>) -> Request<B> {
 /// Runs inside every page render: the page's inline scripts carry the nonce that
 /// `headers::security_headers` made for this request and names in its CSP, the
 /// page knows its language and the modules of a split build.
-fn page_context(split: Option<Arc<super::assets::Split>>) {
-    // What each lazy page announces in its <head> (`assets::announce_page_modules`).
+fn page_context(split: Option<Arc<super::split::Split>>) {
+    // What each lazy page announces in its <head> (`split::announce_page_modules`).
     if let Some(split) = split {
         provide_context(split);
-        provide_context(super::assets::Announced::default());
+        provide_context(super::split::Announced::default());
         provide_context(crate::app::AnnouncePageModules(
-            super::assets::announce_page_modules,
+            super::split::announce_page_modules,
         ));
     }
     provide_context(crate::app::BootCode(super::assets::boot_script()));
