@@ -26,7 +26,7 @@ help:
 	@echo "make test     cargo test, then the Playwright suite against a real server,"
 	@echo "              then both suites again on a throwaway PostgreSQL cluster"
 	@echo "make release  optimised build (target/release/tessera + target/site)"
-	@echo "make size     release WASM/JS/CSS sizes, raw and compressed; first-visit downloads"
+	@echo "make size     release WASM/JS/CSS sizes, raw and compressed; first-visit downloads; slow-phone timings"
 	@echo "make lighthouse  Lighthouse scores of the release build (phone and desktop)"
 	@echo "make lint     rustfmt and clippy for the server and the browser builds"
 	@echo "make battery  load, crash, malformed-input and fuzz battery on the release build (~20 min)"
@@ -176,7 +176,8 @@ end2end/lighthouse/node_modules/.installed: end2end/lighthouse/package.json end2
 	touch $@
 
 # The release WASM/JS/CSS sizes, then what a browser downloads on a first visit
-# (end2end/first-visit.sh: /login and a signed-in /settings/profile).
+# (end2end/first-visit.sh: /login and a signed-in /settings/profile) and how
+# long a slow phone waits for the sign-in page, the profile and the tokens page.
 size: release browser
 	@printf "%-40s %10s %10s %10s\n" file raw gzip brotli
 	@for f in target/site/pkg/tessera.*.wasm target/site/pkg/tessera.*.js target/site/pkg/__wasm_split.*.js target/site/pkg/tessera.*.css; do \

@@ -34,9 +34,9 @@ pub struct AnnouncePageModules(pub fn());
 
 /// Given to each page render by the server: the script that starts the app,
 /// `src/boot.js` with the addresses of the app's JS and WASM as built
-/// (content-hashed names; `server::infra::assets::boot_script`).
-#[derive(Clone, Copy)]
-pub struct BootCode(pub &'static str);
+/// (content-hashed names) and of the pages' packs (`server::infra::assets::boot_script`).
+#[derive(Clone)]
+pub struct BootCode(pub std::sync::Arc<str>);
 
 /// Starts the app after the page's first paint (`src/boot.js`), in place of
 /// Leptos' `<HydrationScripts>`, which names the WASM in `<link rel="preload">`

@@ -1,6 +1,7 @@
 // Starts the app once the page has been painted (written into each page by
-// `app::BootScript`, with the addresses of the app's JS and WASM and the
-// session-storage key of a page already reloaded).
+// `app::BootScript`, with the addresses of the app's JS and WASM, the
+// session-storage key of a page already reloaded, and the address of any
+// page's pack with "*" for its id, or "" for a build that is not split).
 //
 // The page arrives rendered, so it can be read before any WebAssembly runs.
 // The app (the shell's JS and WASM, the split loader and the open page's
@@ -13,7 +14,7 @@
 // The page gets this file without its comment lines and indentation
 // (`assets::boot_script`): keep every comment on lines of its own, and no
 // string or template literal across lines.
-(function (js, wasm, reloaded) {
+(function (js, wasm, reloaded, packTemplate) {
 	const hydrated = () => document.getElementById("app")?.dataset.hydrated === "true";
 	// Until then the browser would send a form of the app's (one without an
 	// action of its own: they are sent by the app) by itself: to the page's own
@@ -95,15 +96,21 @@
 			link.href = href;
 			document.head.append(link);
 		};
-		// The page names the split loader and its pack: its modules (up to ~100,
-		// mostly a kilobyte or two each) in one file, fetched at once here. Until
-		// the pack is in, the loader's requests for modules wait for it, and each
-		// module in it is handed over from memory (once); any other file, or all
-		// of them should the pack fail, is fetched as usual. Once the pack's
-		// modules are all handed over, or the page is interactive, fetch is the
-		// browser's own again.
+		// A page's modules (up to ~100, mostly a kilobyte or two each) come in
+		// one file, its pack: over HTTP/1.1, six requests at a time, their round
+		// trips rather than their bytes decided when a page could be used on a
+		// phone's network. The split loader asks for a page's missing modules
+		// all at once (one burst of fetch calls, the page's own module among
+		// them): this wrapper answers such a burst from the page's pack. Every
+		// other file, and any module its pack lacks or all of them should the
+		// pack fail, goes to the network as usual.
+		// - The open page's pack, named by the page, is fetched here at once,
+		//   beside the shell, and answers that page's burst.
+		// - A page reached inside the app has its pack fetched when the loader
+		//   asks for more of its modules than one round of requests; fewer are
+		//   fetched as they are. The pack also holds the modules loaded
+		//   already: they are left unused.
 		const named = [...document.head.querySelectorAll('meta[name="tessera-module"]')].map((m) => m.content);
-		const packs = named.filter((href) => href.endsWith(".bin"));
 		for (const href of named) {
 			if (href.endsWith(".js")) hint(href);
 		}
@@ -112,7 +119,7 @@
 			const bytes = new Uint8Array(buffer);
 			const view = new DataView(buffer);
 			const text = new TextDecoder();
-			const found = [];
+			const found = new Map();
 			let at = 0;
 			while (at < bytes.length) {
 				const name = text.decode(bytes.subarray(at + 1, at + 1 + bytes[at]));
@@ -120,57 +127,99 @@
 				const size = view.getUint32(at, true);
 				at += 4;
 				if (at + size > bytes.length) throw new Error("a pack ends early");
-				found.push(["/pkg/" + name + ".wasm", bytes.subarray(at, at + size)]);
+				found.set("/pkg/" + name + ".wasm", bytes.subarray(at, at + size));
 				at += size;
 			}
 			return found;
 		};
-		const packed = Promise.all(
-			packs.map((href) =>
-				own.call(window, href)
-					.then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(href + ": " + r.status))))
-					.then(unpack)
-					.catch((error) => {
-						console.error(error);
-						return [];
-					}),
-			),
-		).then((lists) => new Map(lists.flat()));
+		// A tab opened before the server was updated asks for packs of a
+		// build the server no longer has: after the first 404 it asks for
+		// none.
+		let gone = false;
+		const fetchPack = (href) =>
+			own.call(window, href)
+				.then((r) => {
+					if (r.status === 404) gone = true;
+					return r.ok ? r.arrayBuffer() : Promise.reject(new Error(href + ": " + r.status));
+				})
+				.then(unpack)
+				.catch((error) => {
+					console.error(error);
+					return new Map();
+				});
+		// A page's id, as in its pack's name and in its module's
+		// ("/pkg/split_<id>.<hash>.wasm").
+		const pageOf = (path) => {
+			const id = path.startsWith("/pkg/split_") ? path.slice(11).split(".")[0] : "";
+			return /^[A-Za-z0-9_-]+$/.test(id) ? id : null;
+		};
+		// Packs fetched and not yet used, by page id: the open page's.
+		const packs = new Map();
+		for (const href of named) {
+			if (href.endsWith(".bin")) packs.set(href.split("/").pop().split(".")[0], fetchPack(href));
+		}
 		const shell = new URL(wasm, location.href).pathname;
-		let unpacking = packs.length > 0;
-		const drained = (found) => {
-			if (found.size === 0 && unpacking) {
-				unpacking = false;
-				window.fetch = own;
+		const moduleOf = (input) => {
+			try {
+				if (typeof input !== "string" && !(input instanceof URL)) return null;
+				const url = new URL(input, location.href);
+				const module = url.origin === location.origin && url.pathname.startsWith("/pkg/") && url.pathname.endsWith(".wasm");
+				return module && url.pathname !== shell ? url.pathname : null;
+			} catch {
+				return null;
 			}
 		};
-		const unwrap = () => packed.then((found) => {
-			found.clear();
-			drained(found);
-		});
-		packed.then(drained);
-		if (unpacking) {
+		// A burst of up to one round of requests (a browser sends six at a
+		// time to a server over HTTP/1.1) costs less than a whole pack.
+		const ROUND = 6;
+		let burst = null;
+		const answer = () => {
+			const asked = burst;
+			burst = null;
+			// Each page in the burst (one, as the app's routes are now): its
+			// pack, fetched already or now.
+			const pages = [...new Set(asked.map((a) => pageOf(a.path)).filter((id) => id))];
+			const sources = [];
+			for (const page of pages) {
+				let pack = packs.get(page);
+				packs.delete(page);
+				if (!pack && packTemplate && !gone && asked.length > ROUND) pack = fetchPack(packTemplate.replace("*", () => page));
+				if (pack) sources.push(pack);
+			}
+			const found = sources.length > 0 ? Promise.all(sources) : null;
+			for (const a of asked) {
+				if (!found) {
+					a.answer(own.call(window, a.input, a.init));
+					continue;
+				}
+				// Each module is handed over in a task of its own: when the pack
+				// is in before the shell has started, the shell's hydration and
+				// the page's would otherwise run as one long task (~300 ms on a
+				// slow phone) in which nothing the person does is answered.
+				const handed = found.then((maps) => new Promise((go) => setTimeout(() => go(maps)))).then((maps) => {
+					const from = maps.find((map) => map.has(a.path));
+					if (!from) return own.call(window, a.input, a.init);
+					const bytes = from.get(a.path);
+					from.delete(a.path);
+					return new Response(bytes, { headers: { "Content-Type": "application/wasm" } });
+				});
+				a.answer(handed);
+			}
+		};
+		// The open page's pack is no longer needed once the page is
+		// interactive (it was used, or the app went elsewhere first).
+		const dropUnused = () => packs.clear();
+		if (packs.size > 0 || packTemplate) {
 			window.fetch = function (input, init) {
-				let url = null;
-				try {
-					if (unpacking && (typeof input === "string" || input instanceof URL)) url = new URL(input, location.href);
-				} catch {
-					url = null;
+				const path = moduleOf(input);
+				if (!path) return own.call(window, input, init);
+				// The loader asks for a page's modules in one go: the burst is
+				// answered once it has run.
+				if (!burst) {
+					burst = [];
+					queueMicrotask(answer);
 				}
-				if (url && url.origin === location.origin && url.pathname.startsWith("/pkg/") && url.pathname.endsWith(".wasm") && url.pathname !== shell) {
-					// Handed over in a task of its own: when the pack is in before
-					// the shell has started, the shell's hydration and the page's
-					// would otherwise run as one long task (~300 ms on a slow phone)
-					// in which nothing the person does is answered.
-					return packed.then((found) => new Promise((go) => setTimeout(() => go(found)))).then((found) => {
-						const bytes = found.get(url.pathname);
-						if (!bytes) return own.call(window, input, init);
-						found.delete(url.pathname);
-						drained(found);
-						return new Response(bytes, { headers: { "Content-Type": "application/wasm" } });
-					});
-				}
-				return own.call(window, input, init);
+				return new Promise((answer) => burst.push({ path, input, init, answer }));
 			};
 		}
 		hint(wasm);
@@ -197,7 +246,7 @@
 						if (hydrated()) {
 							observer.disconnect();
 							handOver();
-							unwrap();
+							dropUnused();
 						}
 					}).observe(app, { attributes: true, attributeFilter: ["data-hydrated"] });
 				}

@@ -56,33 +56,36 @@ pub fn hashed() -> bool {
 }
 
 /// The script that starts the app (`app::BootScript`): `src/boot.js`, called
-/// with the addresses of the app's JS and WASM and the session-storage key of
-/// a page already reloaded (`components::browser::RELOADED`), built once. They are named as
+/// with the addresses of the app's JS and WASM, the session-storage key of a
+/// page already reloaded (`components::browser::RELOADED`) and `packs`, the
+/// address of any page's pack with `*` for the page's id (`split::Split`;
+/// none when the build is not split). The JS and WASM are named as
 /// cargo-leptos built them (as Leptos' `<HydrationScripts>` names them: a build
 /// without hashed names and without `LEPTOS_OUTPUT_NAME` has wasm-bindgen's
 /// `_bg` file). The script goes into every page, so its comment lines and
-/// indentation are left out.
-pub fn boot_script() -> &'static str {
-    static SCRIPT: OnceLock<String> = OnceLock::new();
-    SCRIPT.get_or_init(|| {
-        let named = |kind: &str, plain: &str| match hashes().get(kind) {
-            Some(hash) => format!("/pkg/tessera.{hash}.{kind}"),
-            None => format!("/pkg/{plain}.{kind}"),
-        };
-        let wasm_plain = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
-            "tessera"
-        } else {
-            "tessera_bg"
-        };
-        let (js, wasm) = (named("js", "tessera"), named("wasm", wasm_plain));
-        let code: Vec<&str> = include_str!("../../boot.js")
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with("//"))
-            .collect();
-        let reloaded = crate::components::browser::RELOADED;
-        format!("{}({js:?}, {wasm:?}, {reloaded:?});", code.join("\n"))
-    })
+/// indentation are left out; the router makes it once.
+pub fn boot_script(packs: Option<&str>) -> String {
+    let named = |kind: &str, plain: &str| match hashes().get(kind) {
+        Some(hash) => format!("/pkg/tessera.{hash}.{kind}"),
+        None => format!("/pkg/{plain}.{kind}"),
+    };
+    let wasm_plain = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        "tessera"
+    } else {
+        "tessera_bg"
+    };
+    let (js, wasm) = (named("js", "tessera"), named("wasm", wasm_plain));
+    let code: Vec<&str> = include_str!("../../boot.js")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .collect();
+    let reloaded = crate::components::browser::RELOADED;
+    let packs = packs.unwrap_or("");
+    format!(
+        "{}({js:?}, {wasm:?}, {reloaded:?}, {packs:?});",
+        code.join("\n")
+    )
 }
 
 /// The stylesheet's address (for pages not rendered by Leptos).
@@ -149,15 +152,16 @@ mod tests {
 
     #[test]
     fn the_boot_script_calls_itself_with_the_entry_and_has_no_comments() {
-        let script = boot_script();
+        let script = boot_script(Some("/pkg/pack/*.b.bin"));
         assert!(
-            script.starts_with("(function (js, wasm, reloaded) {"),
+            script.starts_with("(function (js, wasm, reloaded, packTemplate) {"),
             "{script}"
         );
         assert!(
-            script.ends_with(".wasm\", \"tessera_module_reload\");"),
+            script.ends_with(".wasm\", \"tessera_module_reload\", \"/pkg/pack/*.b.bin\");"),
             "{script}"
         );
+        assert!(boot_script(None).ends_with("\"tessera_module_reload\", \"\");"));
         assert!(script
             .lines()
             .all(|l| !l.starts_with("//") && !l.starts_with('\t')));

@@ -51,7 +51,15 @@ pub fn app(state: AppState) -> Router {
         Some(split) => super::assets::routes(&pkg).merge(super::split::routes(split)),
         None => super::assets::routes(&pkg),
     };
-    let page_context = move || page_context(split.clone());
+    // The script that starts the app, made once: it names any page's pack.
+    let boot: Arc<str> = super::assets::boot_script(
+        split
+            .as_deref()
+            .map(super::split::Split::pack_pattern)
+            .as_deref(),
+    )
+    .into();
+    let page_context = move || page_context(split.clone(), boot.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -129,7 +137,7 @@ async fn drop_odd_request_id<B>(mut req: Request<B>) -> Request<B> {
 /// Runs inside every page render: the page's inline scripts carry the nonce that
 /// `headers::security_headers` made for this request and names in its CSP, the
 /// page knows its language and the modules of a split build.
-fn page_context(split: Option<Arc<super::split::Split>>) {
+fn page_context(split: Option<Arc<super::split::Split>>, boot: Arc<str>) {
     // What each lazy page announces in its <head> (`split::announce_page_modules`).
     if let Some(split) = split {
         provide_context(split);
@@ -138,7 +146,7 @@ fn page_context(split: Option<Arc<super::split::Split>>) {
             super::split::announce_page_modules,
         ));
     }
-    provide_context(crate::app::BootCode(super::assets::boot_script()));
+    provide_context(crate::app::BootCode(boot));
     let parts = use_context::<http::request::Parts>();
     let nonce = parts
         .as_ref()

@@ -19,8 +19,9 @@ use std::sync::{Mutex, PoisonError};
 /// bytes, decided when the page could be used. The page therefore names its
 /// *pack* instead (`/pkg/pack/<page id>.<build>.bin`): all its modules in one
 /// file, compressed as a whole, which `src/boot.js` unpacks and hands to the
-/// loader when it asks for each. A page reached later inside the app (the
-/// profile after signing in too) fetches the modules it still lacks one by one.
+/// loader when it asks for each. A page reached later inside the app has its
+/// pack fetched when the loader asks for more of its modules than one round
+/// of requests (`src/boot.js`, told the address by `pack_pattern`).
 #[derive(Debug, Default)]
 pub struct Split {
     /// Lazy page id → its modules and its pack.
@@ -126,6 +127,12 @@ impl Split {
         }
     }
 
+    /// The address of a page's pack, with `*` for the page's id (no id has
+    /// one): `src/boot.js` asks for the pack of a page reached inside the app.
+    pub fn pack_pattern(&self) -> String {
+        format!("/pkg/pack/*.{}.bin", self.build)
+    }
+
     /// What a page made of the lazy parts `ids` fetches before it can hydrate:
     /// the loader's address first, then each part's pack, or nothing when none
     /// of `ids` is split off.
@@ -133,7 +140,7 @@ impl Split {
         let packs: Vec<String> = ids
             .into_iter()
             .filter(|id| self.pages.contains_key(*id))
-            .map(|id| format!("/pkg/pack/{id}.{}.bin", self.build))
+            .map(|id| self.pack_pattern().replace('*', id))
             .collect();
         (!packs.is_empty()).then(|| {
             std::iter::once(format!("/pkg/{}", self.loader))
