@@ -18,6 +18,7 @@ pub mod lang;
 pub mod live;
 pub mod mail;
 pub mod net;
+pub mod pack;
 pub mod phone;
 pub mod relying_party;
 pub mod router;

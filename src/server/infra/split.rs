@@ -3,6 +3,7 @@
 //! `<head>` tags that name it. The other built files are `assets`.
 
 use super::assets::{hashes, pkg_headers};
+use super::pack::{compress, encoding_for, pack_modules, Encoding};
 use axum::Router;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use http::{header, HeaderValue};
@@ -49,13 +50,6 @@ struct Page {
 
 /// A pack being made, or made: every request for it waits for the same job.
 type Making = Shared<BoxFuture<'static, Option<axum::body::Bytes>>>;
-
-/// How a pack goes over the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Encoding {
-    Brotli,
-    Gzip,
-}
 
 impl Split {
     /// Reads the manifest under `pkg`, if this build is split.
@@ -204,73 +198,6 @@ impl Split {
     }
 }
 
-/// The modules `names` under `pkg`, one after the other, each as its name's
-/// length (one byte: `Split::new` takes no longer name), its name, its length
-/// (4 bytes, little-endian) and its bytes (`src/boot.js` reads them).
-fn pack_modules(pkg: &Path, names: &[String]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    for name in names {
-        let bytes = std::fs::read(pkg.join(format!("{name}.wasm")))?;
-        let too_long = |what| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
-        out.push(u8::try_from(name.len()).map_err(|_| too_long("module name"))?);
-        out.extend_from_slice(name.as_bytes());
-        let len = u32::try_from(bytes.len()).map_err(|_| too_long("module"))?;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&bytes);
-    }
-    Ok(out)
-}
-
-/// `bytes` as sent with `encoding`. Brotli at quality 9: within a few per cent
-/// of its best (11) on WebAssembly, at a small fraction of its time.
-fn compress(bytes: &[u8], encoding: Encoding) -> std::io::Result<Vec<u8>> {
-    use std::io::Write;
-    match encoding {
-        Encoding::Brotli => {
-            let mut w = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, 9, 22);
-            w.write_all(bytes)?;
-            w.flush()?;
-            Ok(w.into_inner())
-        }
-        Encoding::Gzip => {
-            let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            w.write_all(bytes)?;
-            w.finish()
-        }
-    }
-}
-
-/// The encoding a pack is sent in for `accept` (the request's
-/// `Accept-Encoding`, if any): brotli, else gzip, and gzip too when the
-/// request names none (RFC 9110: any is then acceptable). `None` when it
-/// refuses both (`q=0`, or names neither): packs are made compressed only.
-fn encoding_for(accept: Option<&str>) -> Option<Encoding> {
-    let Some(accept) = accept else {
-        return Some(Encoding::Gzip);
-    };
-    let takes = |wanted: &str| {
-        accept.split(',').any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            parts
-                .next()
-                .is_some_and(|name| name.eq_ignore_ascii_case(wanted))
-                && !parts.any(|p| {
-                    p.split_once('=').is_some_and(|(k, q)| {
-                        k.trim().eq_ignore_ascii_case("q")
-                            && q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
-                    })
-                })
-        })
-    };
-    if takes("br") {
-        Some(Encoding::Brotli)
-    } else if takes("gzip") {
-        Some(Encoding::Gzip)
-    } else {
-        None
-    }
-}
-
 /// `GET /pkg/pack/{file}`: a page's modules in one file (`Split`), under the
 /// same caching headers as every file under `/pkg` (`routes`). A browser that
 /// takes neither brotli nor gzip gets 406, and `src/boot.js` then fetches the
@@ -290,17 +217,16 @@ async fn serve_pack(
     let Some(body) = split.pack(&file, encoding).await else {
         return http::StatusCode::NOT_FOUND.into_response();
     };
-    let coding = match encoding {
-        Encoding::Brotli => "br",
-        Encoding::Gzip => "gzip",
-    };
     (
         [
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/octet-stream"),
             ),
-            (header::CONTENT_ENCODING, HeaderValue::from_static(coding)),
+            (
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(encoding.coding()),
+            ),
         ],
         body,
     )
@@ -366,7 +292,8 @@ pub fn announce_page_modules() {
 
 #[cfg(test)]
 mod tests {
-    use super::{encoding_for, Encoding, Split};
+    use super::super::pack::Encoding;
+    use super::Split;
 
     fn split(pkg: &std::path::Path) -> Split {
         Split::new(
@@ -469,22 +396,5 @@ mod tests {
             .pack("tokens_view_2.B1.bin", Encoding::Brotli)
             .await
             .is_some());
-    }
-
-    #[test]
-    fn a_pack_is_sent_in_the_best_encoding_the_browser_takes() {
-        for (accept, expected) in [
-            (Some("gzip, deflate, br, zstd"), Some(Encoding::Brotli)),
-            (Some("BR;q=0.5"), Some(Encoding::Brotli)),
-            (Some("gzip, br;q=0"), Some(Encoding::Gzip)),
-            (Some("gzip;q=0.1, br; Q=0"), Some(Encoding::Gzip)),
-            // Naming none, a request takes any.
-            (None, Some(Encoding::Gzip)),
-            (Some("gzip; q=0, br ; q=0.0"), None),
-            (Some(""), None),
-            (Some("identity, brotli"), None),
-        ] {
-            assert_eq!(encoding_for(accept), expected, "{accept:?}");
-        }
     }
 }
