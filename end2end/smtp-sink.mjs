@@ -26,7 +26,10 @@ net
           if (line === ".") {
             inData = false;
             const file = path.join(dir, `${Date.now()}-${count++}.json`);
-            fs.writeFileSync(file, JSON.stringify({ to: rcpt, data: data.join("\n") }));
+            // Written aside, then renamed: a reader polling the directory
+            // never sees a half-written file.
+            fs.writeFileSync(`${file}.part`, JSON.stringify({ to: rcpt, data: data.join("\n") }));
+            fs.renameSync(`${file}.part`, file);
             rcpt = [];
             data = [];
             socket.write("250 queued\r\n");

@@ -71,7 +71,8 @@ export async function mailTo(to: string, subject: string): Promise<string> {
   const fs = await import("node:fs");
   const path = await import("node:path");
   for (let i = 0; i < 100; i++) {
-    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+    for (const f of files.sort()) {
       const mail = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
       const text = String(mail.data).replace(/=\n/g, "").replace(/=3D/g, "=");
       if (mail.to.includes(to) && text.includes(subject)) return text;
