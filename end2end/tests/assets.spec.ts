@@ -84,6 +84,21 @@ test("a signed-in page comes compressed, but not to another site's link", async 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Profile");
 });
 
+// The sign-in page holds nobody's secret (its nonce changes with every
+// answer), and is rendered whole too: sent compressed to the person's own
+// request; with a query (which a page may echo) it is not.
+test("the sign-in page comes compressed, but not with a query", async ({ page }) => {
+  const opened = await page.goto("/login");
+  expect(opened?.status()).toBe(200);
+  expect(await opened?.headerValue("content-encoding")).toBe("gzip");
+  await hydrated(page);
+  await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeEnabled();
+  const asked = await page.goto("/login?next=%2Fsettings%2Ftokens");
+  expect(asked?.status()).toBe(200);
+  expect(await asked?.headerValue("content-encoding")).toBeNull();
+  await hydrated(page);
+});
+
 // A signed-in page is rendered whole before it is sent (its data awaited), and
 // names its own pack in its <head> too, so the browser fetches its modules
 // beside the shell rather than after it: every time, not only when Leptos finds
