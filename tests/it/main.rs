@@ -21,6 +21,7 @@ mod notify;
 mod passkeys;
 mod password;
 mod profile;
+mod renders;
 mod security;
 mod services;
 mod sessions;

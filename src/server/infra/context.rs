@@ -195,6 +195,62 @@ tokio::task_local! {
     static REQUEST_ID: String;
 }
 
+/// How long a page render may take once it runs on its own (below); one that
+/// takes longer is answered 503 and dropped.
+const RENDER_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs a page render (a GET to a Leptos route outside `/api/`) in a task of its
+/// own, to its end, its HTML read whole there, and waits for it: a render whose
+/// browser went away meanwhile (a closed tab, a click elsewhere) still finishes
+/// before Leptos drops its reactive owner, which it does at the end of the
+/// HTML. Dropped halfway, the owner disposed of the page's signals while the
+/// tasks of its resources and `Suspense` were still rendering them, and each
+/// such task panicked ("you tried to access a reactive value … but it has
+/// already been disposed": 2 of 300 signed-in renders abandoned at random
+/// moments). A render is a millisecond or two of work, about what it costs
+/// when the browser stays; the few pages that streamed (those opened from a
+/// mailed link) now come in one piece too. Server functions are left as they
+/// are: each writes in one transaction.
+pub async fn render_to_completion(req: Request, next: Next) -> Response {
+    use tracing::Instrument as _;
+    let page = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !req.uri().path().starts_with("/api/");
+    if !page {
+        return next.run(req).await;
+    }
+    let render = async move {
+        let (parts, body) = next.run(req).await.into_parts();
+        match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(html) => Response::from_parts(parts, axum::body::Body::from(html)),
+            Err(e) => {
+                tracing::error!(error = %e, "page render failed while it was written");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        }
+    };
+    let render = tokio::time::timeout(RENDER_LIMIT, REQUEST_ID.scope(task_request_id(), render))
+        .instrument(tracing::Span::current());
+    match tokio::spawn(render).await {
+        Ok(Ok(res)) => res,
+        Ok(Err(_)) => {
+            tracing::error!(
+                limit_secs = RENDER_LIMIT.as_secs(),
+                "page render took too long"
+            );
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The page took too long. Try again.",
+            )
+                .into_response()
+        }
+        // For `CatchPanicLayer` (`headers::answer_panic`), as if it had
+        // happened here.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: the runtime is shutting down.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
 /// The id of the request this task is handling, or "" outside one: for
 /// errors made where no [`RequestCtx`] is at hand (the REST API's).
 pub fn task_request_id() -> String {

@@ -60,6 +60,14 @@ pub fn app(state: AppState) -> Router {
     )
     .into();
     let page_context = move || page_context(split.clone(), boot.clone());
+    // The pages and server functions; a page render runs to its end even when
+    // its browser has gone (`context::render_to_completion`). The 404 page (the
+    // fallback below) has no data to wait for and is left out.
+    let leptos = Router::new()
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
+            shell(options.clone())
+        })
+        .layer(axum::middleware::from_fn(context::render_to_completion));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -81,13 +89,14 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(crate::server::api::router())
         .merge(assets)
-        .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(options.clone()))
+        .merge(leptos)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(page_context, shell))
         // Layers run outside-in from the bottom: request id, tracing, panics, headers,
-        // limits, multipart boundary, CSRF, session, page compression.
+        // limits, multipart boundary, CSRF, session, page compression; then, for the
+        // pages alone, their render in a task of its own (above).
         .layer(from_fn_with_state(whole_pages, headers::mark_own_whole_pages))
         .layer(headers::compress_marked_pages())
         .layer(from_fn_with_state(state.clone(), context::middleware))

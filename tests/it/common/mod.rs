@@ -149,6 +149,21 @@ impl TestApp {
             .expect("request task")
     }
 
+    /// Sends a request and goes away after `after`, as a browser whose tab
+    /// was closed: the request is dropped wherever it is, and any answer is
+    /// dropped unread.
+    pub async fn abandon(&self, mut req: Request<Body>, after: std::time::Duration) {
+        let ip = SocketAddr::new("127.0.0.1".parse().expect("ip address"), 40000);
+        req.extensions_mut().insert(ConnectInfo(ip));
+        let router = self.router.clone();
+        SERVER_RUNTIME
+            .spawn(async move {
+                let _ = tokio::time::timeout(after, router.oneshot(req)).await;
+            })
+            .await
+            .expect("request task");
+    }
+
     /// Calls a server function with a form body, as the browser does.
     pub async fn post_form(
         &self,
