@@ -196,7 +196,8 @@ tokio::task_local! {
 }
 
 /// How long a page render may take once it runs on its own (below); one that
-/// takes longer is answered 503 and dropped.
+/// takes longer is dropped and answered 503 ("temporarily unavailable", in the
+/// person's language), like a render that failed.
 const RENDER_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Runs a page render (a GET to a Leptos route outside `/api/`) in a task of its
@@ -218,37 +219,30 @@ pub async fn render_to_completion(req: Request, next: Next) -> Response {
     if !page {
         return next.run(req).await;
     }
+    // For the answer when the render fails (rare): the person's language.
+    let accept_language = header_str(&req, header::ACCEPT_LANGUAGE);
     let render = async move {
         let (parts, body) = next.run(req).await.into_parts();
-        match axum::body::to_bytes(body, usize::MAX).await {
-            Ok(html) => Response::from_parts(parts, axum::body::Body::from(html)),
-            Err(e) => {
-                tracing::error!(error = %e, "page render failed while it was written");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        }
+        axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map(|html| Response::from_parts(parts, axum::body::Body::from(html)))
     };
     let render = tokio::time::timeout(RENDER_LIMIT, REQUEST_ID.scope(task_request_id(), render))
         .instrument(tracing::Span::current());
     match tokio::spawn(render).await {
-        Ok(Ok(res)) => res,
-        Ok(Err(_)) => {
-            tracing::error!(
-                limit_secs = RENDER_LIMIT.as_secs(),
-                "page render took too long"
-            );
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The page took too long. Try again.",
-            )
-                .into_response()
-        }
+        Ok(Ok(Ok(res))) => return res,
+        Ok(Ok(Err(e))) => tracing::error!(error = %e, "page render failed while it was written"),
+        Ok(Err(_)) => tracing::error!(
+            limit_secs = RENDER_LIMIT.as_secs(),
+            "page render took too long"
+        ),
         // For `CatchPanicLayer` (`headers::answer_panic`), as if it had
         // happened here.
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         // Cancelled: the runtime is shutting down.
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(_) => {}
     }
+    unavailable_in(&accept_language)
 }
 
 /// The id of the request this task is handling, or "" outside one: for
@@ -418,8 +412,12 @@ fn redirect(location: &str) -> Response {
 
 /// The database is down: say so in the browser's language (no session is known).
 fn unavailable(req: &Request) -> Response {
-    let l =
-        lang::from_accept_language(&header_str(req, header::ACCEPT_LANGUAGE)).unwrap_or_default();
+    unavailable_in(&header_str(req, header::ACCEPT_LANGUAGE))
+}
+
+/// 503 "temporarily unavailable" in the language `Accept-Language` prefers.
+fn unavailable_in(accept_language: &str) -> Response {
+    let l = lang::from_accept_language(accept_language).unwrap_or_default();
     (
         StatusCode::SERVICE_UNAVAILABLE,
         crate::i18n::td_string!(l, errors.unavailable).to_string(),

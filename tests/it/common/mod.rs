@@ -32,6 +32,13 @@ static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> =
             .expect("test server runtime")
     });
 
+/// `req` as the server sees it coming from `ip` (axum's `ConnectInfo`).
+fn from_peer(mut req: Request<Body>, ip: &str) -> Request<Body> {
+    let peer = SocketAddr::new(ip.parse().expect("ip address"), 40000);
+    req.extensions_mut().insert(ConnectInfo(peer));
+    req
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,
@@ -125,12 +132,8 @@ impl TestApp {
     }
 
     /// Sends a request from 127.0.0.1 (or the address in `from`).
-    pub async fn send(&self, mut req: Request<Body>, from: Option<&str>) -> Reply {
-        let ip = SocketAddr::new(
-            from.unwrap_or("127.0.0.1").parse().expect("ip address"),
-            40000,
-        );
-        req.extensions_mut().insert(ConnectInfo(ip));
+    pub async fn send(&self, req: Request<Body>, from: Option<&str>) -> Reply {
+        let req = from_peer(req, from.unwrap_or("127.0.0.1"));
         let router = self.router.clone();
         SERVER_RUNTIME
             .spawn(async move {
@@ -152,9 +155,8 @@ impl TestApp {
     /// Sends a request and goes away after `after`, as a browser whose tab
     /// was closed: the request is dropped wherever it is, and any answer is
     /// dropped unread.
-    pub async fn abandon(&self, mut req: Request<Body>, after: std::time::Duration) {
-        let ip = SocketAddr::new("127.0.0.1".parse().expect("ip address"), 40000);
-        req.extensions_mut().insert(ConnectInfo(ip));
+    pub async fn abandon(&self, req: Request<Body>, after: std::time::Duration) {
+        let req = from_peer(req, "127.0.0.1");
         let router = self.router.clone();
         SERVER_RUNTIME
             .spawn(async move {
