@@ -125,10 +125,7 @@ pub fn App() -> impl IntoView {
     provide_toasts();
 
     view! {
-        // The language was chosen for this request on the server (user, workspace
-        // default, Accept-Language) and written into <html lang>; the browser starts
-        // from there. No cookie: the choice lives with the account.
-        <I18nSubContextProvider initial_locale=Signal::stored(crate::lang::initial())>
+        <Localized>
         <Title formatter=|page: String| format!("{page} · Tessera")/>
         // `data-hydrated` turns "true" once the page is interactive, its module
         // loaded (`crate::hydrate`); end-to-end tests wait for it before clicking.
@@ -172,8 +169,37 @@ pub fn App() -> impl IntoView {
             </Router>
             <Toaster/>
         </div>
-        </I18nSubContextProvider>
+        </Localized>
     }
+}
+
+/// The page's language for everything inside (`use_i18n`). It was chosen for this
+/// request on the server (user, workspace default, Accept-Language) and written
+/// into `<html lang>`; the browser starts from there. No cookie: the choice lives
+/// with the account.
+///
+/// In place of the generated `I18nSubContextProvider`, because of one thing it
+/// does on the server: its context starts an isomorphic effect, a task of its own
+/// that reads the language signal once. A render that ended before that task ran
+/// (on another worker thread, now and then) had disposed the signal under it, and
+/// the task panicked "… already been disposed" (about 1 in 1,000 renders). Here the
+/// context's own owner is paused on the server once it is made, so that task never
+/// runs there; it has nothing to do there anyway (the effect keeps a language
+/// cookie, which Tessera does not use). `renders::no_render_leaves_a_task_…` checks it.
+#[component]
+fn Localized(children: Children) -> impl IntoView {
+    let owner = Owner::current().map_or_else(Owner::new, |current| current.child());
+    let context = owner.with(|| {
+        leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(Signal::stored(
+            crate::lang::initial(),
+        )))
+    });
+    #[cfg(feature = "ssr")]
+    owner.pause();
+    // The context's values live as long as this component.
+    on_cleanup(move || owner.cleanup());
+    provide_context(context);
+    children()
 }
 
 #[component]

@@ -382,6 +382,18 @@ async fn signed_in_pages_arrive_whole() {
 /// functions are never compressed; the sign-in page is.
 #[tokio::test]
 async fn pages_are_compressed_only_for_requests_of_their_own_site() {
+    /// Every name the answer's `Vary` headers list, sorted.
+    fn vary(headers: &http::HeaderMap) -> Vec<String> {
+        let mut names: Vec<String> = headers
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|name| name.trim().to_ascii_lowercase())
+            .collect();
+        names.sort();
+        names
+    }
     use std::io::Read as _;
     let app = TestApp::new().await;
     app.create_user("ada", "right-horse-42").await;
@@ -424,6 +436,11 @@ async fn pages_are_compressed_only_for_requests_of_their_own_site() {
         // The security headers are those of the uncompressed page.
         assert!(r.headers.get("content-security-policy").is_some(), "{site}");
         assert_eq!(
+            vary(&r.headers),
+            ["accept-encoding", "sec-fetch-site"],
+            "{site}"
+        );
+        assert_eq!(
             r.headers
                 .get(header::CACHE_CONTROL)
                 .map(http::HeaderValue::as_bytes),
@@ -450,9 +467,14 @@ async fn pages_are_compressed_only_for_requests_of_their_own_site() {
             r.body.contains("<title>Profile · Tessera</title>"),
             "{path} {site:?}"
         );
+        assert!(
+            vary(&r.headers).contains(&"sec-fetch-site".to_string()),
+            "{path} {site:?}"
+        );
     }
     // The sign-in page, rendered whole too, holds nobody's secret and is
-    // compressed; a page that streams (opened from a mailed link) is not.
+    // compressed; a page opened from a mailed link (its token in the query) is
+    // not.
     for (path, coding) in [("/login", Some(&b"gzip"[..])), ("/confirm-email", None)] {
         let req = Request::get(path)
             .header(header::ACCEPT, "text/html")

@@ -1,5 +1,7 @@
-//! Page renders whose browser goes away halfway (a closed tab, a click
-//! elsewhere): `context::render_to_completion`.
+//! Page renders leave no task behind that outlives their reactive values:
+//! renders whose browser goes away halfway (a closed tab, a click elsewhere:
+//! `context::render_to_completion`), and the language context's effect after a
+//! whole render (`app::Localized`).
 
 use crate::common::TestApp;
 use axum::body::Body;
@@ -9,20 +11,22 @@ use std::time::{Duration, Instant};
 
 /// Panics of a render's task that found the page's reactive values or context
 /// gone ("… but it has already been disposed", "expected context of type … to
-/// be present"), anywhere in the process, once the hook is set. No other test
-/// drops a request halfway; the one other source, the start-up listing of the
-/// routes (README, "Open: leptos_i18n"), is over before the hook is set.
+/// be present"), anywhere in the process, once the hook is set (by the first
+/// of these tests to start; no other test can cause one).
 static DISPOSED: AtomicUsize = AtomicUsize::new(0);
 
 fn count_disposed_panics() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let what = info.to_string();
-        if what.contains("already been disposed") || what.contains("expected context of type") {
-            DISPOSED.fetch_add(1, Ordering::SeqCst);
-        }
-        previous(info);
-    }));
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let what = info.to_string();
+            if what.contains("already been disposed") || what.contains("expected context of type") {
+                DISPOSED.fetch_add(1, Ordering::SeqCst);
+            }
+            previous(info);
+        }));
+    });
 }
 
 fn profile(cookie: &str) -> Request<Body> {
@@ -35,11 +39,6 @@ fn profile(cookie: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn a_render_abandoned_halfway_panics_nowhere_and_the_next_one_is_whole() {
-    // The routes are listed once per process; a task that listing left behind
-    // runs on the runtime that listed them, here if this test came first, and
-    // is done well within the pause.
-    let _ = tessera::server::infra::router::page_paths();
-    tokio::time::sleep(Duration::from_millis(300)).await;
     count_disposed_panics();
     let app = TestApp::new().await;
     app.create_user("gone", "right-horse-42").await;
@@ -71,5 +70,27 @@ async fn a_render_abandoned_halfway_panics_nowhere_and_the_next_one_is_whole() {
         DISPOSED.load(Ordering::SeqCst),
         0,
         "tasks panicked on disposed values"
+    );
+}
+
+#[tokio::test]
+async fn no_render_leaves_a_task_that_reads_its_language_after_it_ended() {
+    count_disposed_panics();
+    let app = TestApp::new().await;
+    // Whole renders, 16 at a time on the server's two worker threads. With the
+    // language context's effect running on the server (the generated
+    // `I18nSubContextProvider`), 5 to 7 of these 6,400 left a task that found
+    // the ended render's language signal disposed; paused there, none.
+    for _ in 0..400 {
+        let renders = (0..16).map(|_| app.get("/login", None, "text/html"));
+        for page in futures::future::join_all(renders).await {
+            assert_eq!(page.status, StatusCode::OK);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        DISPOSED.load(Ordering::SeqCst),
+        0,
+        "a render's language effect ran after the render ended"
     );
 }
