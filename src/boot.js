@@ -136,17 +136,47 @@
 		// build the server no longer has: after the first 404 it asks for
 		// none.
 		let gone = false;
-		const fetchPack = (href) =>
-			own.call(window, href)
-				.then((r) => {
+		// A pack whose download stops (a connection that hangs: no answer,
+		// or no byte of it for this long) is given up like one that failed:
+		// its modules come one by one, on other connections.
+		const STALLED_MS = 8000;
+		const fetchPack = (href) => {
+			const abort = new AbortController();
+			let timer = 0;
+			const alive = () => {
+				clearTimeout(timer);
+				timer = setTimeout(() => abort.abort(new Error(href + ": stalled")), STALLED_MS);
+			};
+			alive();
+			return own.call(window, href, { signal: abort.signal })
+				.then(async (r) => {
 					if (r.status === 404) gone = true;
-					return r.ok ? r.arrayBuffer() : Promise.reject(new Error(href + ": " + r.status));
+					if (!r.ok) throw new Error(href + ": " + r.status);
+					const reader = r.body.getReader();
+					const parts = [];
+					let size = 0;
+					for (;;) {
+						alive();
+						const { done, value } = await reader.read();
+						if (done) break;
+						parts.push(value);
+						size += value.length;
+					}
+					const whole = new Uint8Array(size);
+					size = 0;
+					for (const part of parts) {
+						whole.set(part, size);
+						size += part.length;
+					}
+					return whole.buffer;
 				})
+				.finally(() => clearTimeout(timer))
 				.then(unpack)
 				.catch((error) => {
 					console.error(error);
 					return new Map();
 				});
+		};
 		// A page's id, as in its pack's name and in its module's
 		// ("/pkg/split_<id>.<hash>.wasm").
 		const pageOf = (path) => {

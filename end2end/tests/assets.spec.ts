@@ -211,18 +211,20 @@ test("signing in, then moving between pages, fetches each page's modules in one 
 // Should the pack not arrive (a dropped connection; a server updated since the
 // page was sent), or arrive broken, the page's modules are fetched one by one,
 // and the page works: opened in full, or reached inside the app.
-test("a page whose pack cannot be fetched or read loads its modules one by one", async ({ page }) => {
+test("a page whose pack cannot be fetched, is cut short or hangs loads its modules one by one", async ({ page }) => {
   const name = uniqueName("nopack");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
   const cdp = await page.context().newCDPSession(page);
-  for (const broken of ["dropped", "cut short"]) {
+  for (const broken of ["dropped", "cut short", "stalled"]) {
     // The modules fetched one by one the first time come from the network again.
     await cdp.send("Network.clearBrowserCache");
     let asked = 0;
     await page.route(/\/pkg\/pack\//, async (route) => {
       asked++;
       if (broken === "dropped") return route.abort("connectionreset");
+      // A connection that hangs: no answer ever (given up after 8 s).
+      if (broken === "stalled") return new Promise<void>(() => {});
       // The pack's start: a module's name and a length beyond the end.
       return route.fulfill({ status: 200, contentType: "application/octet-stream", body: Buffer.from([1, 97, 255, 255, 0, 0, 0, 97, 115, 109]) });
     });
@@ -232,7 +234,7 @@ test("a page whose pack cannot be fetched or read loads its modules one by one",
     };
     page.on("request", onRequest);
     await page.goto("/settings/tokens");
-    await hydrated(page);
+    await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
     page.off("request", onRequest);
     await page.unrouteAll();
     expect(asked, broken).toBe(1);
