@@ -186,9 +186,13 @@ pub fn App() -> impl IntoView {
 /// context's own owner is paused on the server once it is made, so that task never
 /// runs there; it has nothing to do there anyway (the effect keeps a language
 /// cookie, which Tessera does not use). `renders::no_render_leaves_a_task_…` checks it.
+/// `Owner::pause` marks only the owners that exist when it is called (an effect's
+/// owner starts unpaused), so it must come after the context is made, and an effect
+/// the context made later (a newer `leptos_i18n`, its `cookie` feature) would run
+/// on the server again: that test would say so.
 #[component]
 fn Localized(children: Children) -> impl IntoView {
-    let owner = Owner::current().map_or_else(Owner::new, |current| current.child());
+    let owner = Owner::new();
     let context = owner.with(|| {
         leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(Signal::stored(
             crate::lang::initial(),

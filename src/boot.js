@@ -136,27 +136,27 @@
 		// build the server no longer has: after the first 404 it asks for
 		// none.
 		let gone = false;
-		// A pack whose download stops (a connection that hangs: no answer,
-		// or no byte of it for this long) is given up like one that failed:
-		// its modules come one by one, on other connections.
-		const STALLED_MS = 8000;
+		// A pack whose download stops (a connection that hangs: no answer in
+		// 15 s, or no byte of it for 8 s once it is coming) is given up like
+		// one that failed: its modules come one by one, on other connections.
 		const fetchPack = (href) => {
 			const abort = new AbortController();
 			let timer = 0;
-			const alive = () => {
+			const alive = (ms) => {
 				clearTimeout(timer);
-				timer = setTimeout(() => abort.abort(new Error(href + ": stalled")), STALLED_MS);
+				timer = setTimeout(() => abort.abort(new Error(href + ": stalled")), ms);
 			};
-			alive();
+			alive(15000);
 			return own.call(window, href, { signal: abort.signal })
 				.then(async (r) => {
 					if (r.status === 404) gone = true;
 					if (!r.ok) throw new Error(href + ": " + r.status);
+					if (!r.body) return r.arrayBuffer();
 					const reader = r.body.getReader();
 					const parts = [];
 					let size = 0;
 					for (;;) {
-						alive();
+						alive(8000);
 						const { done, value } = await reader.read();
 						if (done) break;
 						parts.push(value);

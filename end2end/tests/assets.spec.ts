@@ -223,7 +223,7 @@ test("a page whose pack cannot be fetched, is cut short or hangs loads its modul
     await page.route(/\/pkg\/pack\//, async (route) => {
       asked++;
       if (broken === "dropped") return route.abort("connectionreset");
-      // A connection that hangs: no answer ever (given up after 8 s).
+      // A connection that hangs: no answer ever (given up after 15 s).
       if (broken === "stalled") return new Promise<void>(() => {});
       // The pack's start: a module's name and a length beyond the end.
       return route.fulfill({ status: 200, contentType: "application/octet-stream", body: Buffer.from([1, 97, 255, 255, 0, 0, 0, 97, 115, 109]) });
@@ -234,7 +234,7 @@ test("a page whose pack cannot be fetched, is cut short or hangs loads its modul
     };
     page.on("request", onRequest);
     await page.goto("/settings/tokens");
-    await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
+    await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
     page.off("request", onRequest);
     await page.unrouteAll();
     expect(asked, broken).toBe(1);
