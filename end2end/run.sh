@@ -29,11 +29,5 @@ if ! node end2end/battery/secrets.mjs "$data/server.log"; then
   echo "a secret reached the server log (the lines above; the log is kept)"
   exit 1
 fi
-# Nor may the server have panicked anywhere, a request's task or one of its own
-# (a panic in a detached task reaches no test, only the log).
-if grep -q "panicked at" "$data/server.log"; then
-  keep=1
-  grep -n -A1 "panicked at" "$data/server.log" | head -n 20 || true
-  echo "the server panicked (the lines above; the log is kept)"
-  exit 1
-fi
+# Nor may the server have panicked anywhere.
+check_no_panics "during the suite" || exit 1

@@ -66,3 +66,15 @@ admin_cookie() {
   [ -n "$cookie" ] || { echo "could not sign in" >&2; return 1; }
   echo "$cookie"
 }
+
+# Fails (keeping the log) when the server panicked anywhere, a request's task or
+# one of its own: a panic in a detached task reaches no test, only the log.
+# Usage: check_no_panics "what was running"
+check_no_panics() {
+  if grep -q "panicked at" "$data/server.log"; then
+    keep=1
+    grep -n -A1 "panicked at" "$data/server.log" | head -n 20 || true
+    echo "the server panicked $1 (the lines above; the log is kept)"
+    return 1
+  fi
+}

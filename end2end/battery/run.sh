@@ -29,7 +29,7 @@ echo "== load: $clients clients, $seconds s (after a reference phase without sig
 (
   source end2end/serve.sh
   SERVER_PID=$server node end2end/battery/load.mjs "$clients" "$seconds" $timing | tee -a "$results" || { keep=1; exit 1; }
-  if grep -q "panicked at" "$data/server.log"; then keep=1; grep -n -A1 "panicked at" "$data/server.log" | head -n 20 || true; echo "the server panicked under load"; exit 1; fi
+  check_no_panics "under load" || exit 1
 ) || status=1
 
 echo "== crash: $rounds rounds of kill -9"
@@ -66,7 +66,7 @@ if [ "$slice" != --slice ]; then
       echo "schemathesis warned: the OpenAPI description and the server disagree"
       exit 1
     fi
-    if grep -q "panicked at" "$data/server.log"; then keep=1; grep -n -A1 "panicked at" "$data/server.log" | head -n 20 || true; echo "the server panicked on malformed input"; exit 1; fi
+    check_no_panics "on malformed input" || exit 1
     cases=$(grep -a -oE "[0-9]+ generated" "$data/schemathesis.log" | head -n 1 | cut -d" " -f1)
     echo "{\"malformed\":\"schemathesis: ${cases:-?} cases, 0 server errors, 0 undocumented answers\"}" >> "$results"
   ) || status=1
