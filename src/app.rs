@@ -99,6 +99,21 @@ lazy_pages! {
     AdminWorkspace => AdminWorkspacePage,
 }
 
+/// The signed-in frame (header, navigation, the signed-in user) is lazy too, so
+/// that the shell, which the sign-in page loads, holds none of it. Its modules
+/// are named by the page inside it, with the page's own, in one pack.
+struct SignedIn;
+
+#[lazy_route]
+impl LazyRoute for SignedIn {
+    fn data() -> Self {
+        SignedIn
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <SignedInLayout/> }.into_any()
+    }
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -146,7 +161,7 @@ pub fn App() -> impl IntoView {
                     // no part of it hinges on when its data happened to be ready (with
                     // out-of-order streaming the frame arrived as a "Loading…" to be
                     // swapped in by a script about half the time, by the clock).
-                    <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
+                    <ParentRoute path=path!("") view={Lazy::<SignedIn>::new()} ssr=SsrMode::Async>
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("/settings/profile") view={Lazy::<Profile>::new()}/>

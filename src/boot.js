@@ -1,7 +1,7 @@
 // Starts the app once the page has been painted (written into each page by
 // `app::BootScript`, with the addresses of the app's JS and WASM, the
-// session-storage key of a page already reloaded, and the address of any
-// page's pack with "*" for its id, or "" for a build that is not split).
+// session-storage key of a page already reloaded, and the address of a pack
+// with "*" for the modules it holds, or "" for a build that is not split).
 //
 // The page arrives rendered, so it can be read before any WebAssembly runs.
 // The app (the shell's JS and WASM, the split loader and the open page's
@@ -96,20 +96,20 @@
 			link.href = href;
 			document.head.append(link);
 		};
-		// A page's modules (up to ~100, mostly a kilobyte or two each) come in
-		// one file, its pack: over HTTP/1.1, six requests at a time, their round
+		// A page's modules (up to ~200, mostly a kilobyte or two each) come in
+		// one file, a pack: over HTTP/1.1, six requests at a time, their round
 		// trips rather than their bytes decided when a page could be used on a
-		// phone's network. The split loader asks for a page's missing modules
-		// all at once (one burst of fetch calls, the page's own module among
-		// them): this wrapper answers such a burst from the page's pack. Every
-		// other file, and any module its pack lacks or all of them should the
-		// pack fail, goes to the network as usual.
-		// - The open page's pack, named by the page, is fetched here at once,
-		//   beside the shell, and answers that page's burst.
-		// - A page reached inside the app has its pack fetched when the loader
-		//   asks for more of its modules than one round of requests; fewer are
-		//   fetched as they are. The pack also holds the modules loaded
-		//   already: they are left unused.
+		// phone's network. The split loader asks for the modules it lacks all
+		// at once (one burst of fetch calls, the page's own module among them):
+		// this wrapper answers such a burst from a pack. Every other file, and
+		// any module a pack lacks or all of them should the pack fail, goes to
+		// the network as usual.
+		// - The open page's pack (the modules of the page and of the frame
+		//   around it), named by the page, is fetched here at once, beside the
+		//   shell, and answers the bursts until the page is interactive.
+		// - A page reached inside the app has a pack fetched of exactly the
+		//   modules the loader asks for, when they are more than one round of
+		//   requests; fewer are fetched as they are.
 		const named = [...document.head.querySelectorAll('meta[name="tessera-module"]')].map((m) => m.content);
 		for (const href of named) {
 			if (href.endsWith(".js")) hint(href);
@@ -127,11 +127,34 @@
 				const size = view.getUint32(at, true);
 				at += 4;
 				if (at + size > bytes.length) throw new Error("a pack ends early");
-				found.set("/pkg/" + name + ".wasm", bytes.subarray(at, at + size));
+				found.set(name.split(".")[0], bytes.subarray(at, at + size));
 				at += size;
 			}
 			return found;
 		};
+		// Modules that came in a pack are kept in the browser's Cache Storage,
+		// by build and name (their files are cached by the browser only when
+		// fetched one by one): a page loaded later, in full or inside the app,
+		// asks for none of them again. Each build's modules are kept apart,
+		// and older builds' dropped. Without Cache Storage (a page not served
+		// over HTTPS or from this machine), nothing is kept.
+		const build = (packTemplate.match(/^\/pkg\/pack\/([A-Za-z0-9_-]+)\.bin\?/) || [])[1];
+		const store = (async () => {
+			if (!build || !window.caches) return null;
+			const mine = "tessera-modules-" + build;
+			for (const old of await caches.keys()) {
+				if (old.startsWith("tessera-modules-") && old !== mine) caches.delete(old);
+			}
+			return caches.open(mine);
+		})().catch(() => null);
+		const keyOf = (name) => new URL("/pkg/kept/" + name, location.href).href;
+		const keep = (found) =>
+			store.then((cache) => {
+				if (!cache) return;
+				for (const [name, bytes] of found) {
+					cache.put(keyOf(name), new Response(bytes, { headers: { "Content-Type": "application/wasm" } })).catch(() => {});
+				}
+			});
 		// A tab opened before the server was updated asks for packs of a
 		// build the server no longer has: after the first 404 it asks for
 		// none.
@@ -172,21 +195,49 @@
 				})
 				.finally(() => clearTimeout(timer))
 				.then(unpack)
+				.then((found) => {
+					keep(found);
+					return found;
+				})
 				.catch((error) => {
 					console.error(error);
 					return new Map();
 				});
 		};
-		// A page's id, as in its pack's name and in its module's
-		// ("/pkg/split_<id>.<hash>.wasm").
-		const pageOf = (path) => {
-			const id = path.startsWith("/pkg/split_") ? path.slice(11).split(".")[0] : "";
-			return /^[A-Za-z0-9_-]+$/.test(id) ? id : null;
+		// A module's name in a pack's address: its file's, without the content
+		// hash ("/pkg/chunk_7.<hash>.wasm": "chunk_7").
+		const nameOf = (path) => {
+			const name = path.slice(5).split(".")[0];
+			return /^[A-Za-z0-9_-]+$/.test(name) ? name : null;
 		};
-		// Packs fetched and not yet used, by page id: the open page's.
-		const packs = new Map();
+		// The modules `names`, by name: those kept, and the others in one pack
+		// when `packed` says they should (any, or more than a round); the
+		// rest are left to the network.
+		const gather = async (names, packed) => {
+			const found = new Map();
+			const cache = await store;
+			try {
+				const have = new Set(cache ? (await cache.keys()).map((r) => r.url) : []);
+				const read = async (name) => {
+					const r = await cache.match(keyOf(name));
+					if (r) found.set(name, new Uint8Array(await r.arrayBuffer()));
+				};
+				await Promise.all(names.filter((name) => have.has(keyOf(name))).map(read));
+			} catch (error) {
+				console.error(error);
+			}
+			const missing = names.filter((name) => !found.has(name));
+			if (packTemplate && !gone && packed(missing.length)) {
+				for (const [name, bytes] of await fetchPack(packTemplate.replace("*", () => missing.join(",")))) found.set(name, bytes);
+			}
+			return found;
+		};
+		// The modules the page named (every module of its lazy parts), fetched
+		// at once, those not kept in one pack, until the page is interactive.
+		const packs = [];
 		for (const href of named) {
-			if (href.endsWith(".bin")) packs.set(href.split("/").pop().split(".")[0], fetchPack(href));
+			const names = href.startsWith("/pkg/pack/") && href.split("?m=")[1];
+			if (names) packs.push(gather(names.split(","), (missing) => missing > 0));
 		}
 		const shell = new URL(wasm, location.href).pathname;
 		const moduleOf = (input) => {
@@ -206,16 +257,12 @@
 		const answer = () => {
 			const asked = burst;
 			burst = null;
-			// Each page in the burst (one, as the app's routes are now): its
-			// pack, fetched already or now.
-			const pages = [...new Set(asked.map((a) => pageOf(a.path)).filter((id) => id))];
-			const sources = [];
-			for (const page of pages) {
-				let pack = packs.get(page);
-				packs.delete(page);
-				if (!pack && packTemplate && !gone && asked.length > ROUND) pack = fetchPack(packTemplate.replace("*", () => page));
-				if (pack) sources.push(pack);
-			}
+			// From the page's packs while it is being made interactive; after
+			// that, a burst of more than a round comes in a pack of exactly
+			// the modules asked for (the loader asks only for those it lacks).
+			let sources = packs.slice();
+			const names = asked.map((a) => nameOf(a.path));
+			if (sources.length === 0 && names.every((name) => name)) sources = [gather(names, (missing) => missing > ROUND)];
 			const found = sources.length > 0 ? Promise.all(sources) : null;
 			for (const a of asked) {
 				if (!found) {
@@ -227,10 +274,11 @@
 				// the page's would otherwise run as one long task (~300 ms on a
 				// slow phone) in which nothing the person does is answered.
 				const handed = found.then((maps) => new Promise((go) => setTimeout(() => go(maps)))).then((maps) => {
-					const from = maps.find((map) => map.has(a.path));
+					const name = nameOf(a.path);
+					const from = maps.find((map) => map.has(name));
 					if (!from) return own.call(window, a.input, a.init);
-					const bytes = from.get(a.path);
-					from.delete(a.path);
+					const bytes = from.get(name);
+					from.delete(name);
 					return new Response(bytes, { headers: { "Content-Type": "application/wasm" } });
 				});
 				a.answer(handed);
@@ -238,8 +286,10 @@
 		};
 		// The open page's pack is no longer needed once the page is
 		// interactive (it was used, or the app went elsewhere first).
-		const dropUnused = () => packs.clear();
-		if (packs.size > 0 || packTemplate) {
+		const dropUnused = () => {
+			packs.length = 0;
+		};
+		if (packs.length > 0 || packTemplate) {
 			window.fetch = function (input, init) {
 				const path = moduleOf(input);
 				if (!path) return own.call(window, input, init);

@@ -11,21 +11,24 @@ test("built files are named by their contents and cached for a year; pages never
   const html = await page.text();
   // Every file named in the page: its tags' attributes and the boot script's
   // arguments.
-  const all = [...new Set([...html.matchAll(/["'](\/pkg\/[^"']+\.(?:js|wasm|css|bin))["']/g)].map((m) => m[1]))];
+  const all = [...new Set([...html.matchAll(/["'](\/pkg\/[^"'?]+\.(?:js|wasm|css|bin)(?:\?m=[^"']*)?)["']/g)].map((m) => m[1]))];
   const assets = all.filter((a) => !a.includes("*"));
-  const named = all.map((a) => a.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH."));
+  const named = all.map((a) => a.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH.").replace(/^\/pkg\/pack\/[A-Za-z0-9_-]{22}\.bin/, "/pkg/pack/BUILD.bin"));
   // The shell (WASM, its JS, the style sheet), the split loader, and announced:
   // the sign-in page's pack (its own module and the shared chunks it needs, in
-  // one file); no other page's, and no module by itself.
+  // one file); nothing of the signed-in frame's, and no module by itself.
   for (const shell of ["/pkg/tessera.HASH.css", "/pkg/tessera.HASH.js", "/pkg/tessera.HASH.wasm", "/pkg/__wasm_split.HASH.js"]) {
     expect(named).toContain(shell);
   }
-  // The boot script names any page's pack, "*" for its id: a page reached
-  // inside the app has its own fetched.
-  expect(named).toContain("/pkg/pack/*.HASH.bin");
+  // The boot script names the address of a pack, "*" for its modules: a page
+  // reached inside the app has those it lacks fetched in one.
+  expect(named).toContain("/pkg/pack/BUILD.bin?m=*");
   const packs = named.filter((a) => a.startsWith("/pkg/pack/") && !a.includes("*"));
   expect(packs).toHaveLength(1);
-  expect(packs[0]).toMatch(/^\/pkg\/pack\/__login_view_\d+\.HASH\.bin$/);
+  expect(packs[0]).toMatch(/^\/pkg\/pack\/BUILD\.bin\?m=[A-Za-z0-9_,-]+$/);
+  const inPack = packs[0].split("?m=")[1].split(",");
+  expect(inPack).toContainEqual(expect.stringMatching(/^split___login_view_\d+$/));
+  expect(inPack.filter((m) => m.startsWith("split_"))).toHaveLength(1);
   expect(named.filter((a) => a.endsWith(".wasm"))).toEqual(["/pkg/tessera.HASH.wasm"]);
   for (const asset of assets) {
     const r = await request.get(asset, { headers: { "Accept-Encoding": "br, gzip" } });
@@ -45,7 +48,13 @@ test("built files are named by their contents and cached for a year; pages never
     expect(plain.status(), asset).toBe(asset.startsWith("/pkg/pack/") ? 406 : 200);
   }
   // A name that is not (or no longer) there is not cached.
-  for (const address of ["/pkg/tessera.AAAAAAAAAAAAAAAAAAAAAA.js", assets.find((a) => a.startsWith("/pkg/pack/"))!.replace(/\.[A-Za-z0-9_-]{22}\.bin$/, ".AAAAAAAAAAAAAAAAAAAAAA.bin")]) {
+  const pack = assets.find((a) => a.startsWith("/pkg/pack/"))!;
+  for (const address of [
+    "/pkg/tessera.AAAAAAAAAAAAAAAAAAAAAA.js",
+    // Another build's pack, and one of a module of none.
+    pack.replace(/^\/pkg\/pack\/[A-Za-z0-9_-]{22}/, "/pkg/pack/AAAAAAAAAAAAAAAAAAAAAA"),
+    pack + ",chunk_999999",
+  ]) {
     const gone = await request.get(address);
     expect(gone.status(), address).toBe(404);
     expect(gone.headers()["cache-control"], address).toBe("no-store");
@@ -119,7 +128,10 @@ test("a signed-in page fetches its modules in one pack after the first paint, ev
       const announced = [...head.matchAll(/<meta name="tessera-module" content="([^"]+)"/g)].map((m) => m[1]);
       expect(announced, `${path} #${i}`).toEqual([
         expect.stringMatching(/^\/pkg\/__wasm_split\.[A-Za-z0-9_-]{22}\.js$/),
-        expect.stringMatching(new RegExp(`^/pkg/pack/__${view}_view_\\d+\\.[A-Za-z0-9_-]{22}\\.bin$`)),
+        // One pack: the page's modules and the signed-in frame's.
+        expect.stringMatching(
+          new RegExp(`^/pkg/pack/[A-Za-z0-9_-]{22}\\.bin\\?m=(?=(?:.*,)?split___${view}_view_\\d+(?:,|$))(?=(?:.*,)?split___signed_in_view_\\d+(?:,|$))[A-Za-z0-9_,-]+$`),
+        ),
       ]);
     }
   }
@@ -129,8 +141,8 @@ test("a signed-in page fetches its modules in one pack after the first paint, ev
   const asked: string[] = [];
   const warnings: string[] = [];
   page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.startsWith("/pkg/pack/") || /^\/pkg\/(split|chunk)_/.test(path)) asked.push(path);
+    const { pathname, search } = new URL(r.url());
+    if (pathname.startsWith("/pkg/pack/") || /^\/pkg\/(split|chunk)_/.test(pathname)) asked.push(pathname + search);
   });
   page.on("console", (m) => { if (m.text().includes("preload")) warnings.push(m.text()); });
   await page.goto("/settings/tokens");
@@ -151,24 +163,34 @@ test("a signed-in page fetches its modules in one pack after the first paint, ev
   );
   for (const [file, start] of timing.app) expect(start, file).toBeGreaterThanOrEqual(timing.paint);
   await page.waitForTimeout(3500);
-  expect(asked).toEqual([expect.stringMatching(/^\/pkg\/pack\/__tokens_view_\d+\.[A-Za-z0-9_-]{22}\.bin$/)]);
+  expect(asked).toEqual([expect.stringMatching(/^\/pkg\/pack\/[A-Za-z0-9_-]{22}\.bin\?m=.*\bsplit___tokens_view_\d+\b/)]);
   expect(warnings).toEqual([]);
 });
 
-// A page reached inside the app gets its modules in its pack too, when it
-// lacks more of them than one round of requests: after the profile, the tokens
-// page lacks some 30. Each pack holds its page's modules loaded already as
-// well; fewer missing modules come one by one. (Signing in loads the profile
-// in full, as a page of the new session: with its pack, the shell cached.)
+// A page reached inside the app gets the modules it lacks in one pack too,
+// when they are more than one round of requests (after the profile, the
+// tokens page lacks some 30); the pack holds nothing loaded already, and fewer
+// missing modules come one by one. (Signing in loads the profile in full, as a
+// page of the new session: with its pack, the shell cached.)
 test("signing in, then moving between pages, fetches each page's modules in one pack", async ({ page }) => {
   const name = uniqueName("inapp");
   createUser(name, "right-horse-42");
+  const packOf = (address: string) => address.split("?m=")[1].split(",");
+  const loginPacks: string[] = [];
+  const onLogin = (r: { url(): string }) => {
+    const { pathname, search } = new URL(r.url());
+    if (pathname.startsWith("/pkg/pack/")) loginPacks.push(pathname + search);
+  };
+  page.on("request", onLogin);
   await page.goto("/login");
   await hydrated(page);
+  page.off("request", onLogin);
+  expect(loginPacks).toHaveLength(1);
+  const fromLogin = packOf(loginPacks[0]);
   const asked: string[] = [];
   page.on("request", (r) => {
-    const path = new URL(r.url()).pathname;
-    if (/^\/pkg\/(pack\/|split_|chunk_|tessera\.)/.test(path)) asked.push(path.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH."));
+    const { pathname, search } = new URL(r.url());
+    if (/^\/pkg\/(pack\/|split_|chunk_|tessera\.)/.test(pathname)) asked.push(pathname.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH.") + search);
   });
   const documents: string[] = [];
   page.on("response", (r) => {
@@ -180,9 +202,18 @@ test("signing in, then moving between pages, fetches each page's modules in one 
   await expect(page).toHaveURL(/\/settings\/profile$/);
   await hydrated(page);
   expect(documents).toEqual(["/settings/profile"]);
+  // The profile's modules and the signed-in frame's, in one pack, but none
+  // the sign-in page's pack brought: those were kept in the browser (Cache
+  // Storage), though the profile needs some of them.
   expect(asked.filter((a) => !a.startsWith("/pkg/tessera.")).sort()).toEqual([
-    expect.stringMatching(/^\/pkg\/pack\/__profile_view_\d+\.HASH\.bin$/),
+    expect.stringMatching(/^\/pkg\/pack\/[A-Za-z0-9_-]{22}\.bin\?m=(?=.*\bsplit___profile_view_\d+\b)(?=.*\bsplit___signed_in_view_\d+\b)/),
   ]);
+  const profileHead = (await (await page.request.get("/settings/profile")).text()).split("</head>")[0];
+  const announced = packOf(profileHead.match(/<meta name="tessera-module" content="(\/pkg\/pack\/[^"]+)"/)![1]);
+  expect(announced.filter((m) => fromLogin.includes(m)).length).toBeGreaterThan(10);
+  const fetched = packOf(asked.find((a) => a.startsWith("/pkg/pack/"))!);
+  expect(fetched.filter((m) => fromLogin.includes(m))).toEqual([]);
+  expect(fetched.every((m) => announced.includes(m))).toBe(true);
   asked.length = 0;
   await page.getByRole("link", { name: "API tokens", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("API tokens");
@@ -192,8 +223,11 @@ test("signing in, then moving between pages, fetches each page's modules in one 
   await expect(shown).toBeVisible();
   await shown.getByRole("button", { name: "Done" }).click();
   await expect(shown).toBeHidden();
-  expect(asked).toEqual([expect.stringMatching(/^\/pkg\/pack\/__tokens_view_\d+\.HASH\.bin$/)]);
-  // Every other page: its pack, or at most one round of its modules.
+  // A pack of exactly the modules the tokens page lacked: its own, and none
+  // loaded already (the frame's, the profile's).
+  expect(asked).toEqual([expect.stringMatching(/^\/pkg\/pack\/[A-Za-z0-9_-]{22}\.bin\?m=.*\bsplit___tokens_view_\d+\b/)]);
+  expect(asked[0]).not.toMatch(/split___(signed_in|profile)_view_/);
+  // Every other page: a pack, or at most one round of its modules.
   for (const link of ["Devices & sessions", "Password", "Passkeys & security keys", "Notifications", "Security log", "Account"]) {
     asked.length = 0;
     await page.getByRole("link", { name: link, exact: true }).click();
@@ -243,7 +277,7 @@ test("a page whose pack cannot be fetched, is cut short or hangs loads its modul
   await page.goto("/settings/profile");
   await hydrated(page);
   let refused = 0;
-  await page.route(/\/pkg\/pack\/__tokens_view_/, (route) => {
+  await page.route(/\/pkg\/pack\/.*\bsplit___tokens_view_/, (route) => {
     refused++;
     return route.abort("connectionreset");
   });
@@ -279,7 +313,7 @@ test("a page whose module cannot be fetched is loaded in full instead", async ({
     else await route.continue();
   });
   const packs: number[] = [];
-  await page.route(/\/pkg\/pack\/__tokens_view_/, async (route) => {
+  await page.route(/\/pkg\/pack\/.*\bsplit___tokens_view_/, async (route) => {
     packs.push(packs.length === 0 ? 404 : 200);
     if (packs.length === 1) await route.fulfill({ status: 404, body: "" });
     else await route.continue();

@@ -58,7 +58,7 @@ pub fn hashed() -> bool {
 /// The script that starts the app (`app::BootScript`): `src/boot.js`, called
 /// with the addresses of the app's JS and WASM, the session-storage key of a
 /// page already reloaded (`components::browser::RELOADED`) and `packs`, the
-/// address of any page's pack with `*` for the page's id (`split::Split`;
+/// address of a pack with `*` for the modules it holds (`split::Split`;
 /// none when the build is not split). The JS and WASM are named as
 /// cargo-leptos built them (as Leptos' `<HydrationScripts>` names them: a build
 /// without hashed names and without `LEPTOS_OUTPUT_NAME` has wasm-bindgen's
@@ -152,13 +152,13 @@ mod tests {
 
     #[test]
     fn the_boot_script_calls_itself_with_the_entry_and_has_no_comments() {
-        let script = boot_script(Some("/pkg/pack/*.b.bin"));
+        let script = boot_script(Some("/pkg/pack/b.bin?m=*"));
         assert!(
             script.starts_with("(function (js, wasm, reloaded, packTemplate) {"),
             "{script}"
         );
         assert!(
-            script.ends_with(".wasm\", \"tessera_module_reload\", \"/pkg/pack/*.b.bin\");"),
+            script.ends_with(".wasm\", \"tessera_module_reload\", \"/pkg/pack/b.bin?m=*\");"),
             "{script}"
         );
         assert!(boot_script(None).ends_with("\"tessera_module_reload\", \"\");"));

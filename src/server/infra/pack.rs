@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// How a pack goes over the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Encoding {
     Brotli,
     Gzip,

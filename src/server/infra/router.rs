@@ -51,7 +51,7 @@ pub fn app(state: AppState) -> Router {
         Some(split) => super::assets::routes(&pkg).merge(super::split::routes(split)),
         None => super::assets::routes(&pkg),
     };
-    // The script that starts the app, made once: it names any page's pack.
+    // The script that starts the app, made once: it names the packs' address.
     let boot: Arc<str> = super::assets::boot_script(
         split
             .as_deref()

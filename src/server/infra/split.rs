@@ -12,21 +12,27 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 /// What a split build (`cargo leptos build --split`) loads beyond the shell:
-/// each lazy page's modules, named in the build's manifest.
+/// each lazy part's modules (a page's, the signed-in frame's), named in the
+/// build's manifest.
 ///
-/// A page needs up to ~100 modules, most of them a kilobyte or two (code that
-/// wasm-split found shared by some set of pages). Over HTTP/1.1 a browser asks
-/// for six at a time, so on a phone's network their round trips, not their
-/// bytes, decided when the page could be used. The page therefore names its
-/// *pack* instead (`/pkg/pack/<page id>.<build>.bin`): all its modules in one
-/// file, compressed as a whole, which `src/boot.js` unpacks and hands to the
-/// loader when it asks for each. A page reached later inside the app has its
-/// pack fetched when the loader asks for more of its modules than one round
-/// of requests (`src/boot.js`, told the address by `pack_pattern`).
-#[derive(Debug, Default)]
+/// A page needs up to ~200 modules, most of them a kilobyte or two (code that
+/// wasm-split found shared by some set of lazy parts). Over HTTP/1.1 a browser
+/// asks for six at a time, so on a phone's network their round trips, not their
+/// bytes, decided when the page could be used. Modules therefore come in
+/// *packs* (`/pkg/pack/<build>.bin?m=<module>,<module>,…`): the modules named,
+/// in one file, compressed as a whole, which `src/boot.js` unpacks and hands
+/// to the loader when it asks for each. A page names the pack of every module
+/// its lazy parts load (`preloads`); a page reached later inside the app has a
+/// pack fetched of exactly the modules the loader asks for, when they are more
+/// than one round of requests (`src/boot.js`, told the address by
+/// `pack_pattern`), so nothing loaded already comes again.
+#[derive(Debug)]
 pub struct Split {
-    /// Lazy page id → its modules and its pack.
-    pages: HashMap<String, Page>,
+    /// Lazy part id → its modules (file names under `/pkg`, no `.wasm`).
+    pages: HashMap<String, Vec<String>>,
+    /// Each module's name without its content hash (what a pack's address
+    /// names) → its file name.
+    modules: HashMap<String, String>,
     /// The loader script that fetches them.
     loader: String,
     /// Where the modules are.
@@ -34,22 +40,36 @@ pub struct Split {
     /// Part of each pack's address: a digest of the manifest, which names
     /// every module by its content.
     build: String,
+    /// The packs asked for lately, each made once, by one job, when first
+    /// asked for: at most `KEPT_PACKS`, the one asked for least lately
+    /// forgotten first.
+    made: Mutex<Made>,
+    /// One pack is compressed at a time (~50 ms of a core for a page's
+    /// ~400 KB): however many sets of modules are asked for at once, the
+    /// rest of the server keeps the other core.
+    packing: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
-/// One lazy page of a split build.
+/// How many packs are kept (each of a set of modules and an encoding): a
+/// release build's are ~300 KB at most, so ~20 MB in all at worst; a debug
+/// build's are a few MB each.
+const KEPT_PACKS: usize = 32;
+
+/// The packs kept, by the modules they hold and their encoding.
 #[derive(Debug, Default)]
-struct Page {
-    /// The modules it loads (file names under `/pkg`, no `.wasm`).
-    modules: Vec<String>,
-    /// Its pack, brotli- and gzip-compressed: each made once, by one job, when
-    /// first asked for, and then kept (at most ~300 KB a page in a release
-    /// build; a few MB in a debug one).
-    brotli: Mutex<Option<Making>>,
-    gzip: Mutex<Option<Making>>,
+struct Made {
+    packs: HashMap<(String, Encoding), Making>,
+    /// Their keys, the one asked for least lately first.
+    order: std::collections::VecDeque<(String, Encoding)>,
 }
 
 /// A pack being made, or made: every request for it waits for the same job.
 type Making = Shared<BoxFuture<'static, Option<axum::body::Bytes>>>;
+
+/// A module's file name without its content hash (`chunk_7.AbC…` → `chunk_7`).
+fn stem(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(stem, _)| stem)
+}
 
 impl Split {
     /// Reads the manifest under `pkg`, if this build is split.
@@ -80,10 +100,10 @@ impl Split {
         }
     }
 
-    /// The manifest's pages and modules; a name that is not a plain file name
-    /// (the pack reads the files) leaves its page out.
+    /// The manifest's lazy parts and modules; a name that is not a plain file
+    /// name (the pack reads the files) leaves its part out.
     fn new(
-        modules: HashMap<String, Vec<String>>,
+        manifest: HashMap<String, Vec<String>>,
         loader: String,
         pkg: &Path,
         build: String,
@@ -96,7 +116,7 @@ impl Split {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         };
-        let pages = modules
+        let pages: HashMap<String, Vec<String>> = manifest
             .into_iter()
             .filter(|(id, names)| {
                 let fine = plain(id) && names.iter().all(|n| plain(n));
@@ -105,106 +125,144 @@ impl Split {
                 }
                 fine
             })
-            .map(|(id, modules)| {
-                let page = Page {
-                    modules,
-                    ..Page::default()
-                };
-                (id, page)
-            })
+            .collect();
+        let modules = pages
+            .values()
+            .flatten()
+            .map(|name| (stem(name).to_string(), name.clone()))
             .collect();
         Split {
             pages,
+            modules,
             loader,
             pkg: pkg.to_path_buf(),
             build,
+            made: Mutex::default(),
+            packing: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 
-    /// The address of a page's pack, with `*` for the page's id (no id has
-    /// one): `src/boot.js` asks for the pack of a page reached inside the app.
+    /// The address of a pack, with `*` for the modules it holds (their names
+    /// without content hash, comma-separated): `src/boot.js` asks for the
+    /// modules a page reached inside the app lacks.
     pub fn pack_pattern(&self) -> String {
-        format!("/pkg/pack/*.{}.bin", self.build)
+        format!("/pkg/pack/{}.bin?m=*", self.build)
     }
 
     /// What a page made of the lazy parts `ids` fetches before it can hydrate:
-    /// the loader's address first, then each part's pack, or nothing when none
-    /// of `ids` is split off.
+    /// the loader's address, then the pack of every module of those parts, or
+    /// nothing when none of `ids` is split off.
     pub fn preloads<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Option<Vec<String>> {
-        let packs: Vec<String> = ids
+        let mut stems: Vec<&str> = ids
             .into_iter()
-            .filter(|id| self.pages.contains_key(*id))
-            .map(|id| self.pack_pattern().replace('*', id))
+            .filter_map(|id| self.pages.get(id))
+            .flatten()
+            .map(|name| stem(name))
             .collect();
-        (!packs.is_empty()).then(|| {
-            std::iter::once(format!("/pkg/{}", self.loader))
-                .chain(packs)
-                .collect()
+        stems.sort_unstable();
+        stems.dedup();
+        (!stems.is_empty()).then(|| {
+            vec![
+                format!("/pkg/{}", self.loader),
+                self.pack_pattern().replace('*', &stems.join(",")),
+            ]
         })
     }
 
-    /// The pack named `file` (`<page id>.<build>.bin`), encoded as `encoding`;
-    /// `None` for a name of no page of this build, or modules unreadable.
+    /// The pack named `file` (`<build>.bin`) of the modules `query` names
+    /// (`m=<name>,<name>,…`, as `pack_pattern`), encoded as `encoding`; `None`
+    /// for another build, a module of none, or modules unreadable. The same
+    /// set, however ordered, is the same pack.
     ///
-    /// Reading ~100 files and compressing up to ~400 KB (50 ms) is done once
-    /// for each page and encoding, off the async runtime, by a job that starts
-    /// with the first request and does not stop should that request go away:
-    /// the next one waits for the same job, so no sequence of requests makes
-    /// the server compress a pack twice. A job that failed (a file unreadable)
-    /// is forgotten, and the next request starts one anew.
-    async fn pack(&self, file: &str, encoding: Encoding) -> Option<axum::body::Bytes> {
-        let (id, build) = file.strip_suffix(".bin")?.rsplit_once('.')?;
-        if build != self.build {
+    /// Reading up to ~200 files and compressing up to ~400 KB (50 ms) is done
+    /// off the async runtime, one pack at a time (`packing`), by a job the
+    /// requests for that pack wait on together: started, it runs to its end
+    /// should they go away, and the next request waits for the same job, so
+    /// no sequence of requests makes the server compress a kept pack twice;
+    /// one still waiting for its turn when every request for it has gone
+    /// away waits, undone, for the next. So requests that go away leave at
+    /// most one compression behind. A job that failed (a file unreadable) is
+    /// forgotten, and the next request starts one anew.
+    async fn pack(&self, file: &str, query: &str, encoding: Encoding) -> Option<axum::body::Bytes> {
+        if file.strip_suffix(".bin")? != self.build {
             return None;
         }
-        let page = self.pages.get(id)?;
-        let slot = match encoding {
-            Encoding::Brotli => &page.brotli,
-            Encoding::Gzip => &page.gzip,
-        };
-        let making = slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert_with(|| {
-                let (pkg, names) = (self.pkg.clone(), page.modules.clone());
-                let job = tokio::task::spawn_blocking(move || {
-                    compress(&pack_modules(&pkg, &names)?, encoding)
-                });
-                async move {
-                    match job.await {
-                        Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
-                        Ok(Err(e)) => {
-                            tracing::error!(error = %e, "a page's modules could not be packed");
-                            None
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "packing a page's modules failed");
-                            None
+        let listed = query.strip_prefix("m=")?;
+        let mut names = listed
+            .split(',')
+            .take(self.modules.len() + 1)
+            .map(|stem| self.modules.get(stem).cloned())
+            .collect::<Option<Vec<String>>>()?;
+        if names.is_empty() || names.len() > self.modules.len() {
+            return None;
+        }
+        names.sort_unstable();
+        names.dedup();
+        let key = (names.join(","), encoding);
+        let making = {
+            let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+            match made.packs.get(&key).cloned() {
+                Some(making) => {
+                    // Kept the longest now.
+                    made.order.retain(|k| k != &key);
+                    made.order.push_back(key.clone());
+                    making
+                }
+                None => {
+                    let (pkg, packing) = (self.pkg.clone(), self.packing.clone());
+                    let making = async move {
+                        // Held by the job itself, which runs to its end even
+                        // should every request for it go away meanwhile.
+                        let turn = packing.acquire_owned().await.ok()?;
+                        let job = tokio::task::spawn_blocking(move || {
+                            let _turn = turn;
+                            compress(&pack_modules(&pkg, &names)?, encoding)
+                        });
+                        match job.await {
+                            Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
+                            Ok(Err(e)) => {
+                                tracing::error!(error = %e, "modules could not be packed");
+                                None
+                            }
+                            Err(e) => {
+                                tracing::error!(error = %e, "packing modules failed");
+                                None
+                            }
                         }
                     }
+                    .boxed()
+                    .shared();
+                    if made.order.len() >= KEPT_PACKS {
+                        if let Some(oldest) = made.order.pop_front() {
+                            made.packs.remove(&oldest);
+                        }
+                    }
+                    made.order.push_back(key.clone());
+                    made.packs.insert(key.clone(), making.clone());
+                    making
                 }
-                .boxed()
-                .shared()
-            })
-            .clone();
-        let made = making.clone().await;
-        if made.is_none() {
-            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-            if slot.as_ref().is_some_and(|m| m.ptr_eq(&making)) {
-                *slot = None;
+            }
+        };
+        let packed = making.clone().await;
+        if packed.is_none() {
+            let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+            if made.packs.get(&key).is_some_and(|m| m.ptr_eq(&making)) {
+                made.packs.remove(&key);
+                made.order.retain(|k| k != &key);
             }
         }
-        made
+        packed
     }
 }
 
-/// `GET /pkg/pack/{file}`: a page's modules in one file (`Split`), under the
+/// `GET /pkg/pack/{file}?m=…`: modules in one file (`Split`), under the
 /// same caching headers as every file under `/pkg` (`routes`). A browser that
 /// takes neither brotli nor gzip gets 406, and `src/boot.js` then fetches the
 /// modules one by one.
 async fn serve_pack(
     axum::extract::State(split): axum::extract::State<std::sync::Arc<Split>>,
     axum::extract::Path(file): axum::extract::Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     headers: http::HeaderMap,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
@@ -214,7 +272,10 @@ async fn serve_pack(
     let Some(encoding) = encoding_for(accept) else {
         return http::StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let Some(body) = split.pack(&file, encoding).await else {
+    let Some(body) = split
+        .pack(&file, query.as_deref().unwrap_or(""), encoding)
+        .await
+    else {
         return http::StatusCode::NOT_FOUND.into_response();
     };
     (
@@ -246,11 +307,13 @@ pub fn routes<S: Clone + Send + Sync + 'static>(split: std::sync::Arc<Split>) ->
 pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&'static str>>>);
 
 /// Names the modules of the page being rendered in its `<head>` (`<meta
-/// name="tessera-module">`: the split loader and the page's pack, `Split`), so
-/// that the browser fetches them alongside the shell instead of only once the
-/// shell has run: `src/boot.js` asks for them when it starts the app, after
-/// the first paint. Called by each lazy
-/// page's view on the server, right after Leptos noted the page's id (`#[lazy]`).
+/// name="tessera-module">`: the split loader and the pack of the modules of
+/// every lazy part noted so far, `Split`), so that the browser fetches them
+/// alongside the shell instead of only once the shell has run: `src/boot.js`
+/// asks for them when it starts the app, after the first paint. Called by each
+/// lazy page's view on the server, right after Leptos noted the page's id
+/// (`#[lazy]`); the signed-in frame around a page (`app::SignedIn`) calls
+/// nothing, so its modules come in the page's pack.
 ///
 /// Leptos 0.8 writes preload links for them only from its `<HydrationScripts>`
 /// (which `app::BootScript` replaces), and there only when its manifest happens
@@ -298,7 +361,7 @@ mod tests {
     fn split(pkg: &std::path::Path) -> Split {
         Split::new(
             serde_json::from_str(
-                r#"{"profile_view_1": ["a", "b"], "tokens_view_2": ["b", "c"], "odd": ["../x"]}"#,
+                r#"{"profile_view_1": ["a.h1", "b"], "tokens_view_2": ["b", "c"], "odd": ["../x"]}"#,
             )
             .expect("manifest"),
             "__wasm_split.x.js".into(),
@@ -308,18 +371,18 @@ mod tests {
     }
 
     #[test]
-    fn a_page_names_the_loader_then_its_packs() {
+    fn a_page_names_the_loader_then_one_pack_of_its_parts_modules() {
         let split = split(std::path::Path::new("/nowhere"));
         let files = split
-            .preloads(["profile_view_1", "tokens_view_2", "unknown", "odd"])
+            .preloads(["tokens_view_2", "profile_view_1", "unknown", "odd"])
             .expect("split");
         assert_eq!(
             files,
-            [
-                "/pkg/__wasm_split.x.js",
-                "/pkg/pack/profile_view_1.B1.bin",
-                "/pkg/pack/tokens_view_2.B1.bin"
-            ]
+            ["/pkg/__wasm_split.x.js", "/pkg/pack/B1.bin?m=a,b,c"]
+        );
+        assert_eq!(
+            split.preloads(["profile_view_1"]).expect("split")[1],
+            "/pkg/pack/B1.bin?m=a,b"
         );
         assert!(split.preloads(["unknown"]).is_none());
         // A manifest naming a path rather than a file leaves its page out.
@@ -334,43 +397,56 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_pack_holds_each_module_of_its_page_by_name() {
+    async fn a_pack_holds_each_module_asked_for_by_name() {
         let dir = tempfile::tempdir().expect("dir");
-        for (name, bytes) in [("a", &b"\0asm-a"[..]), ("b", &[7u8; 300][..]), ("c", b"c")] {
+        for (name, bytes) in [
+            ("a.h1", &b"\0asm-a"[..]),
+            ("b", &[7u8; 300][..]),
+            ("c", b"c"),
+        ] {
             std::fs::write(dir.path().join(format!("{name}.wasm")), bytes).expect("write");
         }
         let split = split(dir.path());
         let gzip = split
-            .pack("profile_view_1.B1.bin", Encoding::Gzip)
+            .pack("B1.bin", "m=b,a", Encoding::Gzip)
             .await
             .expect("gzip");
-        let mut expected = vec![1, b'a', 6, 0, 0, 0];
+        let mut expected = vec![4, b'a', b'.', b'h', b'1', 6, 0, 0, 0];
         expected.extend_from_slice(b"\0asm-a");
         expected.extend_from_slice(&[1, b'b', 44, 1, 0, 0]);
         expected.extend_from_slice(&[7u8; 300]);
         assert_eq!(gunzip(&gzip), expected);
         let brotli = split
-            .pack("profile_view_1.B1.bin", Encoding::Brotli)
+            .pack("B1.bin", "m=a,b", Encoding::Brotli)
             .await
             .expect("brotli");
         let mut unpacked = Vec::new();
         brotli::BrotliDecompress(&mut &brotli[..], &mut unpacked).expect("brotli");
         assert_eq!(unpacked, expected);
-        // Made once: a module changed on the disk since is not read again.
-        std::fs::write(dir.path().join("a.wasm"), b"changed").expect("write");
+        // Made once: a module changed on the disk since is not read again,
+        // whatever the order or repetitions of the names asked for.
+        std::fs::write(dir.path().join("a.h1.wasm"), b"changed").expect("write");
         let again = split
-            .pack("profile_view_1.B1.bin", Encoding::Gzip)
+            .pack("B1.bin", "m=a,b,a", Encoding::Gzip)
             .await
             .expect("gzip");
         assert_eq!(again, gzip);
-        // Another build's pack, a page of none, a path: not found.
-        for file in [
-            "profile_view_1.B0.bin",
-            "nope.B1.bin",
-            "profile_view_1.B1",
-            "odd.B1.bin",
+        // Another build, a module of none (or by its file name, or a path),
+        // no module, no list: not found.
+        for (file, query) in [
+            ("B0.bin", "m=a"),
+            ("B1.bin", "m=a,nope"),
+            ("B1.bin", "m=a.h1"),
+            ("B1.bin", "m=../x"),
+            ("B1.bin", "m=x"),
+            ("B1.bin", "m="),
+            ("B1.bin", ""),
+            ("B1", "m=a"),
         ] {
-            assert!(split.pack(file, Encoding::Gzip).await.is_none(), "{file}");
+            assert!(
+                split.pack(file, query, Encoding::Gzip).await.is_none(),
+                "{file}?{query}"
+            );
         }
     }
 
@@ -380,12 +456,12 @@ mod tests {
         std::fs::write(dir.path().join("b.wasm"), b"b").expect("write");
         let split = split(dir.path());
         assert!(split
-            .pack("tokens_view_2.B1.bin", Encoding::Brotli)
+            .pack("B1.bin", "m=b,c", Encoding::Brotli)
             .await
             .is_none());
         std::fs::write(dir.path().join("c.wasm"), b"c").expect("write");
         let made = split
-            .pack("tokens_view_2.B1.bin", Encoding::Gzip)
+            .pack("B1.bin", "m=c,b", Encoding::Gzip)
             .await
             .expect("gzip");
         assert_eq!(
@@ -393,8 +469,46 @@ mod tests {
             [1, b'b', 1, 0, 0, 0, b'b', 1, b'c', 1, 0, 0, 0, b'c']
         );
         assert!(split
-            .pack("tokens_view_2.B1.bin", Encoding::Brotli)
+            .pack("B1.bin", "m=b,c", Encoding::Brotli)
             .await
             .is_some());
+    }
+
+    #[tokio::test]
+    async fn only_the_latest_packs_are_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let names: Vec<String> = (0..super::KEPT_PACKS + 8)
+            .map(|i| format!("m{i}"))
+            .collect();
+        for name in &names {
+            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
+        }
+        let split = Split::new(
+            std::collections::HashMap::from([("page".to_string(), names.clone())]),
+            "__wasm_split.x.js".into(),
+            dir.path(),
+            "B1".into(),
+        );
+        let ask = |name: &str| {
+            let query = format!("m={name}");
+            let split = &split;
+            async move { split.pack("B1.bin", &query, Encoding::Gzip).await.is_some() }
+        };
+        for name in &names[..super::KEPT_PACKS] {
+            assert!(ask(name).await);
+        }
+        // m0 asked for again: now the last to go.
+        assert!(ask("m0").await);
+        for name in &names[super::KEPT_PACKS..] {
+            assert!(ask(name).await);
+        }
+        let made = split.made.lock().expect("lock");
+        assert_eq!(made.packs.len(), super::KEPT_PACKS);
+        assert_eq!(made.order.len(), super::KEPT_PACKS);
+        let kept = |name: &str| made.packs.contains_key(&(name.to_string(), Encoding::Gzip));
+        assert!(kept("m0"));
+        assert!((1..=8).all(|i| !kept(&format!("m{i}"))));
+        assert!(kept("m9"));
+        assert!(kept(names.last().expect("names")));
     }
 }
