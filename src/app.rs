@@ -28,9 +28,11 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 /// Given to each page render by the server (in a split build): names the
 /// modules of the page being rendered in its `<head>`, so the browser fetches
-/// them beside the shell (`server::infra::split::announce_page_modules`).
+/// them beside the shell, and those of the lazy parts (by name: `profile_view`)
+/// the page leads to, which the browser fetches once the page is interactive
+/// (`server::infra::split::announce_page_modules`).
 #[derive(Clone, Copy)]
-pub struct AnnouncePageModules(pub fn());
+pub struct AnnouncePageModules(pub fn(&[&str]));
 
 /// Given to each page render by the server: the script that starts the app,
 /// `src/boot.js` with the addresses of the app's JS and WASM as built
@@ -56,8 +58,9 @@ fn BootScript() -> impl IntoView {
 /// page it opened, whose modules the server names in `<meta name="tessera-module">`, and
 /// each other page's module when it is first shown. `$route` is the page's
 /// marker type, `$page` its component.
+/// A page followed by `then [...]` names the lazy parts it leads to.
 macro_rules! lazy_pages {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
+    ($($route:ident => $page:ident $(then [$($next:literal),*])?),* $(,)?) => {$(
         struct $route;
         #[lazy_route]
         impl LazyRoute for $route {
@@ -67,7 +70,7 @@ macro_rules! lazy_pages {
             fn view(_this: Self) -> AnyView {
                 #[cfg(feature = "ssr")]
                 if let Some(announce) = use_context::<AnnouncePageModules>() {
-                    (announce.0)();
+                    (announce.0)(&[$($($next),*)?]);
                 }
                 view! { <$page/> }.into_any()
             }
@@ -76,7 +79,9 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
-    Login => LoginPage,
+    // Signing in leads to the profile, inside the signed-in frame: its modules
+    // come while the person types.
+    Login => LoginPage then ["signed_in_view", "profile_view"],
     LoginTwoFactor => LoginTwoFactorPage,
     ForgotPassword => ForgotPasswordPage,
     ResetPassword => ResetPasswordPage,

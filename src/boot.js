@@ -148,13 +148,24 @@
 			return caches.open(mine);
 		})().catch(() => null);
 		const keyOf = (name) => new URL("/pkg/kept/" + name, location.href).href;
-		const keep = (found) =>
+		// Written once the page is interactive, so that the writing does not
+		// hold up its start.
+		const toKeep = [];
+		const keepNow = () => {
+			const all = toKeep.splice(0);
 			store.then((cache) => {
 				if (!cache) return;
-				for (const [name, bytes] of found) {
-					cache.put(keyOf(name), new Response(bytes, { headers: { "Content-Type": "application/wasm" } })).catch(() => {});
+				for (const found of all) {
+					for (const [name, bytes] of found) {
+						cache.put(keyOf(name), new Response(bytes, { headers: { "Content-Type": "application/wasm" } })).catch(() => {});
+					}
 				}
 			});
+		};
+		const keep = (found) => {
+			toKeep.push(new Map(found));
+			if (hydrated()) keepNow();
+		};
 		// A tab opened before the server was updated asks for packs of a
 		// build the server no longer has: after the first 404 it asks for
 		// none.
@@ -214,22 +225,27 @@
 		// when `packed` says they should (any, or more than a round); the
 		// rest are left to the network.
 		const gather = async (names, packed) => {
-			const found = new Map();
 			const cache = await store;
+			let have = new Set();
 			try {
-				const have = new Set(cache ? (await cache.keys()).map((r) => r.url) : []);
-				const read = async (name) => {
-					const r = await cache.match(keyOf(name));
-					if (r) found.set(name, new Uint8Array(await r.arrayBuffer()));
-				};
-				await Promise.all(names.filter((name) => have.has(keyOf(name))).map(read));
+				if (cache) have = new Set((await cache.keys()).map((r) => r.url));
 			} catch (error) {
 				console.error(error);
 			}
-			const missing = names.filter((name) => !found.has(name));
-			if (packTemplate && !gone && packed(missing.length)) {
-				for (const [name, bytes] of await fetchPack(packTemplate.replace("*", () => missing.join(",")))) found.set(name, bytes);
-			}
+			// The pack of those not kept is asked for before the kept ones are read.
+			const missing = names.filter((name) => !have.has(keyOf(name)));
+			const fromPack = packTemplate && !gone && packed(missing.length) ? fetchPack(packTemplate.replace("*", () => missing.join(","))) : new Map();
+			const read = async (name) => {
+				try {
+					const r = await cache.match(keyOf(name));
+					return r ? [name, new Uint8Array(await r.arrayBuffer())] : null;
+				} catch {
+					return null;
+				}
+			};
+			const kept = await Promise.all(names.filter((name) => have.has(keyOf(name))).map(read));
+			const found = new Map(kept.filter((entry) => entry));
+			for (const [name, bytes] of await fromPack) found.set(name, bytes);
 			return found;
 		};
 		// The modules the page named (every module of its lazy parts), fetched
@@ -284,6 +300,23 @@
 				a.answer(handed);
 			}
 		};
+		// The modules of what the page leads to (the sign-in page: the
+		// signed-in frame and the profile), named by the server in <meta
+		// name="tessera-next">, are fetched once the page is interactive and
+		// the browser idle (while the person types), and kept: the next page
+		// then asks for none of them.
+		const prefetchNext = () => {
+			const next = document.head.querySelector('meta[name="tessera-next"]')?.content || "";
+			const names = next.startsWith("/pkg/pack/") && next.split("?m=")[1];
+			if (!names) return;
+			const go = () => gather(names.split(","), (missing) => missing > 0);
+			// (Not kept, they would come again: without Cache Storage, nothing is fetched.)
+			store.then((cache) => {
+				if (!cache) return;
+				if (window.requestIdleCallback) requestIdleCallback(go, { timeout: 2000 });
+				else setTimeout(go, 500);
+			});
+		};
 		// The open page's pack is no longer needed once the page is
 		// interactive (it was used, or the app went elsewhere first).
 		const dropUnused = () => {
@@ -327,6 +360,8 @@
 							observer.disconnect();
 							handOver();
 							dropUnused();
+							keepNow();
+							prefetchNext();
 						}
 					}).observe(app, { attributes: true, attributeFilter: ["data-hydrated"] });
 				}

@@ -169,6 +169,23 @@ impl Split {
         })
     }
 
+    /// The ids of the lazy parts named `names` (`profile_view`: the manifest's
+    /// `__profile_view_<n>`), as `preloads` takes them.
+    pub fn ids_named<'a>(&'a self, names: &[&str]) -> Vec<&'a str> {
+        self.pages
+            .keys()
+            .filter(|id| {
+                names.iter().any(|name| {
+                    id.strip_prefix("__")
+                        .and_then(|rest| rest.strip_prefix(name))
+                        .and_then(|rest| rest.strip_prefix('_'))
+                        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                })
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The pack named `file` (`<build>.bin`) of the modules `query` names
     /// (`m=<name>,<name>,…`, as `pack_pattern`), encoded as `encoding`; `None`
     /// for another build, a module of none, or modules unreadable. The same
@@ -313,14 +330,17 @@ pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&
 /// asks for them when it starts the app, after the first paint. Called by each
 /// lazy page's view on the server, right after Leptos noted the page's id
 /// (`#[lazy]`); the signed-in frame around a page (`app::SignedIn`) calls
-/// nothing, so its modules come in the page's pack.
+/// nothing, so its modules come in the page's pack. `next` names the lazy
+/// parts the page leads to (the sign-in page: the frame and the profile):
+/// their pack is named in `<meta name="tessera-next">`, and `src/boot.js`
+/// fetches it once the page is interactive.
 ///
 /// Leptos 0.8 writes preload links for them only from its `<HydrationScripts>`
 /// (which `app::BootScript` replaces), and there only when its manifest happens
 /// to be in reach after the render, which on a streamed signed-in page is
 /// rarely: the ids are taken out of its list here, so each is named once, by
 /// this.
-pub fn announce_page_modules() {
+pub fn announce_page_modules(next: &[&str]) {
     use leptos::prelude::*;
     use leptos_meta::Meta;
     let Some(split) = use_context::<std::sync::Arc<Split>>() else {
@@ -343,13 +363,18 @@ pub fn announce_page_modules() {
         }
         None => ids,
     };
-    let Some(files) = split.preloads(ids) else {
+    if ids.is_empty() {
         return;
-    };
+    }
     // `to_html` registers a leptos_meta tag with the page's <head>. The loader
     // first: every module needs it.
-    for href in files {
+    for href in split.preloads(ids).unwrap_or_default() {
         let _ = view! { <Meta name="tessera-module" content=href/> }.to_html();
+    }
+    // The pack of the parts the page leads to (`src/boot.js` fetches it once
+    // the page is interactive, and keeps its modules).
+    if let Some([_, pack]) = split.preloads(split.ids_named(next)).as_deref() {
+        let _ = view! { <Meta name="tessera-next" content=pack.clone()/> }.to_html();
     }
 }
 
