@@ -51,16 +51,26 @@ impl LastUsed {
         }
     }
 
-    /// Writes every pending mark; returns how many.
+    /// Writes every pending mark; returns how many. Each stays pending (and
+    /// shown by `newest`) until it is written: a list read meanwhile shows it
+    /// from memory, not "never" from a row not yet updated. One that could not
+    /// be written is tried again by the next flush; one used again meanwhile
+    /// stays for it too.
     pub async fn flush(&self, db: &Db) -> usize {
         let batch: Vec<((Kind, String), (i64, String))> = match self.pending.lock() {
-            Ok(mut map) => map.drain().collect(),
+            Ok(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             Err(_) => return 0,
         };
         let n = batch.len();
-        for ((kind, id), (at, ip)) in batch {
-            if let Err(e) = api_tokens::mark_used(db, kind == Kind::Token, &id, at, &ip).await {
+        for (key, (at, ip)) in batch {
+            if let Err(e) = api_tokens::mark_used(db, key.0 == Kind::Token, &key.1, at, &ip).await {
                 tracing::warn!(error = %e, "could not record last use");
+                continue;
+            }
+            if let Ok(mut map) = self.pending.lock() {
+                if map.get(&key).is_some_and(|(a, i)| *a == at && *i == ip) {
+                    map.remove(&key);
+                }
             }
         }
         n
