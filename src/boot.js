@@ -132,12 +132,13 @@
 			}
 			return found;
 		};
-		// Modules that came in a pack are kept in the browser's Cache Storage,
-		// by build and name (their files are cached by the browser only when
-		// fetched one by one): a page loaded later, in full or inside the app,
-		// asks for none of them again. Each build's modules are kept apart,
-		// and older builds' dropped. Without Cache Storage (a page not served
-		// over HTTPS or from this machine), nothing is kept.
+		// Packs are kept in the browser's Cache Storage, whole, under their
+		// address, which names their modules (a pack's modules are not in the
+		// browser's cache, as modules fetched one by one are): a page loaded
+		// later, in full or inside the app, asks for none of them again. Each
+		// build's packs are kept apart, and older builds' dropped. Without
+		// Cache Storage (a page not served over HTTPS or from this machine),
+		// nothing is kept.
 		const build = (packTemplate.match(/^\/pkg\/pack\/([A-Za-z0-9_-]+)\.bin\?/) || [])[1];
 		const store = (async () => {
 			if (!build || !window.caches) return null;
@@ -147,7 +148,6 @@
 			}
 			return caches.open(mine);
 		})().catch(() => null);
-		const keyOf = (name) => new URL("/pkg/kept/" + name, location.href).href;
 		// Written once the page is interactive, so that the writing does not
 		// hold up its start.
 		const toKeep = [];
@@ -155,15 +155,13 @@
 			const all = toKeep.splice(0);
 			store.then((cache) => {
 				if (!cache) return;
-				for (const found of all) {
-					for (const [name, bytes] of found) {
-						cache.put(keyOf(name), new Response(bytes, { headers: { "Content-Type": "application/wasm" } })).catch(() => {});
-					}
+				for (const [href, buffer] of all) {
+					cache.put(new URL(href, location.href).href, new Response(buffer)).catch(() => {});
 				}
 			});
 		};
-		const keep = (found) => {
-			toKeep.push(new Map(found));
+		const keep = (href, buffer) => {
+			toKeep.push([href, buffer]);
 			if (hydrated()) keepNow();
 		};
 		// A tab opened before the server was updated asks for packs of a
@@ -205,9 +203,9 @@
 					return whole.buffer;
 				})
 				.finally(() => clearTimeout(timer))
-				.then(unpack)
-				.then((found) => {
-					keep(found);
+				.then((buffer) => {
+					const found = unpack(buffer);
+					keep(href, buffer);
 					return found;
 				})
 				.catch((error) => {
@@ -226,25 +224,31 @@
 		// rest are left to the network.
 		const gather = async (names, packed) => {
 			const cache = await store;
-			let have = new Set();
+			// Each module kept: the address of a kept pack that holds it.
+			const where = new Map();
 			try {
-				if (cache) have = new Set((await cache.keys()).map((r) => r.url));
+				for (const kept of cache ? await cache.keys() : []) {
+					for (const name of (new URL(kept.url).searchParams.get("m") || "").split(",")) where.set(name, kept.url);
+				}
 			} catch (error) {
 				console.error(error);
 			}
 			// The pack of those not kept is asked for before the kept ones are read.
-			const missing = names.filter((name) => !have.has(keyOf(name)));
+			const missing = names.filter((name) => !where.has(name));
 			const fromPack = packTemplate && !gone && packed(missing.length) ? fetchPack(packTemplate.replace("*", () => missing.join(","))) : new Map();
-			const read = async (name) => {
+			const read = async (address) => {
 				try {
-					const r = await cache.match(keyOf(name));
-					return r ? [name, new Uint8Array(await r.arrayBuffer())] : null;
-				} catch {
-					return null;
+					const r = await cache.match(address);
+					return r ? unpack(await r.arrayBuffer()) : new Map();
+				} catch (error) {
+					console.error(error);
+					return new Map();
 				}
 			};
-			const kept = await Promise.all(names.filter((name) => have.has(keyOf(name))).map(read));
-			const found = new Map(kept.filter((entry) => entry));
+			const found = new Map();
+			for (const kept of await Promise.all([...new Set(names.filter((name) => where.has(name)).map((name) => where.get(name)))].map(read))) {
+				for (const name of names) if (kept.has(name)) found.set(name, kept.get(name));
+			}
 			for (const [name, bytes] of await fromPack) found.set(name, bytes);
 			return found;
 		};

@@ -200,13 +200,19 @@ test("signing in, then moving between pages, fetches each page's modules in one 
   expect(own).toContainEqual(expect.stringMatching(/^split___login_view_\d+$/));
   expect(next).toContainEqual(expect.stringMatching(/^split___profile_view_\d+$/));
   expect(next).toContainEqual(expect.stringMatching(/^split___signed_in_view_\d+$/));
-  const keptCount = () =>
+  // (Kept whole, each under its address, which names its modules.)
+  const keptModules = () =>
     page.evaluate(async () => {
-      let kept = 0;
-      for (const name of await caches.keys()) if (name.startsWith("tessera-modules-")) kept += (await (await caches.open(name)).keys()).length;
-      return kept;
+      const kept = new Set();
+      for (const name of await caches.keys()) {
+        if (!name.startsWith("tessera-modules-")) continue;
+        for (const pack of await (await caches.open(name)).keys()) {
+          for (const module of (new URL(pack.url).searchParams.get("m") ?? "").split(",")) kept.add(module);
+        }
+      }
+      return kept.size;
     });
-  await expect.poll(keptCount).toBe(new Set([...own, ...next]).size);
+  await expect.poll(keptModules).toBe(new Set([...own, ...next]).size);
   page.off("request", onLogin);
   const asked: string[] = [];
   page.on("request", (r) => {
