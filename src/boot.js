@@ -144,21 +144,19 @@
 			if (!build || !window.caches) return null;
 			const mine = "tessera-modules-" + build;
 			for (const old of await caches.keys()) {
-				if (old.startsWith("tessera-modules-") && old !== mine) caches.delete(old);
+				if (old.startsWith("tessera-modules-") && old !== mine) caches.delete(old).catch(() => {});
 			}
 			return caches.open(mine);
 		})().catch(() => null);
+		// Cache Storage that does not answer (it can be slow to start on a
+		// phone) is taken for nothing kept, rather than waited for.
+		const within = (promise, ms, otherwise) => Promise.race([promise, new Promise((go) => setTimeout(() => go(otherwise), ms))]);
 		// Written once the page is interactive, so that the writing does not
 		// hold up its start.
 		const toKeep = [];
 		const keepNow = () => {
 			const all = toKeep.splice(0);
-			store.then((cache) => {
-				if (!cache) return;
-				for (const [href, buffer] of all) {
-					cache.put(new URL(href, location.href).href, new Response(buffer)).catch(() => {});
-				}
-			});
+			return store.then((cache) => cache && Promise.allSettled(all.map(([href, buffer]) => cache.put(new URL(href, location.href).href, new Response(buffer)))));
 		};
 		const keep = (href, buffer) => {
 			toKeep.push([href, buffer]);
@@ -223,11 +221,11 @@
 		// when `packed` says they should (any, or more than a round); the
 		// rest are left to the network.
 		const gather = async (names, packed) => {
-			const cache = await store;
+			const cache = await within(store, 500, null);
 			// Each module kept: the address of a kept pack that holds it.
 			const where = new Map();
 			try {
-				for (const kept of cache ? await cache.keys() : []) {
+				for (const kept of cache ? await within(cache.keys(), 500, []) : []) {
 					for (const name of (new URL(kept.url).searchParams.get("m") || "").split(",")) where.set(name, kept.url);
 				}
 			} catch (error) {
@@ -236,20 +234,27 @@
 			// The pack of those not kept is asked for before the kept ones are read.
 			const missing = names.filter((name) => !where.has(name));
 			const fromPack = packTemplate && !gone && packed(missing.length) ? fetchPack(packTemplate.replace("*", () => missing.join(","))) : new Map();
+			// A kept pack that cannot be read is dropped; its modules come in a
+			// pack of their own (when `packed` says so) or one by one.
 			const read = async (address) => {
 				try {
-					const r = await cache.match(address);
-					return r ? unpack(await r.arrayBuffer()) : new Map();
+					const r = await within(cache.match(address), 2000, null);
+					if (r) return unpack(await r.arrayBuffer());
 				} catch (error) {
 					console.error(error);
-					return new Map();
 				}
+				cache.delete(address).catch(() => {});
+				return new Map();
 			};
 			const found = new Map();
 			for (const kept of await Promise.all([...new Set(names.filter((name) => where.has(name)).map((name) => where.get(name)))].map(read))) {
 				for (const name of names) if (kept.has(name)) found.set(name, kept.get(name));
 			}
-			for (const [name, bytes] of await fromPack) found.set(name, bytes);
+			const lost = names.filter((name) => where.has(name) && !found.has(name));
+			const again = lost.length > 0 && packTemplate && !gone && packed(lost.length) ? fetchPack(packTemplate.replace("*", () => lost.join(","))) : new Map();
+			for (const pack of await Promise.all([fromPack, again])) {
+				for (const [name, bytes] of pack) found.set(name, bytes);
+			}
 			return found;
 		};
 		// The modules the page named (every module of its lazy parts), fetched
@@ -364,8 +369,9 @@
 							observer.disconnect();
 							handOver();
 							dropUnused();
-							keepNow();
-							prefetchNext();
+							// The sign-in page's pack is kept before what it
+							// leads to is asked for, which then leaves it out.
+							keepNow().finally(prefetchNext);
 						}
 					}).observe(app, { attributes: true, attributeFilter: ["data-hydrated"] });
 				}

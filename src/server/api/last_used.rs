@@ -51,7 +51,7 @@ impl LastUsed {
         }
     }
 
-    /// Writes every pending mark; returns how many. Each stays pending (and
+    /// Writes every pending mark; returns how many were written. Each stays pending (and
     /// shown by `newest`) until it is written: a list read meanwhile shows it
     /// from memory, not "never" from a row not yet updated. One that could not
     /// be written is tried again by the next flush; one used again meanwhile
@@ -61,19 +61,20 @@ impl LastUsed {
             Ok(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             Err(_) => return 0,
         };
-        let n = batch.len();
+        let mut written = 0;
         for (key, (at, ip)) in batch {
             if let Err(e) = api_tokens::mark_used(db, key.0 == Kind::Token, &key.1, at, &ip).await {
                 tracing::warn!(error = %e, "could not record last use");
                 continue;
             }
+            written += 1;
             if let Ok(mut map) = self.pending.lock() {
                 if map.get(&key).is_some_and(|(a, i)| *a == at && *i == ip) {
                     map.remove(&key);
                 }
             }
         }
-        n
+        written
     }
 }
 

@@ -1,4 +1,4 @@
-//! A page's pack (`split::Split`): its modules in one file, and how that file
+//! A pack (`split::Split`): WASM modules in one file, and how that file
 //! goes over the wire (brotli or gzip, as the browser takes).
 
 use std::path::Path;

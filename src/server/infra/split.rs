@@ -48,7 +48,25 @@ pub struct Split {
     /// ~400 KB): however many sets of modules are asked for at once, the
     /// rest of the server keeps the other core.
     packing: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Jobs started and not yet done (waiting for their turn or packing):
+    /// at most `QUEUED_PACKS`; a pack asked for beyond that is refused (503)
+    /// rather than queued, and `src/boot.js` fetches its modules one by one.
+    queued: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
+
+/// Why no pack is sent.
+#[derive(Debug, PartialEq, Eq)]
+enum Refused {
+    /// Another build's, a module of none, or modules unreadable: 404.
+    Unknown,
+    /// Too many packs being made already: 503.
+    Busy,
+}
+
+/// How many packs may be waiting to be made, or being made, at once: a
+/// flood of distinct sets of modules (anyone may ask) costs at most this
+/// many compressions, one core's worth at a time.
+const QUEUED_PACKS: usize = 8;
 
 /// How many packs are kept (each of a set of modules and an encoding): a
 /// release build's are ~300 KB at most, so ~20 MB in all at worst; a debug
@@ -139,6 +157,7 @@ impl Split {
             build,
             made: Mutex::default(),
             packing: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+            queued: std::sync::Arc::default(),
         }
     }
 
@@ -192,26 +211,31 @@ impl Split {
     /// set, however ordered, is the same pack.
     ///
     /// Reading up to ~200 files and compressing up to ~400 KB (50 ms) is done
-    /// off the async runtime, one pack at a time (`packing`), by a job the
-    /// requests for that pack wait on together: started, it runs to its end
-    /// should they go away, and the next request waits for the same job, so
-    /// no sequence of requests makes the server compress a kept pack twice;
-    /// one still waiting for its turn when every request for it has gone
-    /// away waits, undone, for the next. So requests that go away leave at
-    /// most one compression behind. A job that failed (a file unreadable) is
+    /// off the async runtime, one pack at a time (`packing`), by a job of its
+    /// own that the requests for that pack wait on together: it runs to its
+    /// end should they go away, and the next request waits for the same job,
+    /// so no sequence of requests makes the server compress a kept pack twice.
+    /// At most `QUEUED_PACKS` jobs wait or run; beyond that a new set is
+    /// refused (`Refused::Busy`). A job that failed (a file unreadable) is
     /// forgotten, and the next request starts one anew.
-    async fn pack(&self, file: &str, query: &str, encoding: Encoding) -> Option<axum::body::Bytes> {
-        if file.strip_suffix(".bin")? != self.build {
-            return None;
+    async fn pack(
+        &self,
+        file: &str,
+        query: &str,
+        encoding: Encoding,
+    ) -> Result<axum::body::Bytes, Refused> {
+        if file.strip_suffix(".bin") != Some(self.build.as_str()) {
+            return Err(Refused::Unknown);
         }
-        let listed = query.strip_prefix("m=")?;
+        let listed = query.strip_prefix("m=").ok_or(Refused::Unknown)?;
         let mut names = listed
             .split(',')
             .take(self.modules.len() + 1)
             .map(|stem| self.modules.get(stem).cloned())
-            .collect::<Option<Vec<String>>>()?;
+            .collect::<Option<Vec<String>>>()
+            .ok_or(Refused::Unknown)?;
         if names.is_empty() || names.len() > self.modules.len() {
-            return None;
+            return Err(Refused::Unknown);
         }
         names.sort_unstable();
         names.dedup();
@@ -226,16 +250,29 @@ impl Split {
                     making
                 }
                 None => {
+                    use std::sync::atomic::Ordering;
+                    let queued = self.queued.clone();
+                    if queued.fetch_add(1, Ordering::SeqCst) >= QUEUED_PACKS {
+                        queued.fetch_sub(1, Ordering::SeqCst);
+                        return Err(Refused::Busy);
+                    }
                     let (pkg, packing) = (self.pkg.clone(), self.packing.clone());
-                    let making = async move {
-                        // Held by the job itself, which runs to its end even
-                        // should every request for it go away meanwhile.
-                        let turn = packing.acquire_owned().await.ok()?;
-                        let job = tokio::task::spawn_blocking(move || {
-                            let _turn = turn;
-                            compress(&pack_modules(&pkg, &names)?, encoding)
-                        });
-                        match job.await {
+                    // A task of its own: it takes its turn and packs even
+                    // should every request for it go away meanwhile (a turn
+                    // handed to a job nobody polled would stop all others).
+                    let job = tokio::spawn(async move {
+                        let packed = match packing.acquire_owned().await {
+                            Ok(turn) => {
+                                tokio::task::spawn_blocking(move || {
+                                    let _turn = turn;
+                                    compress(&pack_modules(&pkg, &names)?, encoding)
+                                })
+                                .await
+                            }
+                            Err(_) => Ok(Err(std::io::ErrorKind::Interrupted.into())),
+                        };
+                        queued.fetch_sub(1, Ordering::SeqCst);
+                        match packed {
                             Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
                             Ok(Err(e)) => {
                                 tracing::error!(error = %e, "modules could not be packed");
@@ -246,9 +283,8 @@ impl Split {
                                 None
                             }
                         }
-                    }
-                    .boxed()
-                    .shared();
+                    });
+                    let making = async move { job.await.ok().flatten() }.boxed().shared();
                     if made.order.len() >= KEPT_PACKS {
                         if let Some(oldest) = made.order.pop_front() {
                             made.packs.remove(&oldest);
@@ -268,7 +304,7 @@ impl Split {
                 made.order.retain(|k| k != &key);
             }
         }
-        packed
+        packed.ok_or(Refused::Unknown)
     }
 }
 
@@ -289,11 +325,13 @@ async fn serve_pack(
     let Some(encoding) = encoding_for(accept) else {
         return http::StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let Some(body) = split
+    let body = match split
         .pack(&file, query.as_deref().unwrap_or(""), encoding)
         .await
-    else {
-        return http::StatusCode::NOT_FOUND.into_response();
+    {
+        Ok(body) => body,
+        Err(Refused::Unknown) => return http::StatusCode::NOT_FOUND.into_response(),
+        Err(Refused::Busy) => return http::StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
     (
         [
@@ -319,7 +357,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>(split: std::sync::Arc<Split>) ->
         .layer(pkg_headers())
 }
 
-/// The lazy page ids whose modules one page render has named already.
+/// The lazy part ids (pages, the signed-in frame) whose modules one page
+/// render has named already.
 #[derive(Clone, Default)]
 pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&'static str>>>);
 
@@ -469,7 +508,7 @@ mod tests {
             ("B1", "m=a"),
         ] {
             assert!(
-                split.pack(file, query, Encoding::Gzip).await.is_none(),
+                split.pack(file, query, Encoding::Gzip).await == Err(super::Refused::Unknown),
                 "{file}?{query}"
             );
         }
@@ -483,7 +522,7 @@ mod tests {
         assert!(split
             .pack("B1.bin", "m=b,c", Encoding::Brotli)
             .await
-            .is_none());
+            .is_err());
         std::fs::write(dir.path().join("c.wasm"), b"c").expect("write");
         let made = split
             .pack("B1.bin", "m=c,b", Encoding::Gzip)
@@ -496,7 +535,7 @@ mod tests {
         assert!(split
             .pack("B1.bin", "m=b,c", Encoding::Brotli)
             .await
-            .is_some());
+            .is_ok());
     }
 
     #[tokio::test]
@@ -517,7 +556,7 @@ mod tests {
         let ask = |name: &str| {
             let query = format!("m={name}");
             let split = &split;
-            async move { split.pack("B1.bin", &query, Encoding::Gzip).await.is_some() }
+            async move { split.pack("B1.bin", &query, Encoding::Gzip).await.is_ok() }
         };
         for name in &names[..super::KEPT_PACKS] {
             assert!(ask(name).await);
@@ -535,5 +574,63 @@ mod tests {
         assert!((1..=8).all(|i| !kept(&format!("m{i}"))));
         assert!(kept("m9"));
         assert!(kept(names.last().expect("names")));
+    }
+
+    #[test]
+    fn lazy_parts_are_found_by_name() {
+        let split = Split::new(
+            serde_json::from_str(
+                r#"{"__login_view_12": ["a"], "__login_two_factor_view_12": ["b"], "__signed_in_view_12": ["c"], "__x_": ["d"]}"#,
+            )
+            .expect("manifest"),
+            "__wasm_split.x.js".into(),
+            std::path::Path::new("/nowhere"),
+            "B1".into(),
+        );
+        let mut ids = split.ids_named(&["login_view", "signed_in_view", "x"]);
+        ids.sort_unstable();
+        assert_eq!(ids, ["__login_view_12", "__signed_in_view_12", "__x_"]);
+        assert!(split.ids_named(&["login"]).is_empty());
+    }
+
+    /// A set asked for, its request gone before its turn came, does not hold
+    /// up the others; beyond `QUEUED_PACKS` waiting, a new set is refused.
+    #[tokio::test]
+    async fn a_pack_whose_request_went_away_holds_up_no_other() {
+        let dir = tempfile::tempdir().expect("dir");
+        for name in ["a.h1", "b", "c"] {
+            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
+        }
+        let split = split(dir.path());
+        let turn = split.packing.clone().acquire_owned().await.expect("turn");
+        {
+            let gone = split.pack("B1.bin", "m=a", Encoding::Gzip);
+            assert!(futures::FutureExt::now_or_never(gone).is_none());
+        }
+        drop(turn);
+        let other = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            split.pack("B1.bin", "m=b", Encoding::Gzip),
+        )
+        .await
+        .expect("not held up");
+        assert!(other.is_ok());
+        // Eight sets waiting for a turn held elsewhere: a ninth is refused.
+        let turn = split.packing.clone().acquire_owned().await.expect("turn");
+        for set in ["m=a,b", "m=a,c", "m=b,c", "m=a,b,c"] {
+            for encoding in [Encoding::Gzip, Encoding::Brotli] {
+                let waiting = split.pack("B1.bin", set, encoding);
+                assert!(futures::FutureExt::now_or_never(waiting).is_none());
+            }
+        }
+        assert_eq!(
+            split.queued.load(std::sync::atomic::Ordering::SeqCst),
+            super::QUEUED_PACKS
+        );
+        assert_eq!(
+            split.pack("B1.bin", "m=c", Encoding::Gzip).await,
+            Err(super::Refused::Busy)
+        );
+        drop(turn);
     }
 }

@@ -214,11 +214,29 @@ async fn last_use_is_kept_in_memory_and_written_in_batches() {
         "shown while it is written: {}",
         r.body
     );
+    // A use while the flush writes stays for the next flush.
+    api(
+        &app,
+        Method::GET,
+        "/api/v1/me",
+        &bearer(&t),
+        None,
+        Some("192.0.2.5"),
+    )
+    .await;
     assert_eq!(flush.await, 1);
     assert_eq!(
         app.count(&format!("SELECT COUNT(*) FROM api_tokens WHERE id = '{id}' AND last_used_ip = '192.0.2.4' AND last_used_at IS NOT NULL")).await,
         1
     );
-    // Written, it is no longer pending: the next flush has nothing to do.
+    assert_eq!(app.state.last_used.flush(&app.state.db).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM api_tokens WHERE id = '{id}' AND last_used_ip = '192.0.2.5'"
+        ))
+        .await,
+        1
+    );
+    // Written, nothing is pending: the next flush has nothing to do.
     assert_eq!(app.state.last_used.flush(&app.state.db).await, 0);
 }
