@@ -6,7 +6,7 @@
 // the page fetches once it is interactive (the sign-in page: what signing in
 // leads to). Fails on a page error or a failed request: a page that does not
 // start is no measurement.
-// Usage (with end2end/serve.sh's variables set): ADMIN_COOKIE=name=value node end2end/first-visit.mjs
+// Usage (with end2end/serve.sh's variables set): ADMIN_COOKIE=name=value [FILES=1] node end2end/first-visit.mjs
 // (the session cookie by environment, not argument: arguments show in `ps`)
 import { chromium } from "@playwright/test";
 
@@ -60,6 +60,14 @@ for (const path of ["/login", "/settings/profile"]) {
   }
   const kb = (n) => `${Math.round(n / 1024)} KB`;
   console.log(`first visit ${path.padEnd(18)} WASM+JS+CSS ${kb(app).padStart(7)} in ${apps} files; everything ${kb(all)} in ${alls}; then, once interactive, ${kb(after)} in ${afters}`);
+  // FILES=1 lists each file fetched before the page was interactive.
+  if (process.env.FILES === "1") {
+    for (const r of seen) {
+      if (r.timing().startTime >= interactiveAt) continue;
+      const { responseBodySize } = await r.sizes();
+      console.log(`  ${kb(responseBodySize).padStart(7)}  ${r.url().replace(base, "").slice(0, 100)}`);
+    }
+  }
   for (const p of problems) console.log(`  ${p}`);
   failed ||= problems.length > 0;
   await context.close();

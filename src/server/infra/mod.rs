@@ -19,6 +19,7 @@ pub mod live;
 pub mod mail;
 pub mod net;
 pub mod pack;
+pub mod packs;
 pub mod phone;
 pub mod relying_party;
 pub mod router;

@@ -1,15 +1,16 @@
 //! A split build's pages (`cargo leptos build --split`): which modules each
-//! loads, the pack that brings them in one file (`/pkg/pack/…`), and the
-//! `<head>` tags that name it. The other built files are `assets`.
+//! loads, the address of the pack that brings them in one file (`/pkg/pack/…`,
+//! made and kept by `packs`), and the `<head>` tags that name it. The other
+//! built files are `assets`.
 
 use super::assets::{hashes, pkg_headers};
-use super::pack::{compress, encoding_for, pack_modules, Encoding};
+use super::pack::{encoding_for, Encoding};
+use super::packs::{Packs, Refused};
 use axum::Router;
-use futures::future::{BoxFuture, FutureExt, Shared};
 use http::{header, HeaderValue};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::path::Path;
+use std::sync::PoisonError;
 
 /// What a split build (`cargo leptos build --split`) loads beyond the shell:
 /// each lazy part's modules (a page's, the signed-in frame's), named in the
@@ -35,54 +36,12 @@ pub struct Split {
     modules: HashMap<String, String>,
     /// The loader script that fetches them.
     loader: String,
-    /// Where the modules are.
-    pkg: PathBuf,
     /// Part of each pack's address: a digest of the manifest, which names
     /// every module by its content.
     build: String,
-    /// The packs asked for lately, each made once, by one job, when first
-    /// asked for: at most `KEPT_PACKS`, the one asked for least lately
-    /// forgotten first.
-    made: Mutex<Made>,
-    /// One pack is compressed at a time (~50 ms of a core for a page's
-    /// ~400 KB): however many sets of modules are asked for at once, the
-    /// rest of the server keeps the other core.
-    packing: std::sync::Arc<tokio::sync::Semaphore>,
-    /// Jobs started and not yet done (waiting for their turn or packing):
-    /// at most `QUEUED_PACKS`; a pack asked for beyond that is refused (503)
-    /// rather than queued, and `src/boot.js` fetches its modules one by one.
-    queued: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// The packs made and being made.
+    packs: Packs,
 }
-
-/// Why no pack is sent.
-#[derive(Debug, PartialEq, Eq)]
-enum Refused {
-    /// Another build's, a module of none, or modules unreadable: 404.
-    Unknown,
-    /// Too many packs being made already: 503.
-    Busy,
-}
-
-/// How many packs may be waiting to be made, or being made, at once: a
-/// flood of distinct sets of modules (anyone may ask) costs at most this
-/// many compressions, one core's worth at a time.
-const QUEUED_PACKS: usize = 8;
-
-/// How many packs are kept (each of a set of modules and an encoding): a
-/// release build's are ~300 KB at most, so ~20 MB in all at worst; a debug
-/// build's are a few MB each.
-const KEPT_PACKS: usize = 32;
-
-/// The packs kept, by the modules they hold and their encoding.
-#[derive(Debug, Default)]
-struct Made {
-    packs: HashMap<(String, Encoding), Making>,
-    /// Their keys, the one asked for least lately first.
-    order: std::collections::VecDeque<(String, Encoding)>,
-}
-
-/// A pack being made, or made: every request for it waits for the same job.
-type Making = Shared<BoxFuture<'static, Option<axum::body::Bytes>>>;
 
 /// A module's file name without its content hash (`chunk_7.AbC…` → `chunk_7`).
 fn stem(name: &str) -> &str {
@@ -153,11 +112,8 @@ impl Split {
             pages,
             modules,
             loader,
-            pkg: pkg.to_path_buf(),
             build,
-            made: Mutex::default(),
-            packing: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-            queued: std::sync::Arc::default(),
+            packs: Packs::new(pkg),
         }
     }
 
@@ -206,18 +162,11 @@ impl Split {
     }
 
     /// The pack named `file` (`<build>.bin`) of the modules `query` names
-    /// (`m=<name>,<name>,…`, as `pack_pattern`), encoded as `encoding`; `None`
-    /// for another build, a module of none, or modules unreadable. The same
-    /// set, however ordered, is the same pack.
+    /// (`m=<name>,<name>,…`, as `pack_pattern`), encoded as `encoding`;
+    /// `Refused::Unknown` for another build or a module of none. The same set,
+    /// however ordered, is the same pack.
     ///
-    /// Reading up to ~200 files and compressing up to ~400 KB (50 ms) is done
-    /// off the async runtime, one pack at a time (`packing`), by a job of its
-    /// own that the requests for that pack wait on together: it runs to its
-    /// end should they go away, and the next request waits for the same job,
-    /// so no sequence of requests makes the server compress a kept pack twice.
-    /// At most `QUEUED_PACKS` jobs wait or run; beyond that a new set is
-    /// refused (`Refused::Busy`). A job that failed (a file unreadable) is
-    /// forgotten, and the next request starts one anew.
+    /// Made or waited for by `Packs::get`.
     async fn pack(
         &self,
         file: &str,
@@ -228,7 +177,7 @@ impl Split {
             return Err(Refused::Unknown);
         }
         let listed = query.strip_prefix("m=").ok_or(Refused::Unknown)?;
-        let mut names = listed
+        let names = listed
             .split(',')
             .take(self.modules.len() + 1)
             .map(|stem| self.modules.get(stem).cloned())
@@ -237,74 +186,7 @@ impl Split {
         if names.is_empty() || names.len() > self.modules.len() {
             return Err(Refused::Unknown);
         }
-        names.sort_unstable();
-        names.dedup();
-        let key = (names.join(","), encoding);
-        let making = {
-            let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
-            match made.packs.get(&key).cloned() {
-                Some(making) => {
-                    // Kept the longest now.
-                    made.order.retain(|k| k != &key);
-                    made.order.push_back(key.clone());
-                    making
-                }
-                None => {
-                    use std::sync::atomic::Ordering;
-                    let queued = self.queued.clone();
-                    if queued.fetch_add(1, Ordering::SeqCst) >= QUEUED_PACKS {
-                        queued.fetch_sub(1, Ordering::SeqCst);
-                        return Err(Refused::Busy);
-                    }
-                    let (pkg, packing) = (self.pkg.clone(), self.packing.clone());
-                    // A task of its own: it takes its turn and packs even
-                    // should every request for it go away meanwhile (a turn
-                    // handed to a job nobody polled would stop all others).
-                    let job = tokio::spawn(async move {
-                        let packed = match packing.acquire_owned().await {
-                            Ok(turn) => {
-                                tokio::task::spawn_blocking(move || {
-                                    let _turn = turn;
-                                    compress(&pack_modules(&pkg, &names)?, encoding)
-                                })
-                                .await
-                            }
-                            Err(_) => Ok(Err(std::io::ErrorKind::Interrupted.into())),
-                        };
-                        queued.fetch_sub(1, Ordering::SeqCst);
-                        match packed {
-                            Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
-                            Ok(Err(e)) => {
-                                tracing::error!(error = %e, "modules could not be packed");
-                                None
-                            }
-                            Err(e) => {
-                                tracing::error!(error = %e, "packing modules failed");
-                                None
-                            }
-                        }
-                    });
-                    let making = async move { job.await.ok().flatten() }.boxed().shared();
-                    if made.order.len() >= KEPT_PACKS {
-                        if let Some(oldest) = made.order.pop_front() {
-                            made.packs.remove(&oldest);
-                        }
-                    }
-                    made.order.push_back(key.clone());
-                    made.packs.insert(key.clone(), making.clone());
-                    making
-                }
-            }
-        };
-        let packed = making.clone().await;
-        if packed.is_none() {
-            let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
-            if made.packs.get(&key).is_some_and(|m| m.ptr_eq(&making)) {
-                made.packs.remove(&key);
-                made.order.retain(|k| k != &key);
-            }
-        }
-        packed.ok_or(Refused::Unknown)
+        self.packs.get(names, encoding).await
     }
 }
 
@@ -420,6 +302,7 @@ pub fn announce_page_modules(next: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::super::pack::Encoding;
+    use super::super::packs::tests::gunzip;
     use super::Split;
 
     fn split(pkg: &std::path::Path) -> Split {
@@ -451,13 +334,6 @@ mod tests {
         assert!(split.preloads(["unknown"]).is_none());
         // A manifest naming a path rather than a file leaves its page out.
         assert!(split.preloads(["odd"]).is_none());
-    }
-
-    fn gunzip(bytes: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out)
-            .expect("gunzip");
-        out
     }
 
     #[tokio::test]
@@ -514,68 +390,6 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_pack_that_could_not_be_made_is_made_anew_when_next_asked_for() {
-        let dir = tempfile::tempdir().expect("dir");
-        std::fs::write(dir.path().join("b.wasm"), b"b").expect("write");
-        let split = split(dir.path());
-        assert!(split
-            .pack("B1.bin", "m=b,c", Encoding::Brotli)
-            .await
-            .is_err());
-        std::fs::write(dir.path().join("c.wasm"), b"c").expect("write");
-        let made = split
-            .pack("B1.bin", "m=c,b", Encoding::Gzip)
-            .await
-            .expect("gzip");
-        assert_eq!(
-            gunzip(&made),
-            [1, b'b', 1, 0, 0, 0, b'b', 1, b'c', 1, 0, 0, 0, b'c']
-        );
-        assert!(split
-            .pack("B1.bin", "m=b,c", Encoding::Brotli)
-            .await
-            .is_ok());
-    }
-
-    #[tokio::test]
-    async fn only_the_latest_packs_are_kept() {
-        let dir = tempfile::tempdir().expect("dir");
-        let names: Vec<String> = (0..super::KEPT_PACKS + 8)
-            .map(|i| format!("m{i}"))
-            .collect();
-        for name in &names {
-            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
-        }
-        let split = Split::new(
-            std::collections::HashMap::from([("page".to_string(), names.clone())]),
-            "__wasm_split.x.js".into(),
-            dir.path(),
-            "B1".into(),
-        );
-        let ask = |name: &str| {
-            let query = format!("m={name}");
-            let split = &split;
-            async move { split.pack("B1.bin", &query, Encoding::Gzip).await.is_ok() }
-        };
-        for name in &names[..super::KEPT_PACKS] {
-            assert!(ask(name).await);
-        }
-        // m0 asked for again: now the last to go.
-        assert!(ask("m0").await);
-        for name in &names[super::KEPT_PACKS..] {
-            assert!(ask(name).await);
-        }
-        let made = split.made.lock().expect("lock");
-        assert_eq!(made.packs.len(), super::KEPT_PACKS);
-        assert_eq!(made.order.len(), super::KEPT_PACKS);
-        let kept = |name: &str| made.packs.contains_key(&(name.to_string(), Encoding::Gzip));
-        assert!(kept("m0"));
-        assert!((1..=8).all(|i| !kept(&format!("m{i}"))));
-        assert!(kept("m9"));
-        assert!(kept(names.last().expect("names")));
-    }
-
     #[test]
     fn lazy_parts_are_found_by_name() {
         let split = Split::new(
@@ -591,46 +405,5 @@ mod tests {
         ids.sort_unstable();
         assert_eq!(ids, ["__login_view_12", "__signed_in_view_12", "__x_"]);
         assert!(split.ids_named(&["login"]).is_empty());
-    }
-
-    /// A set asked for, its request gone before its turn came, does not hold
-    /// up the others; beyond `QUEUED_PACKS` waiting, a new set is refused.
-    #[tokio::test]
-    async fn a_pack_whose_request_went_away_holds_up_no_other() {
-        let dir = tempfile::tempdir().expect("dir");
-        for name in ["a.h1", "b", "c"] {
-            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
-        }
-        let split = split(dir.path());
-        let turn = split.packing.clone().acquire_owned().await.expect("turn");
-        {
-            let gone = split.pack("B1.bin", "m=a", Encoding::Gzip);
-            assert!(futures::FutureExt::now_or_never(gone).is_none());
-        }
-        drop(turn);
-        let other = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            split.pack("B1.bin", "m=b", Encoding::Gzip),
-        )
-        .await
-        .expect("not held up");
-        assert!(other.is_ok());
-        // Eight sets waiting for a turn held elsewhere: a ninth is refused.
-        let turn = split.packing.clone().acquire_owned().await.expect("turn");
-        for set in ["m=a,b", "m=a,c", "m=b,c", "m=a,b,c"] {
-            for encoding in [Encoding::Gzip, Encoding::Brotli] {
-                let waiting = split.pack("B1.bin", set, encoding);
-                assert!(futures::FutureExt::now_or_never(waiting).is_none());
-            }
-        }
-        assert_eq!(
-            split.queued.load(std::sync::atomic::Ordering::SeqCst),
-            super::QUEUED_PACKS
-        );
-        assert_eq!(
-            split.pack("B1.bin", "m=c", Encoding::Gzip).await,
-            Err(super::Refused::Busy)
-        );
-        drop(turn);
     }
 }

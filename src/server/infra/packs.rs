@@ -1,0 +1,267 @@
+//! The packs being made and kept (`split::Split` says which modules a pack
+//! may hold): each made once, by a task of its own, one at a time, the 32
+//! asked for most lately kept, and at most 8 waiting or being made.
+
+use super::pack::{compress, pack_modules, Encoding};
+use futures::future::{BoxFuture, FutureExt, Shared};
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Why no pack is sent.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Another build's, a module of none, or modules unreadable: 404.
+    Unknown,
+    /// Too many packs being made already: 503.
+    Busy,
+}
+
+/// How many packs may be waiting to be made, or being made, at once: a
+/// flood of distinct sets of modules (anyone may ask) costs at most this
+/// many compressions, one core's worth at a time.
+const QUEUED_PACKS: usize = 8;
+
+/// How many packs are kept (each of a set of modules and an encoding): a
+/// release build's are ~300 KB at most, so ~20 MB in all at worst; a debug
+/// build's are a few MB each.
+const KEPT_PACKS: usize = 32;
+
+/// The packs kept, by the modules they hold and their encoding.
+#[derive(Debug, Default)]
+struct Made {
+    packs: HashMap<(String, Encoding), Making>,
+    /// Their keys, the one asked for least lately first.
+    order: VecDeque<(String, Encoding)>,
+}
+
+/// A pack being made, or made: every request for it waits for the same job.
+type Making = Shared<BoxFuture<'static, Option<axum::body::Bytes>>>;
+
+/// The packs of one build's modules, under `pkg`.
+#[derive(Debug)]
+pub struct Packs {
+    /// Where the modules are.
+    pkg: PathBuf,
+    /// The packs asked for lately, each made once, by one job, when first
+    /// asked for: at most `KEPT_PACKS`, the one asked for least lately
+    /// forgotten first.
+    made: Mutex<Made>,
+    /// One pack is compressed at a time (~50 ms of a core for a page's
+    /// ~400 KB): however many sets of modules are asked for at once, the
+    /// rest of the server keeps the other core.
+    packing: Arc<tokio::sync::Semaphore>,
+    /// Jobs started and not yet done (waiting for their turn or packing):
+    /// at most `QUEUED_PACKS`; a pack asked for beyond that is refused (503)
+    /// rather than queued, and `src/boot.js` fetches its modules one by one.
+    queued: Arc<AtomicUsize>,
+}
+
+impl Packs {
+    pub fn new(pkg: &Path) -> Packs {
+        Packs {
+            pkg: pkg.to_path_buf(),
+            made: Mutex::default(),
+            packing: Arc::new(tokio::sync::Semaphore::new(1)),
+            queued: Arc::default(),
+        }
+    }
+
+    /// The pack of the module files `names` (under `pkg`, no `.wasm`; plain
+    /// file names, checked by the caller), encoded as `encoding`.
+    ///
+    /// Reading up to ~200 files and compressing up to ~400 KB (50 ms) is done
+    /// off the async runtime, one pack at a time (`packing`), by a job of its
+    /// own that the requests for that pack wait on together: it runs to its
+    /// end should they go away, and the next request waits for the same job,
+    /// so no sequence of requests makes the server compress a kept pack twice.
+    /// At most `QUEUED_PACKS` jobs wait or run; beyond that a new set is
+    /// refused (`Refused::Busy`). A job that failed (a file unreadable) is
+    /// forgotten (`Refused::Unknown`), and the next request starts one anew.
+    pub async fn get(
+        &self,
+        mut names: Vec<String>,
+        encoding: Encoding,
+    ) -> Result<axum::body::Bytes, Refused> {
+        names.sort_unstable();
+        names.dedup();
+        let key = (names.join(","), encoding);
+        let making = {
+            let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(making) = made.packs.get(&key).cloned() {
+                // Kept the longest now.
+                made.order.retain(|k| k != &key);
+                made.order.push_back(key.clone());
+                making
+            } else {
+                let making = self.start(names, encoding)?;
+                if made.order.len() >= KEPT_PACKS {
+                    if let Some(oldest) = made.order.pop_front() {
+                        made.packs.remove(&oldest);
+                    }
+                }
+                made.order.push_back(key.clone());
+                made.packs.insert(key.clone(), making.clone());
+                making
+            }
+        };
+        let packed = making.clone().await;
+        if packed.is_none() {
+            let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+            if made.packs.get(&key).is_some_and(|m| m.ptr_eq(&making)) {
+                made.packs.remove(&key);
+                made.order.retain(|k| k != &key);
+            }
+        }
+        packed.ok_or(Refused::Unknown)
+    }
+
+    /// Starts the job that makes a pack, unless `QUEUED_PACKS` wait already.
+    /// A task of its own: it takes its turn and packs even should every
+    /// request for it go away meanwhile (a turn handed to a job nobody polled
+    /// would stop all others).
+    fn start(&self, names: Vec<String>, encoding: Encoding) -> Result<Making, Refused> {
+        let queued = self.queued.clone();
+        if queued.fetch_add(1, Ordering::SeqCst) >= QUEUED_PACKS {
+            queued.fetch_sub(1, Ordering::SeqCst);
+            return Err(Refused::Busy);
+        }
+        let (pkg, packing) = (self.pkg.clone(), self.packing.clone());
+        let job = tokio::spawn(async move {
+            let packed = match packing.acquire_owned().await {
+                Ok(turn) => {
+                    tokio::task::spawn_blocking(move || {
+                        let _turn = turn;
+                        compress(&pack_modules(&pkg, &names)?, encoding)
+                    })
+                    .await
+                }
+                Err(_) => Ok(Err(std::io::ErrorKind::Interrupted.into())),
+            };
+            queued.fetch_sub(1, Ordering::SeqCst);
+            match packed {
+                Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "modules could not be packed");
+                    None
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "packing modules failed");
+                    None
+                }
+            }
+        });
+        Ok(async move { job.await.ok().flatten() }.boxed().shared())
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::super::pack::Encoding;
+    use super::{Packs, Refused, KEPT_PACKS, QUEUED_PACKS};
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(ToString::to_string).collect()
+    }
+
+    /// A gzip-encoded pack's bytes (also for `split`'s tests).
+    pub(in crate::server::infra) fn gunzip(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+            .expect("gunzip");
+        out
+    }
+
+    #[tokio::test]
+    async fn a_pack_that_could_not_be_made_is_made_anew_when_next_asked_for() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join("b.wasm"), b"b").expect("write");
+        let packs = Packs::new(dir.path());
+        assert_eq!(
+            packs.get(names(&["b", "c"]), Encoding::Brotli).await,
+            Err(Refused::Unknown)
+        );
+        std::fs::write(dir.path().join("c.wasm"), b"c").expect("write");
+        let made = packs
+            .get(names(&["c", "b"]), Encoding::Gzip)
+            .await
+            .expect("gzip");
+        assert_eq!(
+            gunzip(&made),
+            [1, b'b', 1, 0, 0, 0, b'b', 1, b'c', 1, 0, 0, 0, b'c']
+        );
+        assert!(packs
+            .get(names(&["b", "c"]), Encoding::Brotli)
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
+    async fn only_the_latest_packs_are_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let all: Vec<String> = (0..KEPT_PACKS + 8).map(|i| format!("m{i}")).collect();
+        for name in &all {
+            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
+        }
+        let packs = Packs::new(dir.path());
+        let ask = |name: &str| packs.get(names(&[name]), Encoding::Gzip);
+        for name in &all[..KEPT_PACKS] {
+            assert!(ask(name).await.is_ok());
+        }
+        // m0 asked for again: now the last to go.
+        assert!(ask("m0").await.is_ok());
+        for name in &all[KEPT_PACKS..] {
+            assert!(ask(name).await.is_ok());
+        }
+        let made = packs.made.lock().expect("lock");
+        assert_eq!(made.packs.len(), KEPT_PACKS);
+        assert_eq!(made.order.len(), KEPT_PACKS);
+        let kept = |name: &str| made.packs.contains_key(&(name.to_string(), Encoding::Gzip));
+        assert!(kept("m0"));
+        assert!((1..=8).all(|i| !kept(&format!("m{i}"))));
+        assert!(kept("m9"));
+        assert!(kept(all.last().expect("names")));
+    }
+
+    /// A set asked for, its request gone before its turn came, does not hold
+    /// up the others; beyond `QUEUED_PACKS` waiting, a new set is refused.
+    #[tokio::test]
+    async fn a_pack_whose_request_went_away_holds_up_no_other() {
+        let dir = tempfile::tempdir().expect("dir");
+        for name in ["a", "b", "c"] {
+            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
+        }
+        let packs = Packs::new(dir.path());
+        let turn = packs.packing.clone().acquire_owned().await.expect("turn");
+        {
+            let gone = packs.get(names(&["a"]), Encoding::Gzip);
+            assert!(futures::FutureExt::now_or_never(gone).is_none());
+        }
+        drop(turn);
+        let other = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            packs.get(names(&["b"]), Encoding::Gzip),
+        )
+        .await
+        .expect("not held up");
+        assert!(other.is_ok());
+        // Eight sets waiting for a turn held elsewhere: a ninth is refused.
+        let turn = packs.packing.clone().acquire_owned().await.expect("turn");
+        for set in [&["a", "b"][..], &["a", "c"], &["b", "c"], &["a", "b", "c"]] {
+            for encoding in [Encoding::Gzip, Encoding::Brotli] {
+                let waiting = packs.get(names(set), encoding);
+                assert!(futures::FutureExt::now_or_never(waiting).is_none());
+            }
+        }
+        assert_eq!(
+            packs.queued.load(std::sync::atomic::Ordering::SeqCst),
+            QUEUED_PACKS
+        );
+        assert_eq!(
+            packs.get(names(&["c"]), Encoding::Gzip).await,
+            Err(Refused::Busy)
+        );
+        drop(turn);
+    }
+}
