@@ -154,6 +154,8 @@
 		// Written once the page is interactive, so that the writing does not
 		// hold up its start.
 		const toKeep = [];
+		// Runs `work` once the browser is idle (within 2 s), in a task of its own.
+		const later = (work) => (window.requestIdleCallback ? requestIdleCallback(work, { timeout: 2000 }) : setTimeout(work, 500));
 		const keepNow = () => {
 			const all = toKeep.splice(0);
 			return store.then((cache) => cache && Promise.allSettled(all.map(([href, buffer]) => cache.put(new URL(href, location.href).href, new Response(buffer)))));
@@ -265,15 +267,24 @@
 			if (names) packs.push(gather(names.split(","), (missing) => missing > 0));
 		}
 		const shell = new URL(wasm, location.href).pathname;
+		// Called for each of the hundreds of modules a page's start asks for,
+		// in the task that starts the app: the loader's URL objects are read
+		// as they are, and a string is parsed only when it names a module
+		// (parsing each again was ~20 ms of that task on a slow phone).
+		const origin = location.origin;
 		const moduleOf = (input) => {
-			try {
-				if (typeof input !== "string" && !(input instanceof URL)) return null;
-				const url = new URL(input, location.href);
-				const module = url.origin === location.origin && url.pathname.startsWith("/pkg/") && url.pathname.endsWith(".wasm");
-				return module && url.pathname !== shell ? url.pathname : null;
-			} catch {
-				return null;
-			}
+			let url = input;
+			if (typeof input === "string") {
+				if (!input.includes(".wasm")) return null;
+				try {
+					url = new URL(input, location.href);
+				} catch {
+					return null;
+				}
+			} else if (!(input instanceof URL)) return null;
+			const path = url.pathname;
+			const module = url.origin === origin && path.startsWith("/pkg/") && path.endsWith(".wasm");
+			return module && path !== shell ? path : null;
 		};
 		// A burst of up to one round of requests (a browser sends six at a
 		// time to a server over HTTP/1.1) costs less than a whole pack.
@@ -322,8 +333,7 @@
 			// (Not kept, they would come again: without Cache Storage, nothing is fetched.)
 			store.then((cache) => {
 				if (!cache) return;
-				if (window.requestIdleCallback) requestIdleCallback(go, { timeout: 2000 });
-				else setTimeout(go, 500);
+				later(go);
 			});
 		};
 		// The open page's pack is no longer needed once the page is
@@ -370,8 +380,11 @@
 							handOver();
 							dropUnused();
 							// The sign-in page's pack is kept before what it
-							// leads to is asked for, which then leaves it out.
-							keepNow().finally(prefetchNext);
+							// leads to is asked for, which then leaves it out;
+							// both in a task of their own, once the browser is
+							// idle, not in the one that made the page
+							// interactive (already long on a slow phone).
+							later(() => keepNow().finally(prefetchNext));
 						}
 					}).observe(app, { attributes: true, attributeFilter: ["data-hydrated"] });
 				}

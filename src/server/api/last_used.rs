@@ -36,7 +36,8 @@ impl LastUsed {
             .and_then(|map| map.get(&(kind, id.to_string())).cloned())
     }
 
-    /// The newest use of a credential: a pending one, else what the database has.
+    /// The newest use of a credential: a pending one, unless the database has a
+    /// newer one (written by another server).
     pub fn newest(
         &self,
         kind: Kind,
@@ -45,9 +46,9 @@ impl LastUsed {
         stored_ip: &str,
     ) -> (Option<i64>, String) {
         match (self.pending(kind, id), stored_at) {
-            (Some((at, ip)), _) => (Some(at), ip),
-            (None, Some(at)) => (Some(at), stored_ip.to_string()),
-            (None, None) => (None, String::new()),
+            (Some((at, ip)), stored) if stored.is_none_or(|s| s <= at) => (Some(at), ip),
+            (_, Some(at)) => (Some(at), stored_ip.to_string()),
+            (_, None) => (None, String::new()),
         }
     }
 

@@ -207,10 +207,18 @@ pub async fn mark_used(
     at: i64,
     ip: &str,
 ) -> Result<(), sqlx::Error> {
+    // Never back in time: another server (or this one's shutdown flush beside
+    // its periodic one) may have written a newer use first.
     let q = if table_is_tokens {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 \
+             WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $1)",
+        )
     } else {
-        sqlx::query("UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
+        sqlx::query(
+            "UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2 \
+             WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $1)",
+        )
     };
     q.bind(at).bind(ip).bind(id).execute(db).await.map(|_| ())
 }

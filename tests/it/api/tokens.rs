@@ -236,3 +236,46 @@ async fn last_use_is_kept_in_memory_and_written_in_batches() {
     // Written, nothing is pending: the next flush has nothing to do.
     assert_eq!(app.state.last_used.flush(&app.state.db).await, 0);
 }
+
+#[tokio::test]
+async fn an_older_use_never_overwrites_a_newer_one() {
+    let app = TestApp::new().await;
+    app.create_user("ada", PW).await;
+    let s = app.session("ada", PW).await;
+    let (id, t) = token(&app, &s, "t", "read", "").await;
+    api(
+        &app,
+        Method::GET,
+        "/api/v1/me",
+        &bearer(&t),
+        None,
+        Some("192.0.2.4"),
+    )
+    .await;
+    // Meanwhile another server noted a later use and wrote it first.
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1, last_used_ip = '192.0.2.8' WHERE id = $2",
+    )
+    .bind(tessera::server::db::now() + 120)
+    .bind(&id)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let listed = app
+        .get("/api/tokens/list", Some(&s), "application/json")
+        .await
+        .body;
+    assert!(
+        listed.contains("192.0.2.8") && !listed.contains("192.0.2.4"),
+        "the newer use is shown: {listed}"
+    );
+    app.state.last_used.flush(&app.state.db).await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM api_tokens WHERE id = '{id}' AND last_used_ip = '192.0.2.8'"
+        ))
+        .await,
+        1,
+        "the older use did not overwrite it"
+    );
+}
