@@ -156,9 +156,14 @@
 		const toKeep = [];
 		// Runs `work` once the browser is idle (within 2 s), in a task of its own.
 		const later = (work) => (window.requestIdleCallback ? requestIdleCallback(work, { timeout: 2000 }) : setTimeout(work, 500));
+		// Each call's writes start after the previous call's are done, and
+		// its promise settles when all so far are (a pack that came in
+		// meanwhile may have been written by another call).
+		let writing = Promise.resolve();
 		const keepNow = () => {
 			const all = toKeep.splice(0);
-			return store.then((cache) => cache && Promise.allSettled(all.map(([href, buffer]) => cache.put(new URL(href, location.href).href, new Response(buffer)))));
+			writing = writing.then(() => store.then((cache) => cache && Promise.allSettled(all.map(([href, buffer]) => cache.put(new URL(href, location.href).href, new Response(buffer)))))).catch(console.error);
+			return writing;
 		};
 		const keep = (href, buffer) => {
 			toKeep.push([href, buffer]);
@@ -331,10 +336,7 @@
 			if (!names) return;
 			const go = () => gather(names.split(","), (missing) => missing > 0);
 			// (Not kept, they would come again: without Cache Storage, nothing is fetched.)
-			store.then((cache) => {
-				if (!cache) return;
-				later(go);
-			});
+			store.then((cache) => cache && go());
 		};
 		// The open page's pack is no longer needed once the page is
 		// interactive (it was used, or the app went elsewhere first).

@@ -27,6 +27,7 @@ pub fn last_use(state: &AppState, row: &api_tokens::AppPasswordRow) -> (Option<i
     state.last_used.newest(
         Kind::AppPassword,
         &row.id,
+        row.created_at,
         row.last_used_at,
         &row.last_used_ip,
     )

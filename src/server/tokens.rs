@@ -42,10 +42,13 @@ pub(crate) fn token_info(
     reader: &UserRow,
     l: Locale,
 ) -> TokenInfo {
-    let (used_at, used_ip) =
-        state
-            .last_used
-            .newest(Kind::Token, &row.id, row.last_used_at, &row.last_used_ip);
+    let (used_at, used_ip) = state.last_used.newest(
+        Kind::Token,
+        &row.id,
+        row.created_at,
+        row.last_used_at,
+        &row.last_used_ip,
+    );
     TokenInfo {
         id: row.id.clone(),
         name: row.name.clone(),

@@ -73,10 +73,13 @@ pub async fn all_tokens(
         // page may come out shorter; the cursor stays that of the last row read).
         let since = f.idle_since.unwrap_or(0);
         rows.retain(|(t, _)| {
-            let (used_at, _) =
-                state
-                    .last_used
-                    .newest(Kind::Token, &t.id, t.last_used_at, &t.last_used_ip);
+            let (used_at, _) = state.last_used.newest(
+                Kind::Token,
+                &t.id,
+                t.created_at,
+                t.last_used_at,
+                &t.last_used_ip,
+            );
             used_at.unwrap_or(t.created_at) < since
         });
     }

@@ -10,9 +10,14 @@ use crate::server::infra::state::AppState;
 /// `u:<user id>`, or `*` (everything).
 const CHANNEL: &str = "tessera_auth_cache";
 
-/// A token or app password was deleted, regenerated or revoked.
+/// A token or app password was deleted, regenerated or revoked: no server
+/// accepts it from its cache, and this one drops the uses it noted of it
+/// (another server's are older than the token's new secret, which
+/// `LastUsed::newest` and `mark_used` leave aside; forgetting them on the
+/// announcement would drop uses of the new secret made before it arrived).
 pub async fn forget_credential(state: &AppState, id: &str) {
     state.auth_cache.forget_credential(id);
+    state.last_used.forget(id);
     tell_others(state, &format!("c:{id}")).await;
 }
 
@@ -66,7 +71,6 @@ pub fn spawn_listener(state: AppState) {
     });
 }
 
-/// Runs until the connection fails for good (an error).
 /// Runs until the connection fails for good (an error).
 async fn listen(state: &AppState) -> Result<(), sqlx::Error> {
     let mut listener = sqlx::postgres::PgListener::connect(&state.config.database_url).await?;

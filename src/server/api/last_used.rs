@@ -28,6 +28,16 @@ impl LastUsed {
         }
     }
 
+    /// Drops the uses noted of a credential deleted, revoked or given a new
+    /// secret: what they say is no longer true of it.
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut map) = self.pending.lock() {
+            for kind in [Kind::Token, Kind::AppPassword] {
+                map.remove(&(kind, id.to_string()));
+            }
+        }
+    }
+
     /// A use not yet written, so lists can show it before the flush.
     pub fn pending(&self, kind: Kind, id: &str) -> Option<(i64, String)> {
         self.pending
@@ -36,23 +46,29 @@ impl LastUsed {
             .and_then(|map| map.get(&(kind, id.to_string())).cloned())
     }
 
-    /// The newest use of a credential: a pending one, unless the database has a
-    /// newer one (written by another server).
+    /// The newest use of a credential made at `made_at` (a token's secret:
+    /// when it was last regenerated): a pending one, unless the database has a
+    /// newer one (written by another server) or it predates the secret.
     pub fn newest(
         &self,
         kind: Kind,
         id: &str,
+        made_at: i64,
         stored_at: Option<i64>,
         stored_ip: &str,
     ) -> (Option<i64>, String) {
         match (self.pending(kind, id), stored_at) {
-            (Some((at, ip)), stored) if stored.is_none_or(|s| s <= at) => (Some(at), ip),
+            (Some((at, ip)), stored) if at >= made_at && stored.is_none_or(|s| s <= at) => {
+                (Some(at), ip)
+            }
             (_, Some(at)) => (Some(at), stored_ip.to_string()),
             (_, None) => (None, String::new()),
         }
     }
 
-    /// Writes every pending mark; returns how many were written. Each stays pending (and
+    /// Writes every pending mark; returns how many rows changed (a mark older
+    /// than its row's use, or of a credential gone, changes none and is
+    /// done with all the same). Each stays pending (and
     /// shown by `newest`) until it is written: a list read meanwhile shows it
     /// from memory, not "never" from a row not yet updated. One that could not
     /// be written is tried again by the next flush; one used again meanwhile
@@ -64,11 +80,13 @@ impl LastUsed {
         };
         let mut written = 0;
         for (key, (at, ip)) in batch {
-            if let Err(e) = api_tokens::mark_used(db, key.0 == Kind::Token, &key.1, at, &ip).await {
-                tracing::warn!(error = %e, "could not record last use");
-                continue;
+            match api_tokens::mark_used(db, key.0 == Kind::Token, &key.1, at, &ip).await {
+                Ok(changed) => written += usize::from(changed),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not record last use");
+                    continue;
+                }
             }
-            written += 1;
             if let Ok(mut map) = self.pending.lock() {
                 if map.get(&key).is_some_and(|(a, i)| *a == at && *i == ip) {
                     map.remove(&key);

@@ -93,6 +93,7 @@ pub(crate) fn token_dto(
     let (at, ip) = state.last_used.newest(
         super::last_used::Kind::Token,
         &row.id,
+        row.created_at,
         row.last_used_at,
         &row.last_used_ip,
     );

@@ -199,20 +199,24 @@ pub async fn delete(db: &Db, user_id: Option<&str>, id: &str) -> Result<bool, sq
     Ok(done.rows_affected() == 1)
 }
 
-/// Writes a batch of "last used" marks (the coalesced flush).
+/// Writes one "last used" mark (the coalesced flush); false when the row was
+/// not changed: the credential is gone, or the mark is older than what the row
+/// has.
 pub async fn mark_used(
     db: &Db,
     table_is_tokens: bool,
     id: &str,
     at: i64,
     ip: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     // Never back in time: another server (or this one's shutdown flush beside
-    // its periodic one) may have written a newer use first.
+    // its periodic one) may have written a newer use first; and a token's
+    // regenerated secret is not shown as used before it was made (a use of
+    // the old secret noted by a server that wrote it late).
     let q = if table_is_tokens {
         sqlx::query(
             "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 \
-             WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $1)",
+             WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $1) AND created_at <= $1",
         )
     } else {
         sqlx::query(
@@ -220,7 +224,8 @@ pub async fn mark_used(
              WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $1)",
         )
     };
-    q.bind(at).bind(ip).bind(id).execute(db).await.map(|_| ())
+    let done = q.bind(at).bind(ip).bind(id).execute(db).await?;
+    Ok(done.rows_affected() == 1)
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -10,12 +10,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Why no pack is sent.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refused {
-    /// Another build's, a module of none, or modules unreadable: 404.
+    /// Another build's, a module of none, or a module's file gone (a newer
+    /// build deployed): 404, after which `src/boot.js` asks for no more packs.
     Unknown,
     /// Too many packs being made already: 503.
     Busy,
+    /// The pack could not be made otherwise (a file unreadable, a bug): 500;
+    /// the page fetches these modules one by one and may ask for packs again.
+    Failed,
 }
 
 /// How many packs may be waiting to be made, or being made, at once: a
@@ -37,11 +41,11 @@ struct Made {
 }
 
 /// A pack being made, or made: every request for it waits for the same job.
-type Making = Shared<BoxFuture<'static, Option<axum::body::Bytes>>>;
+type Making = Shared<BoxFuture<'static, Result<axum::body::Bytes, Refused>>>;
 
 /// The packs of one build's modules, under `pkg`.
 #[derive(Debug)]
-pub struct Packs {
+pub(super) struct Packs {
     /// Where the modules are.
     pkg: PathBuf,
     /// The packs asked for lately, each made once, by one job, when first
@@ -59,7 +63,7 @@ pub struct Packs {
 }
 
 impl Packs {
-    pub fn new(pkg: &Path) -> Packs {
+    pub(super) fn new(pkg: &Path) -> Packs {
         Packs {
             pkg: pkg.to_path_buf(),
             made: Mutex::default(),
@@ -68,8 +72,9 @@ impl Packs {
         }
     }
 
-    /// The pack of the module files `names` (under `pkg`, no `.wasm`; plain
-    /// file names, checked by the caller), encoded as `encoding`.
+    /// The pack of the module files `names` (under `pkg`, no `.wasm`; file
+    /// names the caller took from the build's manifest, and refused here
+    /// should one name anything but a file in `pkg`), encoded as `encoding`.
     ///
     /// Reading up to ~200 files and compressing up to ~400 KB (50 ms) is done
     /// off the async runtime, one pack at a time (`packing`), by a job of its
@@ -77,13 +82,24 @@ impl Packs {
     /// end should they go away, and the next request waits for the same job,
     /// so no sequence of requests makes the server compress a kept pack twice.
     /// At most `QUEUED_PACKS` jobs wait or run; beyond that a new set is
-    /// refused (`Refused::Busy`). A job that failed (a file unreadable) is
-    /// forgotten (`Refused::Unknown`), and the next request starts one anew.
-    pub async fn get(
+    /// refused (`Refused::Busy`). A job that failed (a file gone:
+    /// `Refused::Unknown`; otherwise `Refused::Failed`) is forgotten, and the
+    /// next request starts one anew.
+    pub(super) async fn get(
         &self,
         mut names: Vec<String>,
         encoding: Encoding,
     ) -> Result<axum::body::Bytes, Refused> {
+        let plain = |name: &String| {
+            !name.is_empty()
+                && !name.contains("..")
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        };
+        if !names.iter().all(plain) {
+            return Err(Refused::Unknown);
+        }
         names.sort_unstable();
         names.dedup();
         let key = (names.join(","), encoding);
@@ -107,14 +123,14 @@ impl Packs {
             }
         };
         let packed = making.clone().await;
-        if packed.is_none() {
+        if packed.is_err() {
             let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
             if made.packs.get(&key).is_some_and(|m| m.ptr_eq(&making)) {
                 made.packs.remove(&key);
                 made.order.retain(|k| k != &key);
             }
         }
-        packed.ok_or(Refused::Unknown)
+        packed
     }
 
     /// Starts the job that makes a pack, unless `QUEUED_PACKS` wait already.
@@ -122,13 +138,10 @@ impl Packs {
     /// request for it go away meanwhile (a turn handed to a job nobody polled
     /// would stop all others).
     fn start(&self, names: Vec<String>, encoding: Encoding) -> Result<Making, Refused> {
-        let queued = self.queued.clone();
-        if queued.fetch_add(1, Ordering::SeqCst) >= QUEUED_PACKS {
-            queued.fetch_sub(1, Ordering::SeqCst);
-            return Err(Refused::Busy);
-        }
+        let slot = Slot::take(&self.queued).ok_or(Refused::Busy)?;
         let (pkg, packing) = (self.pkg.clone(), self.packing.clone());
         let job = tokio::spawn(async move {
+            let _slot = slot;
             let packed = match packing.acquire_owned().await {
                 Ok(turn) => {
                     tokio::task::spawn_blocking(move || {
@@ -139,20 +152,42 @@ impl Packs {
                 }
                 Err(_) => Ok(Err(std::io::ErrorKind::Interrupted.into())),
             };
-            queued.fetch_sub(1, Ordering::SeqCst);
             match packed {
-                Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
+                Ok(Ok(bytes)) => Ok(axum::body::Bytes::from(bytes)),
+                Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => Err(Refused::Unknown),
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "modules could not be packed");
-                    None
+                    Err(Refused::Failed)
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "packing modules failed");
-                    None
+                    Err(Refused::Failed)
                 }
             }
         });
-        Ok(async move { job.await.ok().flatten() }.boxed().shared())
+        Ok(async move { job.await.unwrap_or(Err(Refused::Failed)) }
+            .boxed()
+            .shared())
+    }
+}
+
+/// One of the `QUEUED_PACKS` places of jobs, given back when dropped, however
+/// the job ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(queued: &Arc<AtomicUsize>) -> Option<Slot> {
+        if queued.fetch_add(1, Ordering::SeqCst) >= QUEUED_PACKS {
+            queued.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Slot(queued.clone()))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -171,6 +206,26 @@ pub(super) mod tests {
         std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out)
             .expect("gunzip");
         out
+    }
+
+    #[tokio::test]
+    async fn only_plain_file_names_are_packed_and_a_failure_is_no_gone_build() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir(dir.path().join("d.wasm")).expect("dir");
+        let packs = Packs::new(&dir.path().join("pkg"));
+        for name in ["../d", "/etc/passwd", "a\\b", "", ".."] {
+            assert_eq!(
+                packs.get(names(&[name]), Encoding::Gzip).await,
+                Err(Refused::Unknown),
+                "{name}"
+            );
+        }
+        // A file that is there but cannot be read: the build is not gone.
+        let packs = Packs::new(dir.path());
+        assert_eq!(
+            packs.get(names(&["d"]), Encoding::Gzip).await,
+            Err(Refused::Failed)
+        );
     }
 
     #[tokio::test]

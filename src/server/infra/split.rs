@@ -214,6 +214,7 @@ async fn serve_pack(
         Ok(body) => body,
         Err(Refused::Unknown) => return http::StatusCode::NOT_FOUND.into_response(),
         Err(Refused::Busy) => return http::StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(Refused::Failed) => return http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     (
         [
