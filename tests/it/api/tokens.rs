@@ -169,16 +169,17 @@ async fn token_settings_are_validated_with_each_bad_entry_named() {
     assert!(r.body.contains("between 1 and 30 days"), "{}", r.body);
 }
 
+/// One API request with token `t` from address `ip`.
+async fn use_from(app: &TestApp, t: &str, ip: &str) {
+    api(app, Method::GET, "/api/v1/me", &bearer(t), None, Some(ip)).await;
+}
+
 #[tokio::test]
 async fn last_use_is_kept_in_memory_and_written_in_batches() {
     let app = TestApp::new().await;
     app.create_user("ada", PW).await;
     let s = app.session("ada", PW).await;
     let (id, t) = token(&app, &s, "t", "read", "").await;
-    let use_from = |ip: &'static str| {
-        let (app, auth) = (&app, bearer(&t));
-        async move { api(app, Method::GET, "/api/v1/me", &auth, None, Some(ip)).await }
-    };
     let listed = || async {
         app.get("/api/tokens/list", Some(&s), "application/json")
             .await
@@ -194,7 +195,7 @@ async fn last_use_is_kept_in_memory_and_written_in_batches() {
         }
     };
     for _ in 0..5 {
-        use_from("192.0.2.4").await;
+        use_from(&app, &t, "192.0.2.4").await;
     }
     assert_eq!(
         app.count("SELECT COUNT(*) FROM api_tokens WHERE last_used_at IS NOT NULL")
@@ -230,7 +231,7 @@ async fn last_use_is_kept_in_memory_and_written_in_batches() {
         "shown while it is written: {body}"
     );
     // A use while the flush writes stays for the next flush.
-    use_from("192.0.2.5").await;
+    use_from(&app, &t, "192.0.2.5").await;
     holder.commit().await.expect("commit");
     assert_eq!(flush.await, 1);
     assert_eq!(written_from("192.0.2.4").await, 1);
@@ -246,15 +247,7 @@ async fn an_older_use_never_overwrites_a_newer_one() {
     app.create_user("ada", PW).await;
     let s = app.session("ada", PW).await;
     let (id, t) = token(&app, &s, "t", "read", "").await;
-    api(
-        &app,
-        Method::GET,
-        "/api/v1/me",
-        &bearer(&t),
-        None,
-        Some("192.0.2.4"),
-    )
-    .await;
+    use_from(&app, &t, "192.0.2.4").await;
     // Meanwhile another server noted a later use and wrote it first.
     sqlx::query(
         "UPDATE api_tokens SET last_used_at = $1, last_used_ip = '192.0.2.8' WHERE id = $2",
@@ -314,15 +307,7 @@ async fn a_new_secret_is_never_shown_used_by_the_old_one() {
         );
     };
     // Regenerated here: the use noted of the old secret is dropped.
-    api(
-        &app,
-        Method::GET,
-        "/api/v1/me",
-        &bearer(&t),
-        None,
-        Some("192.0.2.4"),
-    )
-    .await;
+    use_from(&app, &t, "192.0.2.4").await;
     let r = app
         .post_form("/api/tokens/regenerate", &[("id", &id)], Some(&s))
         .await;
@@ -332,15 +317,7 @@ async fn a_new_secret_is_never_shown_used_by_the_old_one() {
     // mark): the mark is neither shown nor written.
     let fresh: Value = serde_json::from_str(&r.body).expect("json");
     let fresh = fresh["value"].as_str().expect("value").to_string();
-    api(
-        &app,
-        Method::GET,
-        "/api/v1/me",
-        &bearer(&fresh),
-        None,
-        Some("192.0.2.5"),
-    )
-    .await;
+    use_from(&app, &fresh, "192.0.2.5").await;
     sqlx::query("UPDATE api_tokens SET created_at = $1 WHERE id = $2")
         .bind(tessera::server::db::now() + 120)
         .bind(&id)
