@@ -66,6 +66,14 @@ pub async fn connect_with(url: &str, connections: Connections) -> Result<Db, sql
             Some(Duration::from_secs(600))
         })
         .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings a connection when it is handed out and again when it is
+        // given back. A SQLite connection is a file in this process, with no
+        // far end that could have hung up: the ping before each use was a
+        // round trip to its worker thread for nothing, a third of a query's
+        // hops (the one on return stays; it also ends what a dropped query left
+        // open). A PostgreSQL connection can die while idle (a restarted
+        // server): it is still checked before use.
+        .test_before_acquire(!is_sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if is_sqlite {
