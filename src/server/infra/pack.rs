@@ -37,19 +37,40 @@ pub fn pack_modules(pkg: &Path, names: &[String]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// `bytes` as sent with `encoding`. Brotli at quality 9: within a few per cent
-/// of its best (11) on WebAssembly, at a small fraction of its time.
-pub fn compress(bytes: &[u8], encoding: Encoding) -> std::io::Result<Vec<u8>> {
+/// How hard a pack is compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effort {
+    /// A page's own pack, made once and kept: brotli at quality 9, within a
+    /// few per cent of its best (11) on WebAssembly at a small fraction of
+    /// its time; gzip at its best.
+    Best,
+    /// Any other set (what a page reached inside the app lacks, or whatever
+    /// anyone asks for): brotli at quality 5 and gzip at 6, several times
+    /// quicker for a few per cent more bytes, so a flood of made-up sets
+    /// costs the server that much less.
+    Quick,
+}
+
+/// `bytes` as sent with `encoding`, compressed with `effort`.
+pub fn compress(bytes: &[u8], encoding: Encoding, effort: Effort) -> std::io::Result<Vec<u8>> {
     use std::io::Write;
     match encoding {
         Encoding::Brotli => {
-            let mut w = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, 9, 22);
+            let quality = match effort {
+                Effort::Best => 9,
+                Effort::Quick => 5,
+            };
+            let mut w = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, quality, 22);
             w.write_all(bytes)?;
             w.flush()?;
             Ok(w.into_inner())
         }
         Encoding::Gzip => {
-            let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            let level = match effort {
+                Effort::Best => flate2::Compression::best(),
+                Effort::Quick => flate2::Compression::default(),
+            };
+            let mut w = flate2::write::GzEncoder::new(Vec::new(), level);
             w.write_all(bytes)?;
             w.finish()
         }

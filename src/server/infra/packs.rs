@@ -1,8 +1,9 @@
 //! The packs being made and kept (`split::Split` says which modules a pack
-//! may hold): each made once, by a task of its own, one at a time, the 32
-//! asked for most lately kept, and at most 8 waiting or being made.
+//! may hold): each made once, by a task of its own, one at a time, and at
+//! most 8 waiting or being made. The pages' own packs are kept for good; of
+//! any other set, the 32 asked for most lately.
 
-use super::pack::{compress, pack_modules, Encoding};
+use super::pack::{compress, pack_modules, Effort, Encoding};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -27,16 +28,20 @@ pub enum Refused {
 /// many compressions, one core's worth at a time.
 const QUEUED_PACKS: usize = 8;
 
-/// How many packs are kept (each of a set of modules and an encoding): a
-/// release build's are ~300 KB at most, so ~20 MB in all at worst; a debug
-/// build's are a few MB each.
+/// How many packs of sets that are no page's own are kept (each of a set of
+/// modules and an encoding): a release build's are ~300 KB at most, so
+/// ~10 MB in all at worst; a debug build's are a few MB each.
 const KEPT_PACKS: usize = 32;
 
 /// The packs kept, by the modules they hold and their encoding.
 #[derive(Debug, Default)]
 struct Made {
     packs: HashMap<(String, Encoding), Making>,
-    /// Their keys, the one asked for least lately first.
+    /// The keys of those that are no page's own, the one asked for least
+    /// lately first: at most `KEPT_PACKS`. A page's own pack is not among
+    /// them and stays (a few dozen at most, two encodings of each set the
+    /// build's pages name), so however many other sets anyone asks for, a
+    /// page's pack is never made again.
     order: VecDeque<(String, Encoding)>,
 }
 
@@ -75,6 +80,10 @@ impl Packs {
     /// The pack of the module files `names` (under `pkg`, no `.wasm`; file
     /// names the caller took from the build's manifest, and refused here
     /// should one name anything but a file in `pkg`), encoded as `encoding`.
+    /// `page`: the set is a page's own (`Split::preloads` named it), made
+    /// with `Effort::Best` and kept for good; any other is made with
+    /// `Effort::Quick` and kept while among the `KEPT_PACKS` latest. A set
+    /// made before a page named it keeps the effort it was made with.
     ///
     /// Reading up to ~200 files and compressing up to ~400 KB (50 ms) is done
     /// off the async runtime, one pack at a time (`packing`), by a job of its
@@ -89,6 +98,7 @@ impl Packs {
         &self,
         mut names: Vec<String>,
         encoding: Encoding,
+        page: bool,
     ) -> Result<axum::body::Bytes, Refused> {
         let plain = |name: &String| {
             !name.is_empty()
@@ -106,18 +116,23 @@ impl Packs {
         let making = {
             let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(making) = made.packs.get(&key).cloned() {
-                // Kept the longest now.
+                // Kept the longest now, or for good once a page named it.
                 made.order.retain(|k| k != &key);
-                made.order.push_back(key.clone());
+                if !page {
+                    made.order.push_back(key.clone());
+                }
                 making
             } else {
-                let making = self.start(names, encoding)?;
-                if made.order.len() >= KEPT_PACKS {
-                    if let Some(oldest) = made.order.pop_front() {
-                        made.packs.remove(&oldest);
+                let effort = if page { Effort::Best } else { Effort::Quick };
+                let making = self.start(names, encoding, effort)?;
+                if !page {
+                    if made.order.len() >= KEPT_PACKS {
+                        if let Some(oldest) = made.order.pop_front() {
+                            made.packs.remove(&oldest);
+                        }
                     }
+                    made.order.push_back(key.clone());
                 }
-                made.order.push_back(key.clone());
                 made.packs.insert(key.clone(), making.clone());
                 making
             }
@@ -137,7 +152,12 @@ impl Packs {
     /// A task of its own: it takes its turn and packs even should every
     /// request for it go away meanwhile (a turn handed to a job nobody polled
     /// would stop all others).
-    fn start(&self, names: Vec<String>, encoding: Encoding) -> Result<Making, Refused> {
+    fn start(
+        &self,
+        names: Vec<String>,
+        encoding: Encoding,
+        effort: Effort,
+    ) -> Result<Making, Refused> {
         let slot = Slot::take(&self.queued).ok_or(Refused::Busy)?;
         let (pkg, packing) = (self.pkg.clone(), self.packing.clone());
         let job = tokio::spawn(async move {
@@ -146,7 +166,7 @@ impl Packs {
                 Ok(turn) => {
                     tokio::task::spawn_blocking(move || {
                         let _turn = turn;
-                        compress(&pack_modules(&pkg, &names)?, encoding)
+                        compress(&pack_modules(&pkg, &names)?, encoding, effort)
                     })
                     .await
                 }
@@ -215,7 +235,7 @@ pub(super) mod tests {
         let packs = Packs::new(&dir.path().join("pkg"));
         for name in ["../d", "/etc/passwd", "a\\b", "", ".."] {
             assert_eq!(
-                packs.get(names(&[name]), Encoding::Gzip).await,
+                packs.get(names(&[name]), Encoding::Gzip, false).await,
                 Err(Refused::Unknown),
                 "{name}"
             );
@@ -223,7 +243,7 @@ pub(super) mod tests {
         // A file that is there but cannot be read: the build is not gone.
         let packs = Packs::new(dir.path());
         assert_eq!(
-            packs.get(names(&["d"]), Encoding::Gzip).await,
+            packs.get(names(&["d"]), Encoding::Gzip, false).await,
             Err(Refused::Failed)
         );
     }
@@ -234,12 +254,12 @@ pub(super) mod tests {
         std::fs::write(dir.path().join("b.wasm"), b"b").expect("write");
         let packs = Packs::new(dir.path());
         assert_eq!(
-            packs.get(names(&["b", "c"]), Encoding::Brotli).await,
+            packs.get(names(&["b", "c"]), Encoding::Brotli, false).await,
             Err(Refused::Unknown)
         );
         std::fs::write(dir.path().join("c.wasm"), b"c").expect("write");
         let made = packs
-            .get(names(&["c", "b"]), Encoding::Gzip)
+            .get(names(&["c", "b"]), Encoding::Gzip, false)
             .await
             .expect("gzip");
         assert_eq!(
@@ -247,21 +267,29 @@ pub(super) mod tests {
             [1, b'b', 1, 0, 0, 0, b'b', 1, b'c', 1, 0, 0, 0, b'c']
         );
         assert!(packs
-            .get(names(&["b", "c"]), Encoding::Brotli)
+            .get(names(&["b", "c"]), Encoding::Brotli, false)
             .await
             .is_ok());
     }
 
     #[tokio::test]
-    async fn only_the_latest_packs_are_kept() {
+    async fn a_pages_pack_stays_and_of_the_others_only_the_latest() {
         let dir = tempfile::tempdir().expect("dir");
         let all: Vec<String> = (0..KEPT_PACKS + 8).map(|i| format!("m{i}")).collect();
-        for name in &all {
+        for name in all.iter().chain([&"page".to_string()]) {
             std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
         }
         let packs = Packs::new(dir.path());
-        let ask = |name: &str| packs.get(names(&[name]), Encoding::Gzip);
-        for name in &all[..KEPT_PACKS] {
+        let ask = |name: &str| packs.get(names(&[name]), Encoding::Gzip, false);
+        // A page's own pack, made with the best effort (gzip's header says
+        // so: XFL 2), the others quicker (0).
+        let page = packs
+            .get(names(&["page"]), Encoding::Gzip, true)
+            .await
+            .expect("page");
+        assert_eq!(page[8], 2, "best compression");
+        assert_eq!(ask("m0").await.expect("m0")[8], 0, "quick compression");
+        for name in &all[1..KEPT_PACKS] {
             assert!(ask(name).await.is_ok());
         }
         // m0 asked for again: now the last to go.
@@ -270,9 +298,10 @@ pub(super) mod tests {
             assert!(ask(name).await.is_ok());
         }
         let made = packs.made.lock().expect("lock");
-        assert_eq!(made.packs.len(), KEPT_PACKS);
+        assert_eq!(made.packs.len(), KEPT_PACKS + 1);
         assert_eq!(made.order.len(), KEPT_PACKS);
         let kept = |name: &str| made.packs.contains_key(&(name.to_string(), Encoding::Gzip));
+        assert!(kept("page"), "a page's pack is never pushed out");
         assert!(kept("m0"));
         assert!((1..=8).all(|i| !kept(&format!("m{i}"))));
         assert!(kept("m9"));
@@ -290,22 +319,32 @@ pub(super) mod tests {
         let packs = Packs::new(dir.path());
         let turn = packs.packing.clone().acquire_owned().await.expect("turn");
         {
-            let gone = packs.get(names(&["a"]), Encoding::Gzip);
+            let gone = packs.get(names(&["a"]), Encoding::Gzip, false);
             assert!(futures::FutureExt::now_or_never(gone).is_none());
         }
         drop(turn);
         let other = tokio::time::timeout(
             std::time::Duration::from_secs(10),
-            packs.get(names(&["b"]), Encoding::Gzip),
+            packs.get(names(&["b"]), Encoding::Gzip, false),
         )
         .await
         .expect("not held up");
         assert!(other.is_ok());
+        // Each job gives its place back as its task ends, which for the gone
+        // request's job can come after the other's answer (its blocking
+        // thread had handed the turn on, then woke its task): wait for both.
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while packs.queued.load(std::sync::atomic::Ordering::SeqCst) != 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        })
+        .await
+        .expect("both jobs ended");
         // Eight sets waiting for a turn held elsewhere: a ninth is refused.
         let turn = packs.packing.clone().acquire_owned().await.expect("turn");
         for set in [&["a", "b"][..], &["a", "c"], &["b", "c"], &["a", "b", "c"]] {
             for encoding in [Encoding::Gzip, Encoding::Brotli] {
-                let waiting = packs.get(names(set), encoding);
+                let waiting = packs.get(names(set), encoding, false);
                 assert!(futures::FutureExt::now_or_never(waiting).is_none());
             }
         }
@@ -314,7 +353,7 @@ pub(super) mod tests {
             QUEUED_PACKS
         );
         assert_eq!(
-            packs.get(names(&["c"]), Encoding::Gzip).await,
+            packs.get(names(&["c"]), Encoding::Gzip, false).await,
             Err(Refused::Busy)
         );
         drop(turn);

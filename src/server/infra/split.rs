@@ -41,6 +41,11 @@ pub struct Split {
     build: String,
     /// The packs made and being made.
     packs: Packs,
+    /// The sets of modules this server's pages have named (`preloads`: each
+    /// set's names without content hash, sorted, comma-separated), a few
+    /// dozen at most: their packs are made with the best compression and kept
+    /// for good (`Packs::get`), whatever other sets anyone asks for.
+    named: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// A module's file name without its content hash (`chunk_7.AbC…` → `chunk_7`).
@@ -114,6 +119,7 @@ impl Split {
             loader,
             build,
             packs: Packs::new(pkg),
+            named: std::sync::Mutex::default(),
         }
     }
 
@@ -137,9 +143,15 @@ impl Split {
         stems.sort_unstable();
         stems.dedup();
         (!stems.is_empty()).then(|| {
+            let set = stems.join(",");
+            let mut named = self.named.lock().unwrap_or_else(PoisonError::into_inner);
+            if !named.contains(&set) {
+                named.insert(set.clone());
+            }
+            drop(named);
             vec![
                 format!("/pkg/{}", self.loader),
-                self.pack_pattern().replace('*', &stems.join(",")),
+                self.pack_pattern().replace('*', &set),
             ]
         })
     }
@@ -186,7 +198,14 @@ impl Split {
         if names.is_empty() || names.len() > self.modules.len() {
             return Err(Refused::Unknown);
         }
-        self.packs.get(names, encoding).await
+        let page = {
+            let mut stems: Vec<&str> = names.iter().map(|name| stem(name)).collect();
+            stems.sort_unstable();
+            stems.dedup();
+            let named = self.named.lock().unwrap_or_else(PoisonError::into_inner);
+            named.contains(&stems.join(","))
+        };
+        self.packs.get(names, encoding, page).await
     }
 }
 
@@ -389,6 +408,26 @@ mod tests {
                 "{file}?{query}"
             );
         }
+    }
+
+    /// A set a page named (`preloads`) is packed with the best compression
+    /// and kept for good; any other set quicker (gzip's header says which:
+    /// XFL 2 for the best, 0 for the default level).
+    #[tokio::test]
+    async fn a_set_a_page_named_is_packed_best_and_any_other_quicker() {
+        let dir = tempfile::tempdir().expect("dir");
+        for name in ["a.h1", "b", "c"] {
+            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
+        }
+        let split = split(dir.path());
+        let other = split.pack("B1.bin", "m=a,c", Encoding::Gzip).await;
+        assert_eq!(other.expect("other")[8], 0);
+        assert_eq!(
+            split.preloads(["profile_view_1"]).expect("split")[1],
+            "/pkg/pack/B1.bin?m=a,b"
+        );
+        let page = split.pack("B1.bin", "m=b,a", Encoding::Gzip).await;
+        assert_eq!(page.expect("page")[8], 2);
     }
 
     #[test]
