@@ -70,9 +70,9 @@ pub async fn connect_with(url: &str, connections: Connections) -> Result<Db, sql
         // given back. A SQLite connection is a file in this process, with no
         // far end that could have hung up: the ping before each use was a
         // round trip to its worker thread for nothing, a third of a query's
-        // hops (the one on return stays; it also ends what a dropped query left
-        // open). A PostgreSQL connection can die while idle (a restarted
-        // server): it is still checked before use.
+        // hops (the one on return stays: it waits until whatever a dropped
+        // query left queued is done). A PostgreSQL connection can die while
+        // idle (a restarted server): it is still checked before use.
         .test_before_acquire(!is_sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {

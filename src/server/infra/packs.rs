@@ -33,15 +33,16 @@ const QUEUED_PACKS: usize = 8;
 /// ~10 MB in all at worst; a debug build's are a few MB each.
 const KEPT_PACKS: usize = 32;
 
-/// The packs kept, by the modules they hold and their encoding.
+/// The packs kept, by the modules they hold and their encoding, with the
+/// effort each is made with: `Effort::Best` for a page's own set.
 #[derive(Debug, Default)]
 struct Made {
-    packs: HashMap<(String, Encoding), Making>,
-    /// The keys of those that are no page's own, the one asked for least
-    /// lately first: at most `KEPT_PACKS`. A page's own pack is not among
-    /// them and stays (a few dozen at most, two encodings of each set the
-    /// build's pages name), so however many other sets anyone asks for, a
-    /// page's pack is never made again.
+    packs: HashMap<(String, Encoding), (Making, Effort)>,
+    /// The keys of those that are no page's own (made with `Effort::Quick`),
+    /// the one asked for least lately first: at most `KEPT_PACKS`. A page's
+    /// own pack is not among them and stays (two encodings of each set the
+    /// build's pages name: ~45 in all, ~10 MB in a release build), so however
+    /// many other sets anyone asks for, a page's pack is never made again.
     order: VecDeque<(String, Encoding)>,
 }
 
@@ -53,17 +54,18 @@ type Making = Shared<BoxFuture<'static, Result<axum::body::Bytes, Refused>>>;
 pub(super) struct Packs {
     /// Where the modules are.
     pkg: PathBuf,
-    /// The packs asked for lately, each made once, by one job, when first
-    /// asked for: at most `KEPT_PACKS`, the one asked for least lately
-    /// forgotten first.
+    /// The packs made, each once, by one job, when first asked for: the
+    /// pages' own for good, of the others the `KEPT_PACKS` asked for most
+    /// lately (`Made`).
     made: Mutex<Made>,
     /// One pack is compressed at a time (~50 ms of a core for a page's
     /// ~400 KB): however many sets of modules are asked for at once, the
     /// rest of the server keeps the other core.
     packing: Arc<tokio::sync::Semaphore>,
     /// Jobs started and not yet done (waiting for their turn or packing):
-    /// at most `QUEUED_PACKS`; a pack asked for beyond that is refused (503)
-    /// rather than queued, and `src/boot.js` fetches its modules one by one.
+    /// at most `QUEUED_PACKS`, of which one place is kept for a page's own
+    /// pack; a pack asked for beyond that is refused (503) rather than
+    /// queued, and `src/boot.js` fetches its modules one by one.
     queued: Arc<AtomicUsize>,
 }
 
@@ -83,7 +85,10 @@ impl Packs {
     /// `page`: the set is a page's own (`Split::preloads` named it), made
     /// with `Effort::Best` and kept for good; any other is made with
     /// `Effort::Quick` and kept while among the `KEPT_PACKS` latest. A set
-    /// made before a page named it keeps the effort it was made with.
+    /// made quick before a page named it (asked for by a page of before a
+    /// restart, or by anyone) is made again, best, when a page's request
+    /// next asks for it; until then, or should no place be free, the quick
+    /// one is sent.
     ///
     /// Reading up to ~200 files and compressing up to ~400 KB (50 ms) is done
     /// off the async runtime, one pack at a time (`packing`), by a job of its
@@ -115,32 +120,49 @@ impl Packs {
         let key = (names.join(","), encoding);
         let making = {
             let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(making) = made.packs.get(&key).cloned() {
-                // Kept the longest now, or for good once a page named it.
-                made.order.retain(|k| k != &key);
-                if !page {
-                    made.order.push_back(key.clone());
-                }
-                making
-            } else {
-                let effort = if page { Effort::Best } else { Effort::Quick };
-                let making = self.start(names, encoding, effort)?;
-                if !page {
-                    if made.order.len() >= KEPT_PACKS {
-                        if let Some(oldest) = made.order.pop_front() {
-                            made.packs.remove(&oldest);
+            match made.packs.get(&key).cloned() {
+                Some((quick, Effort::Quick)) if page => {
+                    made.order.retain(|k| k != &key);
+                    match self.start(names, encoding, Effort::Best, page) {
+                        Ok(best) => {
+                            made.packs.insert(key.clone(), (best.clone(), Effort::Best));
+                            best
+                        }
+                        Err(_) => {
+                            made.order.push_back(key.clone());
+                            quick
                         }
                     }
-                    made.order.push_back(key.clone());
                 }
-                made.packs.insert(key.clone(), making.clone());
-                making
+                Some((making, effort)) => {
+                    // Kept the longest now; a page's (best) pack for good,
+                    // whoever asks for it.
+                    if effort == Effort::Quick {
+                        made.order.retain(|k| k != &key);
+                        made.order.push_back(key.clone());
+                    }
+                    making
+                }
+                None => {
+                    let effort = if page { Effort::Best } else { Effort::Quick };
+                    let making = self.start(names, encoding, effort, page)?;
+                    if effort == Effort::Quick {
+                        if made.order.len() >= KEPT_PACKS {
+                            if let Some(oldest) = made.order.pop_front() {
+                                made.packs.remove(&oldest);
+                            }
+                        }
+                        made.order.push_back(key.clone());
+                    }
+                    made.packs.insert(key.clone(), (making.clone(), effort));
+                    making
+                }
             }
         };
         let packed = making.clone().await;
         if packed.is_err() {
             let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
-            if made.packs.get(&key).is_some_and(|m| m.ptr_eq(&making)) {
+            if made.packs.get(&key).is_some_and(|(m, _)| m.ptr_eq(&making)) {
                 made.packs.remove(&key);
                 made.order.retain(|k| k != &key);
             }
@@ -148,7 +170,8 @@ impl Packs {
         packed
     }
 
-    /// Starts the job that makes a pack, unless `QUEUED_PACKS` wait already.
+    /// Starts the job that makes a pack, unless `QUEUED_PACKS` wait already
+    /// (or all but one, the place kept for a `page`'s own pack).
     /// A task of its own: it takes its turn and packs even should every
     /// request for it go away meanwhile (a turn handed to a job nobody polled
     /// would stop all others).
@@ -157,8 +180,10 @@ impl Packs {
         names: Vec<String>,
         encoding: Encoding,
         effort: Effort,
+        page: bool,
     ) -> Result<Making, Refused> {
-        let slot = Slot::take(&self.queued).ok_or(Refused::Busy)?;
+        let places = if page { QUEUED_PACKS } else { QUEUED_PACKS - 1 };
+        let slot = Slot::take(&self.queued, places).ok_or(Refused::Busy)?;
         let (pkg, packing) = (self.pkg.clone(), self.packing.clone());
         let job = tokio::spawn(async move {
             let _slot = slot;
@@ -196,8 +221,9 @@ impl Packs {
 struct Slot(Arc<AtomicUsize>);
 
 impl Slot {
-    fn take(queued: &Arc<AtomicUsize>) -> Option<Slot> {
-        if queued.fetch_add(1, Ordering::SeqCst) >= QUEUED_PACKS {
+    /// A place, if fewer than `places` are taken.
+    fn take(queued: &Arc<AtomicUsize>, places: usize) -> Option<Slot> {
+        if queued.fetch_add(1, Ordering::SeqCst) >= places {
             queued.fetch_sub(1, Ordering::SeqCst);
             return None;
         }
@@ -297,6 +323,9 @@ pub(super) mod tests {
         for name in &all[KEPT_PACKS..] {
             assert!(ask(name).await.is_ok());
         }
+        // Asked for again, even as no page's (a request that looked before a
+        // page named it), it is the same pack and stays out of the others' turn.
+        assert_eq!(ask("page").await.expect("page"), page);
         let made = packs.made.lock().expect("lock");
         assert_eq!(made.packs.len(), KEPT_PACKS + 1);
         assert_eq!(made.order.len(), KEPT_PACKS);
@@ -306,6 +335,46 @@ pub(super) mod tests {
         assert!((1..=8).all(|i| !kept(&format!("m{i}"))));
         assert!(kept("m9"));
         assert!(kept(all.last().expect("names")));
+    }
+
+    /// A set first made quick (asked for before any page named it) is made
+    /// again, best, once a page's request asks for it, and kept for good.
+    #[tokio::test]
+    async fn a_set_made_quick_is_made_best_once_a_page_names_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let all: Vec<String> = (0..=KEPT_PACKS).map(|i| format!("m{i}")).collect();
+        for name in &all {
+            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
+        }
+        let packs = Packs::new(dir.path());
+        let ask = |name: &str, page| packs.get(names(&[name]), Encoding::Gzip, page);
+        assert_eq!(ask("m0", false).await.expect("quick")[8], 0);
+        let best = ask("m0", true).await.expect("best");
+        assert_eq!(best[8], 2);
+        assert_eq!(ask("m0", false).await.expect("again"), best);
+        for name in &all[1..] {
+            assert!(ask(name, false).await.is_ok());
+        }
+        let made = packs.made.lock().expect("lock");
+        assert!(made.packs.contains_key(&("m0".to_string(), Encoding::Gzip)));
+        assert_eq!(made.packs.len(), KEPT_PACKS + 1);
+        assert_eq!(made.order.len(), KEPT_PACKS);
+    }
+
+    /// Brotli too: a page's pack at the higher quality (smaller), another
+    /// quicker.
+    #[test]
+    fn a_pages_pack_is_compressed_harder() {
+        use super::super::pack::{compress, Effort};
+        let text = include_bytes!("packs.rs").repeat(4);
+        let best = compress(&text, Encoding::Brotli, Effort::Best).expect("best");
+        let quick = compress(&text, Encoding::Brotli, Effort::Quick).expect("quick");
+        assert!(
+            best.len() < quick.len(),
+            "{} vs {}",
+            best.len(),
+            quick.len()
+        );
     }
 
     /// A set asked for, its request gone before its turn came, does not hold
@@ -340,21 +409,35 @@ pub(super) mod tests {
         })
         .await
         .expect("both jobs ended");
-        // Eight sets waiting for a turn held elsewhere: a ninth is refused.
+        // Seven sets of no page waiting for a turn held elsewhere: an eighth
+        // is refused, the last place kept for a page's own; a ninth refused.
         let turn = packs.packing.clone().acquire_owned().await.expect("turn");
-        for set in [&["a", "b"][..], &["a", "c"], &["b", "c"], &["a", "b", "c"]] {
+        let sets = [&["a", "b"][..], &["a", "c"], &["b", "c"], &["a", "b", "c"]];
+        let mut waiting = Vec::new();
+        for set in sets {
             for encoding in [Encoding::Gzip, Encoding::Brotli] {
-                let waiting = packs.get(names(set), encoding, false);
-                assert!(futures::FutureExt::now_or_never(waiting).is_none());
+                waiting.push((set, encoding));
             }
         }
+        let (page, others) = waiting.split_last().expect("sets");
+        for (set, encoding) in others {
+            let waiting = packs.get(names(set), *encoding, false);
+            assert!(futures::FutureExt::now_or_never(waiting).is_none());
+        }
+        assert_eq!(
+            futures::FutureExt::now_or_never(packs.get(names(&["c"]), Encoding::Gzip, false)),
+            Some(Err(Refused::Busy))
+        );
+        let (set, encoding) = page;
+        let waiting = packs.get(names(set), *encoding, true);
+        assert!(futures::FutureExt::now_or_never(waiting).is_none());
         assert_eq!(
             packs.queued.load(std::sync::atomic::Ordering::SeqCst),
             QUEUED_PACKS
         );
         assert_eq!(
-            packs.get(names(&["c"]), Encoding::Gzip, false).await,
-            Err(Refused::Busy)
+            futures::FutureExt::now_or_never(packs.get(names(&["c"]), Encoding::Gzip, true)),
+            Some(Err(Refused::Busy))
         );
         drop(turn);
     }
