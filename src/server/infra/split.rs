@@ -53,6 +53,15 @@ fn stem(name: &str) -> &str {
     name.split_once('.').map_or(name, |(stem, _)| stem)
 }
 
+/// A set of modules as a pack's address names it: their stems, sorted,
+/// once each, comma-separated (also the key of `Split::named`).
+fn set_of<'a>(stems: impl IntoIterator<Item = &'a str>) -> String {
+    let mut stems: Vec<&str> = stems.into_iter().collect();
+    stems.sort_unstable();
+    stems.dedup();
+    stems.join(",")
+}
+
 impl Split {
     /// Reads the manifest under `pkg`, if this build is split.
     pub fn read(pkg: &Path) -> Option<Split> {
@@ -134,16 +143,13 @@ impl Split {
     /// the loader's address, then the pack of every module of those parts, or
     /// nothing when none of `ids` is split off.
     pub fn preloads<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Option<Vec<String>> {
-        let mut stems: Vec<&str> = ids
-            .into_iter()
-            .filter_map(|id| self.pages.get(id))
-            .flatten()
-            .map(|name| stem(name))
-            .collect();
-        stems.sort_unstable();
-        stems.dedup();
-        (!stems.is_empty()).then(|| {
-            let set = stems.join(",");
+        let set = set_of(
+            ids.into_iter()
+                .filter_map(|id| self.pages.get(id))
+                .flatten()
+                .map(|name| stem(name)),
+        );
+        (!set.is_empty()).then(|| {
             let mut named = self.named.lock().unwrap_or_else(PoisonError::into_inner);
             if !named.contains(&set) {
                 named.insert(set.clone());
@@ -198,13 +204,12 @@ impl Split {
         if names.is_empty() || names.len() > self.modules.len() {
             return Err(Refused::Unknown);
         }
-        let page = {
-            let mut stems: Vec<&str> = names.iter().map(|name| stem(name)).collect();
-            stems.sort_unstable();
-            stems.dedup();
-            let named = self.named.lock().unwrap_or_else(PoisonError::into_inner);
-            named.contains(&stems.join(","))
-        };
+        let set = set_of(names.iter().map(|name| stem(name)));
+        let page = self
+            .named
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&set);
         self.packs.get(names, encoding, page).await
     }
 }
