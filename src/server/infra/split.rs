@@ -162,6 +162,36 @@ impl Split {
         })
     }
 
+    /// The pack of what a page made of the lazy parts `own` leads to (the
+    /// parts `next`), for `<meta name="tessera-next">`, or `None` when none of
+    /// `next` is split off. A fresh visitor's browser keeps the page's own
+    /// modules and asks only for the others (`src/boot.js`), so that part of
+    /// the set is named too: its pack is then made with the best compression
+    /// and kept, like the whole set's.
+    pub fn next_pack(&self, own: &[&str], next: &[&str]) -> Option<String> {
+        let theirs: std::collections::HashSet<&str> = own
+            .iter()
+            .filter_map(|id| self.pages.get(*id))
+            .flatten()
+            .map(|name| stem(name))
+            .collect();
+        let rest = set_of(
+            next.iter()
+                .filter_map(|id| self.pages.get(*id))
+                .flatten()
+                .map(|name| stem(name))
+                .filter(|name| !theirs.contains(name)),
+        );
+        if !rest.is_empty() {
+            self.named
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(rest);
+        }
+        let [_, pack] = <[String; 2]>::try_from(self.preloads(next.iter().copied())?).ok()?;
+        Some(pack)
+    }
+
     /// The ids of the lazy parts named `names` (`profile_view`: the manifest's
     /// `__profile_view_<n>`), as `preloads` takes them.
     pub fn ids_named<'a>(&'a self, names: &[&str]) -> Vec<&'a str> {
@@ -314,13 +344,13 @@ pub fn announce_page_modules(next: &[&str]) {
     }
     // `to_html` registers a leptos_meta tag with the page's <head>. The loader
     // first: every module needs it.
-    for href in split.preloads(ids).unwrap_or_default() {
+    for href in split.preloads(ids.iter().copied()).unwrap_or_default() {
         let _ = view! { <Meta name="tessera-module" content=href/> }.to_html();
     }
     // The pack of the parts the page leads to (`src/boot.js` fetches it once
     // the page is interactive, and keeps its modules).
-    if let Some([_, pack]) = split.preloads(split.ids_named(next)).as_deref() {
-        let _ = view! { <Meta name="tessera-next" content=pack.clone()/> }.to_html();
+    if let Some(pack) = split.next_pack(&ids, &split.ids_named(next)) {
+        let _ = view! { <Meta name="tessera-next" content=pack/> }.to_html();
     }
 }
 
@@ -433,6 +463,30 @@ mod tests {
         );
         let page = split.pack("B1.bin", "m=b,a", Encoding::Gzip).await;
         assert_eq!(page.expect("page")[8], 2);
+    }
+
+    /// What a page leads to is named whole, and so is the part of it the
+    /// page's own pack lacks (what a fresh visitor's browser asks for): both
+    /// are packed with the best compression.
+    #[tokio::test]
+    async fn what_a_page_leads_to_is_packed_best_whole_and_without_the_pages_own() {
+        let dir = tempfile::tempdir().expect("dir");
+        for name in ["a.h1", "b", "c"] {
+            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
+        }
+        let split = split(dir.path());
+        assert_eq!(
+            split.next_pack(&["profile_view_1"], &["tokens_view_2"]),
+            Some("/pkg/pack/B1.bin?m=b,c".into())
+        );
+        for set in ["m=c", "m=b,c"] {
+            let pack = split.pack("B1.bin", set, Encoding::Gzip).await;
+            assert_eq!(pack.expect("pack")[8], 2, "{set}");
+        }
+        // Not the page's own, nor any other part of what it leads to.
+        let other = split.pack("B1.bin", "m=b", Encoding::Gzip).await;
+        assert_eq!(other.expect("other")[8], 0);
+        assert_eq!(split.next_pack(&["profile_view_1"], &["unknown"]), None);
     }
 
     #[test]
