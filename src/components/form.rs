@@ -19,6 +19,25 @@ where
     })
 }
 
+/// The fields of the form a submit event came from (browser only).
+#[cfg(feature = "hydrate")]
+pub fn form_data(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::FormData> {
+    use wasm_bindgen::JsCast;
+    let form = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())?;
+    web_sys::FormData::new_with_form(&form).ok()
+}
+
+/// What is in the input `input` now ("" before it is rendered, and on the
+/// server). The sign-in forms read their fields with this rather than through
+/// Leptos' `ActionForm`, whose decoding of a whole form into a server
+/// function's arguments (`serde_qs`, with its B-tree maps and sorting) was
+/// ~18 KB of what a first visit of the sign-in page downloads.
+pub fn typed(input: NodeRef<leptos::html::Input>) -> String {
+    input.get_untracked().map(|i| i.value()).unwrap_or_default()
+}
+
 /// The message under a field; `id` is what the input's `aria-describedby` names.
 #[component]
 pub fn FieldMessage(

@@ -1,7 +1,7 @@
 //! The sign-in page.
 
 use super::{Login, LoginSecondFactor};
-use crate::components::form::FieldMessage;
+use crate::components::form::{typed, FieldMessage};
 use crate::components::title::PageTitle;
 use crate::components::{browser, webauthn};
 use crate::error::AppError;
@@ -12,6 +12,7 @@ use crate::features::passkeys::{
 };
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -78,6 +79,17 @@ pub fn LoginPage() -> impl IntoView {
     let field_error = move |name: &'static str| {
         Signal::derive(move || error().and_then(|e| e.field_message(name)))
     };
+    // The form names the server function's address and posts to it by itself
+    // until the app runs (`src/boot.js` leaves it alone); then the app sends it.
+    let (login_input, password_input) = (NodeRef::new(), NodeRef::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(Login {
+            login: typed(login_input),
+            password: typed(password_input),
+            next: Some(query.with_untracked(|q| q.get("next").unwrap_or_default())),
+        });
+    };
 
     view! {
         <PageTitle text=move || t_string!(i18n, login.title).to_string()/>
@@ -85,14 +97,14 @@ pub fn LoginPage() -> impl IntoView {
             <div class="auth-card">
                 <h1 class="brand-title">"Tessera"</h1>
                 <p class="muted">{t!(i18n, login.lead)}</p>
-                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <form class="form" novalidate action=Login::url() method="post" on:submit=submit>
                     <input type="hidden" name="next" value=next/>
                     <Show when=move || form_error().is_some()>
                         <p class="alert alert-error" role="alert">{form_error}</p>
                     </Show>
                     <div class="field">
                         <label for="login">{t!(i18n, common.username_or_email)}</label>
-                        <input id="login" name="login" type="text" autocomplete="username webauthn" required
+                        <input id="login" name="login" node_ref=login_input type="text" autocomplete="username webauthn" required
                             autocapitalize="none" spellcheck="false" autofocus
                             aria-invalid=move || field_error("login").get().is_some().to_string()
                             aria-describedby="login-error"/>
@@ -100,7 +112,7 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="password">{t!(i18n, common.password)}</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required
+                        <input id="password" name="password" node_ref=password_input type="password" autocomplete="current-password" required
                             aria-invalid=move || field_error("password").get().is_some().to_string()
                             aria-describedby="password-error"/>
                         <FieldMessage id="password-error" message=field_error("password")/>
@@ -109,7 +121,7 @@ pub fn LoginPage() -> impl IntoView {
                         aria-busy=move || pending().to_string()>
                         {move || if pending() { t_string!(i18n, login.signing_in) } else { t_string!(i18n, common.sign_in) }}
                     </button>
-                </ActionForm>
+                </form>
                 <p class="separator" aria-hidden="true"><span>{t!(i18n, passkeys.or)}</span></p>
                 <PasskeyButton action=passkey label=move || t!(i18n, passkeys.sign_in) busy_label=move || t!(i18n, passkeys.signing_in)
                     also_busy=autofill_busy/>
@@ -216,13 +228,22 @@ pub fn LoginTwoFactorPage() -> impl IntoView {
             .map(|e| e.message())
     };
     let code_error = Signal::derive(move || error().and_then(|e| e.field_message("code")));
+    let code_input = NodeRef::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(LoginSecondFactor {
+            code: typed(code_input),
+            recovery: Some(recovery.get_untracked().to_string()),
+            next: Some(query.with_untracked(|q| q.get("next").unwrap_or_default())),
+        });
+    };
     view! {
         <PageTitle text=move || t_string!(i18n, two_factor.login_title).to_string()/>
         <main class="auth-page">
             <div class="auth-card">
                 <h1>{t!(i18n, two_factor.login_title)}</h1>
                 <p class="muted">{move || if recovery.get() { t_string!(i18n, two_factor.login_recovery_lead) } else { t_string!(i18n, two_factor.login_lead) }}</p>
-                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <form class="form" novalidate action=LoginSecondFactor::url() method="post" on:submit=submit>
                     <input type="hidden" name="next" value=next/>
                     <input type="hidden" name="recovery" value=move || recovery.get().to_string()/>
                     <Show when=move || form_error().is_some()>
@@ -230,7 +251,7 @@ pub fn LoginTwoFactorPage() -> impl IntoView {
                     </Show>
                     <div class="field">
                         <label for="code">{move || if recovery.get() { t_string!(i18n, two_factor.recovery_code) } else { t_string!(i18n, two_factor.code) }}</label>
-                        <input id="code" name="code" type="text" required autofocus spellcheck="false"
+                        <input id="code" name="code" node_ref=code_input type="text" required autofocus spellcheck="false"
                             autocomplete="one-time-code" autocapitalize="none"
                             inputmode=move || if recovery.get() { "text" } else { "numeric" }
                             aria-invalid=move || code_error.get().is_some().to_string()
@@ -241,7 +262,7 @@ pub fn LoginTwoFactorPage() -> impl IntoView {
                         aria-busy=move || action.pending().get().to_string()>
                         {move || if action.pending().get() { t_string!(i18n, two_factor.checking) } else { t_string!(i18n, two_factor.verify) }}
                     </button>
-                </ActionForm>
+                </form>
                 <p class="separator" aria-hidden="true"><span>{t!(i18n, passkeys.or)}</span></p>
                 <PasskeyButton action=passkey label=move || t!(i18n, passkeys.use_passkey) busy_label=move || t!(i18n, passkeys.signing_in)/>
                 <p class="below-form">

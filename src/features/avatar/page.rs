@@ -80,7 +80,7 @@ pub fn AvatarCard() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
-        if let Some(data) = form_data(&ev) {
+        if let Some(data) = crate::components::form::form_data(&ev) {
             upload.dispatch_local(data);
         }
     };
@@ -157,12 +157,3 @@ fn show_picked(
     let _ = (ev, preview, error, too_big);
 }
 
-/// The fields of the form a submit event came from, as multipart data.
-#[cfg(feature = "hydrate")]
-fn form_data(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::FormData> {
-    use wasm_bindgen::JsCast;
-    let form = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())?;
-    web_sys::FormData::new_with_form(&form).ok()
-}
