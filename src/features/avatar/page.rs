@@ -156,4 +156,3 @@ fn show_picked(
     #[cfg(not(feature = "hydrate"))]
     let _ = (ev, preview, error, too_big);
 }
-
