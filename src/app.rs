@@ -30,7 +30,7 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 /// modules of the page being rendered in its `<head>`, so the browser fetches
 /// them beside the shell, and those of the lazy parts (by name: `profile_view`)
 /// the page leads to, which the browser fetches once the page is interactive
-/// (`server::infra::split::announce_page_modules`).
+/// (`server::infra::page_modules::announce_page_modules`).
 #[derive(Clone, Copy)]
 pub struct AnnouncePageModules(pub fn(&[&str]));
 

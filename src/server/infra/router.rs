@@ -147,12 +147,12 @@ async fn drop_odd_request_id<B>(mut req: Request<B>) -> Request<B> {
 /// `headers::security_headers` made for this request and names in its CSP, the
 /// page knows its language and the modules of a split build.
 fn page_context(split: Option<Arc<super::split::Split>>, boot: Arc<str>) {
-    // What each lazy page announces in its <head> (`split::announce_page_modules`).
+    // What each lazy page announces in its <head> (`page_modules::announce_page_modules`).
     if let Some(split) = split {
         provide_context(split);
-        provide_context(super::split::Announced::default());
+        provide_context(super::page_modules::Announced::default());
         provide_context(crate::app::AnnouncePageModules(
-            super::split::announce_page_modules,
+            super::page_modules::announce_page_modules,
         ));
     }
     provide_context(crate::app::BootCode(boot));

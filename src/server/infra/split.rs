@@ -132,6 +132,16 @@ impl Split {
         }
     }
 
+    /// The modules of the lazy parts `ids` (names without content hash; an
+    /// unknown id has none).
+    fn stems_of<'s, 'i>(&'s self, ids: impl IntoIterator<Item = &'i str>) -> Vec<&'s str> {
+        ids.into_iter()
+            .filter_map(|id| self.pages.get(id))
+            .flatten()
+            .map(|name| stem(name))
+            .collect()
+    }
+
     /// The address of a pack, with `*` for the modules it holds (their names
     /// without content hash, comma-separated): `src/boot.js` asks for the
     /// modules a page reached inside the app lacks.
@@ -143,12 +153,7 @@ impl Split {
     /// the loader's address, then the pack of every module of those parts, or
     /// nothing when none of `ids` is split off.
     pub fn preloads<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Option<Vec<String>> {
-        let set = set_of(
-            ids.into_iter()
-                .filter_map(|id| self.pages.get(id))
-                .flatten()
-                .map(|name| stem(name)),
-        );
+        let set = set_of(self.stems_of(ids));
         (!set.is_empty()).then(|| {
             let mut named = self.named.lock().unwrap_or_else(PoisonError::into_inner);
             if !named.contains(&set) {
@@ -169,17 +174,11 @@ impl Split {
     /// the set is named too: its pack is then made with the best compression
     /// and kept, like the whole set's.
     pub fn next_pack(&self, own: &[&str], next: &[&str]) -> Option<String> {
-        let theirs: std::collections::HashSet<&str> = own
-            .iter()
-            .filter_map(|id| self.pages.get(*id))
-            .flatten()
-            .map(|name| stem(name))
-            .collect();
+        let theirs: std::collections::HashSet<&str> =
+            self.stems_of(own.iter().copied()).into_iter().collect();
         let rest = set_of(
-            next.iter()
-                .filter_map(|id| self.pages.get(*id))
-                .flatten()
-                .map(|name| stem(name))
+            self.stems_of(next.iter().copied())
+                .into_iter()
                 .filter(|name| !theirs.contains(name)),
         );
         if !rest.is_empty() {
@@ -294,71 +293,21 @@ pub fn routes<S: Clone + Send + Sync + 'static>(split: std::sync::Arc<Split>) ->
         .layer(pkg_headers())
 }
 
-/// The lazy part ids (pages, the signed-in frame) whose modules one page
-/// render has named already.
-#[derive(Clone, Default)]
-pub struct Announced(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&'static str>>>);
-
-/// Names the modules of the page being rendered in its `<head>` (`<meta
-/// name="tessera-module">`: the split loader and the pack of the modules of
-/// every lazy part noted so far, `Split`), so that the browser fetches them
-/// alongside the shell instead of only once the shell has run: `src/boot.js`
-/// asks for them when it starts the app, after the first paint. Called by each
-/// lazy page's view on the server, right after Leptos noted the page's id
-/// (`#[lazy]`); the signed-in frame around a page (`app::SignedIn`) calls
-/// nothing, so its modules come in the page's pack. `next` names the lazy
-/// parts the page leads to (the sign-in page: the frame and the profile):
-/// their pack is named in `<meta name="tessera-next">`, and `src/boot.js`
-/// fetches it once the page is interactive.
-///
-/// Leptos 0.8 writes preload links for them only from its `<HydrationScripts>`
-/// (which `app::BootScript` replaces), and there only when its manifest happens
-/// to be in reach after the render, which on a streamed signed-in page is
-/// rarely: the ids are taken out of its list here, so each is named once, by
-/// this.
-pub fn announce_page_modules(next: &[&str]) {
-    use leptos::prelude::*;
-    use leptos_meta::Meta;
-    let Some(split) = use_context::<std::sync::Arc<Split>>() else {
-        return;
-    };
-    let Some(noted) = use_context::<leptos::PrefetchLazyFn>() else {
-        return;
-    };
-    let ids: Vec<&'static str> = noted
-        .0
-        .try_write_value()
-        .map(|mut set| set.drain().collect())
-        .unwrap_or_default();
-    // Should the page be built more than once on the server (Leptos'
-    // <Suspense> walks what it holds on each of its passes), the tags go in once.
-    let ids: Vec<&'static str> = match use_context::<Announced>() {
-        Some(announced) => {
-            let mut done = announced.0.lock().unwrap_or_else(PoisonError::into_inner);
-            ids.into_iter().filter(|id| done.insert(id)).collect()
-        }
-        None => ids,
-    };
-    if ids.is_empty() {
-        return;
-    }
-    // `to_html` registers a leptos_meta tag with the page's <head>. The loader
-    // first: every module needs it.
-    for href in split.preloads(ids.iter().copied()).unwrap_or_default() {
-        let _ = view! { <Meta name="tessera-module" content=href/> }.to_html();
-    }
-    // The pack of the parts the page leads to (`src/boot.js` fetches it once
-    // the page is interactive, and keeps its modules).
-    if let Some(pack) = split.next_pack(&ids, &split.ids_named(next)) {
-        let _ = view! { <Meta name="tessera-next" content=pack/> }.to_html();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::pack::Encoding;
     use super::super::packs::tests::gunzip;
     use super::Split;
+
+    /// A build directory holding the modules `a.h1`, `b` and `c`, each file
+    /// holding its own name.
+    fn pkg_of_three() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("dir");
+        for name in ["a.h1", "b", "c"] {
+            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
+        }
+        dir
+    }
 
     fn split(pkg: &std::path::Path) -> Split {
         Split::new(
@@ -450,10 +399,7 @@ mod tests {
     /// XFL 2 for the best, 0 for the default level).
     #[tokio::test]
     async fn a_set_a_page_named_is_packed_best_and_any_other_quicker() {
-        let dir = tempfile::tempdir().expect("dir");
-        for name in ["a.h1", "b", "c"] {
-            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
-        }
+        let dir = pkg_of_three();
         let split = split(dir.path());
         let other = split.pack("B1.bin", "m=a,c", Encoding::Gzip).await;
         assert_eq!(other.expect("other")[8], 0);
@@ -470,10 +416,7 @@ mod tests {
     /// are packed with the best compression.
     #[tokio::test]
     async fn what_a_page_leads_to_is_packed_best_whole_and_without_the_pages_own() {
-        let dir = tempfile::tempdir().expect("dir");
-        for name in ["a.h1", "b", "c"] {
-            std::fs::write(dir.path().join(format!("{name}.wasm")), name).expect("write");
-        }
+        let dir = pkg_of_three();
         let split = split(dir.path());
         assert_eq!(
             split.next_pack(&["profile_view_1"], &["tokens_view_2"]),
