@@ -55,13 +55,37 @@ test("built files are named by their contents and cached for a year; pages never
     // one by one); every other file is there plain too.
     expect(plain.status(), asset).toBe(asset.startsWith("/pkg/pack/") ? 406 : 200);
   }
-  // A name that is not (or no longer) there is not cached.
+  // The split loader comes written compactly (server/infra/loader.rs): each
+  // module fetched by its name from the build's address, no content-hashed
+  // file named, and a fraction of the loader as built.
   const pack = assets.find((a) => a.startsWith("/pkg/pack/"))!;
+  const build = pack.match(/^\/pkg\/pack\/([A-Za-z0-9_-]{22})\.bin/)![1];
+  const loader = assets.find((a) => a.startsWith("/pkg/__wasm_split."))!;
+  const code = await (await request.get(loader)).text();
+  expect(code).toContain(`new URL("./m/${build}/" + name + ".wasm", import.meta.url)`);
+  expect(code).not.toMatch(/[A-Za-z0-9_-]{22}\.wasm/);
+  expect(code).not.toMatch(/\/\*/);
+  expect(code.length).toBeLessThan(60_000);
+  expect(code).toContain(`__m("${inPack.find((m) => m.startsWith("split_"))}")`);
+  // A module at that address: the build's file, cached for a year, and
+  // compressed when the browser takes it.
+  for (const encoding of ["br", "identity"]) {
+    const module = await request.get(`/pkg/m/${build}/${inPack[0]}.wasm`, { headers: { "Accept-Encoding": encoding } });
+    expect(module.status()).toBe(200);
+    expect(module.headers()["content-type"]).toBe("application/wasm");
+    expect(module.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+    if (encoding === "identity") expect([...(await module.body()).subarray(0, 4)]).toEqual([0, 97, 115, 109]);
+  }
+  // A name that is not (or no longer) there is not cached.
   for (const address of [
     "/pkg/tessera.AAAAAAAAAAAAAAAAAAAAAA.js",
     // Another build's pack, and one of a module of none.
     pack.replace(/^\/pkg\/pack\/[A-Za-z0-9_-]{22}/, "/pkg/pack/AAAAAAAAAAAAAAAAAAAAAA"),
     pack + ",chunk_999999",
+    // Another build's module, a module of none, a module by its file name.
+    `/pkg/m/AAAAAAAAAAAAAAAAAAAAAA/${inPack[0]}.wasm`,
+    `/pkg/m/${build}/chunk_999999.wasm`,
+    `/pkg/m/${build}/${inPack[0]}`,
   ]) {
     const gone = await request.get(address);
     expect(gone.status(), address).toBe(404);
@@ -150,7 +174,7 @@ test("a signed-in page fetches its modules in one pack after the first paint, ev
   const warnings: string[] = [];
   page.on("request", (r) => {
     const { pathname, search } = new URL(r.url());
-    if (pathname.startsWith("/pkg/pack/") || /^\/pkg\/(split|chunk)_/.test(pathname)) asked.push(pathname + search);
+    if (pathname.startsWith("/pkg/pack/") || /^\/pkg\/m\/[A-Za-z0-9_-]{22}\/(split|chunk)_/.test(pathname)) asked.push(pathname + search);
   });
   page.on("console", (m) => { if (m.text().includes("preload")) warnings.push(m.text()); });
   await page.goto("/settings/tokens");
@@ -217,7 +241,7 @@ test("signing in, then moving between pages, fetches each page's modules in one 
   const asked: string[] = [];
   page.on("request", (r) => {
     const { pathname, search } = new URL(r.url());
-    if (/^\/pkg\/(pack\/|split_|chunk_|tessera\.)/.test(pathname)) asked.push(pathname.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH.") + search);
+    if (/^\/pkg\/(pack\/|m\/|tessera\.)/.test(pathname)) asked.push(pathname.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH.") + search);
   });
   const documents: string[] = [];
   page.on("response", (r) => {
@@ -286,7 +310,7 @@ test("a page whose pack cannot be fetched, is cut short or hangs loads its modul
     });
     const modules: string[] = [];
     const onRequest = (r: { url(): string }) => {
-      if (/\/pkg\/split___tokens_view_/.test(r.url())) modules.push(r.url());
+      if (/\/pkg\/m\/[A-Za-z0-9_-]{22}\/split___tokens_view_\d+\.wasm$/.test(r.url())) modules.push(r.url());
     };
     page.on("request", onRequest);
     await page.goto("/settings/tokens");
@@ -305,7 +329,7 @@ test("a page whose pack cannot be fetched, is cut short or hangs loads its modul
   });
   const modules: string[] = [];
   page.on("request", (r) => {
-    if (/\/pkg\/split___tokens_view_/.test(r.url())) modules.push(r.url());
+    if (/\/pkg\/m\/[A-Za-z0-9_-]{22}\/split___tokens_view_\d+\.wasm$/.test(r.url())) modules.push(r.url());
   });
   const documents: string[] = [];
   page.on("response", (r) => {
@@ -330,7 +354,7 @@ test("a page whose module cannot be fetched is loaded in full instead", async ({
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
   let refused = 0;
-  await page.route(/\/pkg\/split___tokens_view_/, async (route) => {
+  await page.route(/\/pkg\/m\/[A-Za-z0-9_-]{22}\/split___tokens_view_\d+\.wasm$/, async (route) => {
     if (refused++ === 0) await route.fulfill({ status: 404, body: "" });
     else await route.continue();
   });

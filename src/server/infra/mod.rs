@@ -16,6 +16,7 @@ pub mod headers;
 pub mod keys;
 pub mod lang;
 pub mod live;
+pub mod loader;
 pub mod mail;
 pub mod net;
 pub mod pack;

@@ -49,6 +49,9 @@ pub enum Effort {
     /// quicker for a few per cent more bytes, so a flood of made-up sets
     /// costs the server that much less.
     Quick,
+    /// A small file made once (the split loader, `loader`): brotli at its
+    /// best (on ~60 KB of JavaScript, 3.2 KB against 3.9 at quality 9).
+    Most,
 }
 
 /// `bytes` as sent with `encoding`, compressed with `effort`.
@@ -57,6 +60,7 @@ pub fn compress(bytes: &[u8], encoding: Encoding, effort: Effort) -> std::io::Re
     match encoding {
         Encoding::Brotli => {
             let quality = match effort {
+                Effort::Most => 11,
                 Effort::Best => 9,
                 Effort::Quick => 5,
             };
@@ -67,7 +71,7 @@ pub fn compress(bytes: &[u8], encoding: Encoding, effort: Effort) -> std::io::Re
         }
         Encoding::Gzip => {
             let level = match effort {
-                Effort::Best => flate2::Compression::best(),
+                Effort::Best | Effort::Most => flate2::Compression::best(),
                 Effort::Quick => flate2::Compression::default(),
             };
             let mut w = flate2::write::GzEncoder::new(Vec::new(), level);

@@ -4,6 +4,7 @@
 //! built files are `assets`.
 
 use super::assets::{hashes, pkg_headers};
+use super::loader::{self, Compacted};
 use super::pack::{encoding_for, Encoding};
 use super::packs::{Packs, Refused};
 use axum::Router;
@@ -34,8 +35,12 @@ pub struct Split {
     /// Each module's name without its content hash (what a pack's address
     /// names) → its file name.
     modules: HashMap<String, String>,
-    /// The loader script that fetches them.
+    /// The loader script that fetches them (its file name).
     loader: String,
+    /// The loader as served (`loader`), when it could be written compactly.
+    compact: Option<std::sync::Arc<Compacted>>,
+    /// Where the modules are.
+    pkg: std::path::PathBuf,
     /// Part of each pack's address: a digest of the manifest, which names
     /// every module by its content.
     build: String,
@@ -83,7 +88,11 @@ impl Split {
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
         };
         match serde_json::from_str::<HashMap<String, Vec<String>>>(&text) {
-            Ok(modules) => Some(Split::new(modules, loader, pkg, build)),
+            Ok(modules) => {
+                let mut split = Split::new(modules, loader, pkg, build);
+                split.compact_loader();
+                Some(split)
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "the split manifest does not parse: pages load their modules unannounced");
                 None
@@ -126,9 +135,31 @@ impl Split {
             pages,
             modules,
             loader,
+            compact: None,
+            pkg: pkg.to_path_buf(),
             build,
             packs: Packs::new(pkg),
             named: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Has the loader served compactly (`loader::compact`), its modules
+    /// fetched by name from `/pkg/m/<build>/` (`serve_module`); left as it is
+    /// when it cannot be.
+    fn compact_loader(&mut self) {
+        let Ok(text) = std::fs::read_to_string(self.pkg.join(&self.loader)) else {
+            return;
+        };
+        let module = |name: &str| {
+            (self.modules.get(stem(name)).map(String::as_str) == Some(name))
+                .then(|| stem(name).to_string())
+        };
+        match loader::compact(&text, &self.build, module) {
+            Some(compact) => self.compact = Some(std::sync::Arc::new(Compacted::new(compact))),
+            None => tracing::warn!(
+                loader = %self.loader,
+                "the split loader is not as expected: served as it is"
+            ),
         }
     }
 
@@ -285,12 +316,47 @@ async fn serve_pack(
         .into_response()
 }
 
-/// `/pkg/pack/{file}`, under the caching headers of every file under `/pkg`.
+/// `GET /pkg/m/{build}/{file}`: the module `file` (`chunk_7.wasm`, its name
+/// without content hash) of the build `build`, as the compact loader asks
+/// for it (`loader`); precompressed copies preferred, as for every file under
+/// `/pkg`. 404 for another build or a name that is no module of this one.
+async fn serve_module(
+    axum::extract::State(split): axum::extract::State<std::sync::Arc<Split>>,
+    axum::extract::Path((build, file)): axum::extract::Path<(String, String)>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use tower::ServiceExt;
+    let found = file
+        .strip_suffix(".wasm")
+        .filter(|_| build == split.build)
+        .and_then(|name| split.modules.get(name));
+    let Some(name) = found else {
+        return http::StatusCode::NOT_FOUND.into_response();
+    };
+    let file = tower_http::services::ServeFile::new(split.pkg.join(format!("{name}.wasm")))
+        .precompressed_br()
+        .precompressed_gzip();
+    match file.oneshot(request).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
+    }
+}
+
+/// `/pkg/pack/{file}`, the modules by name (`/pkg/m/…`) and, when written
+/// compactly, the loader, under the caching headers of every file under `/pkg`.
 pub fn routes<S: Clone + Send + Sync + 'static>(split: std::sync::Arc<Split>) -> Router<S> {
-    Router::new()
+    let mut router = Router::new()
         .route("/pkg/pack/{file}", axum::routing::get(serve_pack))
-        .with_state(split)
-        .layer(pkg_headers())
+        .route("/pkg/m/{build}/{file}", axum::routing::get(serve_module))
+        .with_state(split.clone());
+    if let Some(compact) = split.compact.clone() {
+        router = router.route(
+            &format!("/pkg/{}", split.loader),
+            axum::routing::get(loader::serve).with_state(compact),
+        );
+    }
+    router.layer(pkg_headers())
 }
 
 #[cfg(test)]
