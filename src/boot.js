@@ -220,9 +220,11 @@
 		};
 		// A module's name in a pack's address: its file's, without the content
 		// hash: "chunk_7" for the compact loader's "/pkg/m/<build>/chunk_7.wasm"
-		// (`loader.rs`), or a loader served as built, "/pkg/chunk_7.<hash>.wasm".
+		// (this build's only: `loader.rs`), or a loader served as built,
+		// "/pkg/chunk_7.<hash>.wasm".
+		const ours = "/pkg/m/" + build + "/";
 		const nameOf = (path) => {
-			const name = path.slice(path.lastIndexOf("/") + 1).split(".")[0];
+			const name = (path.startsWith(ours) ? path.slice(ours.length) : path.slice(5)).split(".")[0];
 			return /^[A-Za-z0-9_-]+$/.test(name) ? name : null;
 		};
 		// The modules `names`, by name: those kept, and the others in one pack

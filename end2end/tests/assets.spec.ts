@@ -66,7 +66,7 @@ test("built files are named by their contents and cached for a year; pages never
   expect(code).not.toMatch(/[A-Za-z0-9_-]{22}\.wasm/);
   expect(code).not.toMatch(/\/\*/);
   expect(code.length).toBeLessThan(60_000);
-  expect(code).toContain(`__m("${inPack.find((m) => m.startsWith("split_"))}")`);
+  expect(code).toContain(`__tessera_m("${inPack.find((m) => m.startsWith("split_"))}")`);
   // A module at that address: the build's file, cached for a year, and
   // compressed when the browser takes it.
   for (const encoding of ["br", "identity"]) {
@@ -74,6 +74,8 @@ test("built files are named by their contents and cached for a year; pages never
     expect(module.status()).toBe(200);
     expect(module.headers()["content-type"]).toBe("application/wasm");
     expect(module.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+    // (Release builds have precompressed copies; debug builds none.)
+    expect(encoding === "br" ? [undefined, "br"] : [undefined]).toContain(module.headers()["content-encoding"]);
     if (encoding === "identity") expect([...(await module.body()).subarray(0, 4)]).toEqual([0, 97, 115, 109]);
   }
   // A name that is not (or no longer) there is not cached.
@@ -82,7 +84,7 @@ test("built files are named by their contents and cached for a year; pages never
     // Another build's pack, and one of a module of none.
     pack.replace(/^\/pkg\/pack\/[A-Za-z0-9_-]{22}/, "/pkg/pack/AAAAAAAAAAAAAAAAAAAAAA"),
     pack + ",chunk_999999",
-    // Another build's module, a module of none, a module by its file name.
+    // Another build's module, a module of none, a module's name without ".wasm".
     `/pkg/m/AAAAAAAAAAAAAAAAAAAAAA/${inPack[0]}.wasm`,
     `/pkg/m/${build}/chunk_999999.wasm`,
     `/pkg/m/${build}/${inPack[0]}`,
@@ -174,7 +176,8 @@ test("a signed-in page fetches its modules in one pack after the first paint, ev
   const warnings: string[] = [];
   page.on("request", (r) => {
     const { pathname, search } = new URL(r.url());
-    if (pathname.startsWith("/pkg/pack/") || /^\/pkg\/m\/[A-Za-z0-9_-]{22}\/(split|chunk)_/.test(pathname)) asked.push(pathname + search);
+    // (A module by itself: by name from the build's address, or by its file.)
+    if (pathname.startsWith("/pkg/pack/") || /^\/pkg\/(m\/[A-Za-z0-9_-]{22}\/)?(split|chunk)_/.test(pathname)) asked.push(pathname + search);
   });
   page.on("console", (m) => { if (m.text().includes("preload")) warnings.push(m.text()); });
   await page.goto("/settings/tokens");
@@ -241,7 +244,7 @@ test("signing in, then moving between pages, fetches each page's modules in one 
   const asked: string[] = [];
   page.on("request", (r) => {
     const { pathname, search } = new URL(r.url());
-    if (/^\/pkg\/(pack\/|m\/|tessera\.)/.test(pathname)) asked.push(pathname.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH.") + search);
+    if (/^\/pkg\/(pack\/|m\/|split_|chunk_|tessera\.)/.test(pathname)) asked.push(pathname.replace(/\.[A-Za-z0-9_-]{22}\./, ".HASH.") + search);
   });
   const documents: string[] = [];
   page.on("response", (r) => {

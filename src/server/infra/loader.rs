@@ -6,7 +6,7 @@
 //! parts that share the module, the same four lines that fetch and start it,
 //! and its content-hashed file name, whose 22 random characters are most of
 //! what brotli cannot shrink. Served instead: each module's fetch as one call
-//! of a function (`__m("chunk_7")`), from an address without the hash,
+//! of a function (`__tessera_m("chunk_7")`), from an address without the hash,
 //! `/pkg/m/<build>/chunk_7.wasm`, where `<build>` (a digest of the manifest,
 //! which names every module by its content) keeps the address unique to the
 //! build and so cacheable for a year; `split::routes` maps it to the file.
@@ -27,11 +27,13 @@ const EMPTY: &str = "() => async (_imp) => ({})";
 /// The loader `text` written compactly, its modules fetched from
 /// `/pkg/m/<build>/<module>.wasm`; `module` gives the name without content
 /// hash of a module's file name (`chunk_7.<hash>` → `chunk_7`), `None` for a
-/// file that is no module of the build. `None` when the text is not as
-/// expected: no module left out, nothing else touched.
+/// file that is no module of the build (it must give only letters, digits,
+/// `_` and `-`: the name goes into the JavaScript as it is). Besides the
+/// fetches, only lines that are a `/* … */` comment are left out. `None`
+/// when the text is not as expected: then no module may be left out.
 pub fn compact(text: &str, build: &str, module: impl Fn(&str) -> Option<String>) -> Option<String> {
     // The two functions added must not meet a name of the loader's own.
-    if text.contains("__m") || text.contains("__e") {
+    if text.contains("__tessera_") {
         return None;
     }
     // The comment line above each module (the lazy parts that share it).
@@ -68,8 +70,14 @@ pub fn compact(text: &str, build: &str, module: impl Fn(&str) -> Option<String>)
         }
         let name = name.strip_suffix(".wasm")?;
         let stem = module(name)?;
+        if !stem
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return None;
+        }
         out.push_str(&rest[at..at + found]);
-        out.push_str("__m(\"");
+        out.push_str("__tessera_m(\"");
         out.push_str(&stem);
         out.push_str("\")");
         at = name_at
@@ -82,7 +90,7 @@ pub fn compact(text: &str, build: &str, module: impl Fn(&str) -> Option<String>)
         fetched += 1;
     }
     out.push_str(&rest[at..]);
-    let out = out.replace(EMPTY, "__e");
+    let out = out.replace(EMPTY, "__tessera_e");
     // Nothing fetched otherwise, and something fetched at all.
     if fetched == 0 || out.contains("import.meta") || out.contains("instantiateStreaming") {
         return None;
@@ -94,7 +102,7 @@ pub fn compact(text: &str, build: &str, module: impl Fn(&str) -> Option<String>)
         "("
     };
     let helpers = format!(
-        "function __m(name) {{ return () => {{ const src = fetch(new URL(\"./m/{build}/\" + name + \".wasm\", import.meta.url)); return async (imports) => {start}WebAssembly.instantiateStreaming(src, imports)); }}; }}\nfunction __e() {{ return async (_imp) => ({{}}); }}\n"
+        "function __tessera_m(name) {{ return () => {{ const src = fetch(new URL(\"./m/{build}/\" + name + \".wasm\", import.meta.url)); return async (imports) => {start}WebAssembly.instantiateStreaming(src, imports)); }}; }}\nfunction __tessera_e() {{ return async (_imp) => ({{}}); }}\n"
     );
     // After the import, which must come first.
     let first_line = out.find('\n')? + 1;
@@ -113,47 +121,55 @@ pub fn compact(text: &str, build: &str, module: impl Fn(&str) -> Option<String>)
 #[derive(Debug)]
 pub struct Compacted {
     text: axum::body::Bytes,
-    compressed: tokio::sync::OnceCell<(axum::body::Bytes, axum::body::Bytes)>,
+    compressed: std::sync::Arc<tokio::sync::OnceCell<(axum::body::Bytes, axum::body::Bytes)>>,
 }
 
 impl Compacted {
     pub fn new(text: String) -> Compacted {
         Compacted {
             text: text.into(),
-            compressed: tokio::sync::OnceCell::new(),
+            compressed: std::sync::Arc::default(),
         }
     }
 
-    /// The loader as sent with `encoding` (`None`: as it is).
+    /// The loader as sent with `encoding` (`None`: as it is). The copies are
+    /// made by a task of its own, once: a request that goes away meanwhile
+    /// leaves them to be made all the same, not made again by the next.
     async fn body(&self, encoding: Option<Encoding>) -> std::io::Result<axum::body::Bytes> {
         let Some(encoding) = encoding else {
             return Ok(self.text.clone());
         };
-        let (brotli, gzip) = self
-            .compressed
-            .get_or_try_init(|| {
-                let text = self.text.clone();
-                async move {
-                    tokio::task::spawn_blocking(move || {
-                        Ok::<_, std::io::Error>((
-                            compress(&text, Encoding::Brotli, Effort::Most)?.into(),
-                            compress(&text, Encoding::Gzip, Effort::Most)?.into(),
-                        ))
+        let (brotli, gzip) = match self.compressed.get() {
+            Some(made) => made.clone(),
+            None => {
+                let (cell, text) = (self.compressed.clone(), self.text.clone());
+                tokio::spawn(async move {
+                    cell.get_or_try_init(|| async move {
+                        tokio::task::spawn_blocking(move || {
+                            Ok::<_, std::io::Error>((
+                                compress(&text, Encoding::Brotli, Effort::Most)?.into(),
+                                compress(&text, Encoding::Gzip, Effort::Most)?.into(),
+                            ))
+                        })
+                        .await
+                        .map_err(std::io::Error::other)?
                     })
                     .await
-                    .map_err(std::io::Error::other)?
-                }
-            })
-            .await?;
+                    .cloned()
+                })
+                .await
+                .map_err(std::io::Error::other)??
+            }
+        };
         Ok(match encoding {
-            Encoding::Brotli => brotli.clone(),
-            Encoding::Gzip => gzip.clone(),
+            Encoding::Brotli => brotli,
+            Encoding::Gzip => gzip,
         })
     }
 }
 
 /// `GET` of the loader's address: the compact loader, compressed as the
-/// browser takes it (as it is for one that takes neither brotli nor gzip).
+/// browser takes it (as it is for one that names neither brotli nor gzip).
 pub async fn serve(
     axum::extract::State(loader): axum::extract::State<std::sync::Arc<Compacted>>,
     headers: http::HeaderMap,
@@ -163,7 +179,7 @@ pub async fn serve(
     let accept = headers
         .get(header::ACCEPT_ENCODING)
         .map(|v| v.to_str().unwrap_or(""));
-    let encoding = encoding_for(accept);
+    let encoding = accept.and_then(|accept| encoding_for(Some(accept)));
     let Ok(body) = loader.body(encoding).await else {
         return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
@@ -209,6 +225,31 @@ export const __wasm_split_load___a_view_1 = wrapAsyncCb(makeLoad(() => {
 , [__chunk_0, __chunk_1]));
 "#;
 
+    /// The loader as sent: as it is, or compressed (made once).
+    #[tokio::test]
+    async fn the_compact_loader_is_sent_as_the_browser_takes_it() {
+        use super::super::pack::Encoding;
+        let loader = super::Compacted::new("import x;\n".repeat(100));
+        assert_eq!(
+            &loader.body(None).await.expect("plain")[..],
+            "import x;\n".repeat(100).as_bytes()
+        );
+        let brotli = loader.body(Some(Encoding::Brotli)).await.expect("brotli");
+        let mut text = Vec::new();
+        brotli::BrotliDecompress(&mut &brotli[..], &mut text).expect("brotli");
+        assert_eq!(text, "import x;\n".repeat(100).as_bytes());
+        let gzip = loader.body(Some(Encoding::Gzip)).await.expect("gzip");
+        assert_eq!(
+            super::super::packs::tests::gunzip(&gzip),
+            "import x;\n".repeat(100).as_bytes()
+        );
+        // Made once: the same bytes again.
+        assert_eq!(
+            loader.body(Some(Encoding::Brotli)).await.expect("again"),
+            brotli
+        );
+    }
+
     fn module(name: &str) -> Option<String> {
         ["chunk_0.H1", "split___a_view_1.H2"]
             .contains(&name)
@@ -224,16 +265,16 @@ export const __wasm_split_load___a_view_1 = wrapAsyncCb(makeLoad(() => {
         assert_eq!(
             compacted,
             r#"import { initSync } from "./tessera.H0.js";
-function __m(name) { return () => { const src = fetch(new URL("./m/B1/" + name + ".wasm", import.meta.url)); return async (imports) => (WebAssembly.instantiateStreaming(src, imports)); }; }
-function __e() { return async (_imp) => ({}); }
+function __tessera_m(name) { return () => { const src = fetch(new URL("./m/B1/" + name + ".wasm", import.meta.url)); return async (imports) => (WebAssembly.instantiateStreaming(src, imports)); }; }
+function __tessera_e() { return async (_imp) => ({}); }
 
 let sharedImports = undefined;
 function makeLoad(fetcher, deps) {
     return fetcher;
 }
-const __chunk_0 = makeLoad(__m("chunk_0"), []);
-const __chunk_1 = makeLoad(__e, []);
-export const __wasm_split_load___a_view_1 = wrapAsyncCb(makeLoad(__m("split___a_view_1"), [__chunk_0, __chunk_1]));
+const __chunk_0 = makeLoad(__tessera_m("chunk_0"), []);
+const __chunk_1 = makeLoad(__tessera_e, []);
+export const __wasm_split_load___a_view_1 = wrapAsyncCb(makeLoad(__tessera_m("split___a_view_1"), [__chunk_0, __chunk_1]));
 "#
         );
         // A debug build's loader keeps its check.
@@ -250,6 +291,13 @@ export const __wasm_split_load___a_view_1 = wrapAsyncCb(makeLoad(__m("split___a_
             compact(&loader.replace("chunk_0.H1", "chunk_9.H9"), "B1", module),
             None
         );
+        // A name like the functions added, or a module name that is not
+        // plain: untouched.
+        assert_eq!(
+            compact(&format!("{loader}// __tessera_m\n"), "B1", module),
+            None
+        );
+        assert_eq!(compact(&loader, "B1", |_| Some("a\"b".into())), None);
         // A line that only looks like such a comment is kept.
         assert_eq!(
             compact(&format!("{loader}/* */\n"), "B1", module).map(|c| c.ends_with("/* */\n")),
