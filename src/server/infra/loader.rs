@@ -9,10 +9,10 @@
 //! of a function (`__tessera_m("chunk_7")`), from an address without the hash,
 //! `/pkg/m/<build>/chunk_7.wasm`, where `<build>` (a digest of the manifest,
 //! which names every module by its content) keeps the address unique to the
-//! build and so cacheable for a year; `split::routes` maps it to the file.
+//! build and so cacheable for a year; `split_routes` maps it to the file.
 //! About 3 KB brotli. A loader not written as expected is served as it is.
 
-use super::pack::{compress, encoding_for, Effort, Encoding};
+use super::pack::{compress, Effort, Encoding};
 
 /// Each module's fetch as wasm-split writes it, before its file name (release
 /// and debug builds alike).
@@ -135,7 +135,10 @@ impl Compacted {
     /// The loader as sent with `encoding` (`None`: as it is). The copies are
     /// made by a task of its own, once: a request that goes away meanwhile
     /// leaves them to be made all the same, not made again by the next.
-    async fn body(&self, encoding: Option<Encoding>) -> std::io::Result<axum::body::Bytes> {
+    pub(super) async fn body(
+        &self,
+        encoding: Option<Encoding>,
+    ) -> std::io::Result<axum::body::Bytes> {
         let Some(encoding) = encoding else {
             return Ok(self.text.clone());
         };
@@ -166,38 +169,6 @@ impl Compacted {
             Encoding::Gzip => gzip,
         })
     }
-}
-
-/// `GET` of the loader's address: the compact loader, compressed as the
-/// browser takes it (as it is for one that names neither brotli nor gzip).
-pub async fn serve(
-    axum::extract::State(loader): axum::extract::State<std::sync::Arc<Compacted>>,
-    headers: http::HeaderMap,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    use http::{header, HeaderValue};
-    let accept = headers
-        .get(header::ACCEPT_ENCODING)
-        .map(|v| v.to_str().unwrap_or(""));
-    let encoding = accept.and_then(|accept| encoding_for(Some(accept)));
-    let Ok(body) = loader.body(encoding).await else {
-        return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let mut response = (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/javascript; charset=utf-8"),
-        )],
-        body,
-    )
-        .into_response();
-    if let Some(encoding) = encoding {
-        response.headers_mut().insert(
-            header::CONTENT_ENCODING,
-            HeaderValue::from_static(encoding.coding()),
-        );
-    }
-    response
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub mod phone;
 pub mod relying_party;
 pub mod router;
 pub mod split;
+pub mod split_routes;
 pub mod state;
 pub mod timefmt;
 pub mod user_agent;

@@ -48,7 +48,7 @@ pub fn app(state: AppState) -> Router {
     let pkg = state.config.site_dir.join("pkg");
     let split = super::split::Split::read(&pkg).map(Arc::new);
     let assets = match split.clone() {
-        Some(split) => super::assets::routes(&pkg).merge(super::split::routes(split)),
+        Some(split) => super::assets::routes(&pkg).merge(super::split_routes::routes(split)),
         None => super::assets::routes(&pkg),
     };
     // The script that starts the app, made once: it names the packs' address.

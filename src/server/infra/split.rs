@@ -1,14 +1,12 @@
 //! A split build's pages (`cargo leptos build --split`): which modules each
 //! loads, the address of the pack that brings them in one file (`/pkg/pack/…`,
-//! made and kept by `packs`), and the `<head>` tags that name it. The other
-//! built files are `assets`.
+//! made and kept by `packs`), and the `<head>` tags that name it; served by
+//! `split_routes`. The other built files are `assets`.
 
-use super::assets::{hashes, pkg_headers};
+use super::assets::hashes;
 use super::loader::{self, Compacted};
-use super::pack::{encoding_for, Encoding};
+use super::pack::Encoding;
 use super::packs::{Packs, Refused};
-use axum::Router;
-use http::{header, HeaderValue};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::PoisonError;
@@ -144,7 +142,7 @@ impl Split {
     }
 
     /// Has the loader served compactly (`loader::compact`), its modules
-    /// fetched by name from `/pkg/m/<build>/` (`serve_module`); left as it is
+    /// fetched by name from `/pkg/m/<build>/` (`split_routes`); left as it is
     /// when it cannot be.
     fn compact_loader(&mut self) {
         let Ok(text) = std::fs::read_to_string(self.pkg.join(&self.loader)) else {
@@ -245,7 +243,7 @@ impl Split {
     /// however ordered, is the same pack.
     ///
     /// Made or waited for by `Packs::get`.
-    async fn pack(
+    pub(super) async fn pack(
         &self,
         file: &str,
         query: &str,
@@ -272,91 +270,24 @@ impl Split {
             .contains(&set);
         self.packs.get(names, encoding, page).await
     }
-}
 
-/// `GET /pkg/pack/{file}?m=…`: modules in one file (`Split`), under the
-/// same caching headers as every file under `/pkg` (`routes`). A browser that
-/// takes neither brotli nor gzip gets 406, and `src/boot.js` then fetches the
-/// modules one by one.
-async fn serve_pack(
-    axum::extract::State(split): axum::extract::State<std::sync::Arc<Split>>,
-    axum::extract::Path(file): axum::extract::Path<String>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-    headers: http::HeaderMap,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let accept = headers
-        .get(header::ACCEPT_ENCODING)
-        .map(|v| v.to_str().unwrap_or(""));
-    let Some(encoding) = encoding_for(accept) else {
-        return http::StatusCode::NOT_ACCEPTABLE.into_response();
-    };
-    let body = match split
-        .pack(&file, query.as_deref().unwrap_or(""), encoding)
-        .await
-    {
-        Ok(body) => body,
-        Err(Refused::Unknown) => return http::StatusCode::NOT_FOUND.into_response(),
-        Err(Refused::Busy) => return http::StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        Err(Refused::Failed) => return http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
-            ),
-            (
-                header::CONTENT_ENCODING,
-                HeaderValue::from_static(encoding.coding()),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// `GET /pkg/m/{build}/{file}`: the module `file` (`chunk_7.wasm`, its name
-/// without content hash) of the build `build`, as the compact loader asks
-/// for it (`loader`); precompressed copies preferred, as for every file under
-/// `/pkg`. 404 for another build or a name that is no module of this one.
-async fn serve_module(
-    axum::extract::State(split): axum::extract::State<std::sync::Arc<Split>>,
-    axum::extract::Path((build, file)): axum::extract::Path<(String, String)>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    use tower::ServiceExt;
-    let found = file
-        .strip_suffix(".wasm")
-        .filter(|_| build == split.build)
-        .and_then(|name| split.modules.get(name));
-    let Some(name) = found else {
-        return http::StatusCode::NOT_FOUND.into_response();
-    };
-    let file = tower_http::services::ServeFile::new(split.pkg.join(format!("{name}.wasm")))
-        .precompressed_br()
-        .precompressed_gzip();
-    match file.oneshot(request).await {
-        Ok(response) => response.into_response(),
-        Err(never) => match never {},
+    /// The file of the module `file` (`chunk_7.wasm`, its name without
+    /// content hash) of the build `build`: `None` for another build or a name
+    /// that is no module of this one.
+    pub(super) fn module_file(&self, build: &str, file: &str) -> Option<std::path::PathBuf> {
+        let name = file
+            .strip_suffix(".wasm")
+            .filter(|_| build == self.build)
+            .and_then(|name| self.modules.get(name))?;
+        Some(self.pkg.join(format!("{name}.wasm")))
     }
-}
 
-/// `/pkg/pack/{file}`, the modules by name (`/pkg/m/…`) and, when written
-/// compactly, the loader, under the caching headers of every file under `/pkg`.
-pub fn routes<S: Clone + Send + Sync + 'static>(split: std::sync::Arc<Split>) -> Router<S> {
-    let mut router = Router::new()
-        .route("/pkg/pack/{file}", axum::routing::get(serve_pack))
-        .route("/pkg/m/{build}/{file}", axum::routing::get(serve_module))
-        .with_state(split.clone());
-    if let Some(compact) = split.compact.clone() {
-        router = router.route(
-            &format!("/pkg/{}", split.loader),
-            axum::routing::get(loader::serve).with_state(compact),
-        );
+    /// The loader's address and the loader served there, when it is written
+    /// compactly (`loader`).
+    pub(super) fn compact_loader_at(&self) -> Option<(String, std::sync::Arc<Compacted>)> {
+        let compact = self.compact.clone()?;
+        Some((format!("/pkg/{}", self.loader), compact))
     }
-    router.layer(pkg_headers())
 }
 
 #[cfg(test)]
