@@ -16,6 +16,37 @@
 // string or template literal across lines.
 (function (js, wasm, reloaded, packTemplate) {
 	const hydrated = () => document.getElementById("app")?.dataset.hydrated === "true";
+	// The address of this site's link last clicked: where the person was
+	// going (capture phase: seen before the app's router takes the click).
+	let lastLink = null;
+	document.addEventListener(
+		"click",
+		(event) => {
+			const a = event.target instanceof Element ? event.target.closest("a[href]") : null;
+			// A click elsewhere leaves it; a link to another site (opened in a
+			// new tab, say) must never become where this tab is sent.
+			if (a instanceof HTMLAnchorElement) lastLink = a.origin === location.origin ? a.href : null;
+		},
+		true,
+	);
+	// A page's module that cannot be fetched (a new release replaced the files
+	// this tab was built against, or the network dropped it) leaves the app in
+	// this tab dead. The page the person was going to (the link last clicked,
+	// else this one) is then loaded in full, from the current release: once per
+	// address until a page hydrates again (`components::browser::module_loads_work`),
+	// so an unreachable server does not reload in a loop. Done here, where the
+	// fetch fails, and not in a panic hook: a release build's panics abort at
+	// once, without running one.
+	const moduleFailed = () => {
+		const target = lastLink || location.href;
+		try {
+			if (sessionStorage.getItem(reloaded) === target) return;
+			sessionStorage.setItem(reloaded, target);
+		} catch {
+			return;
+		}
+		location.assign(target);
+	};
 	// Until then the browser would send a form of the app's (one without an
 	// action of its own: they are sent by the app) by itself: to the page's own
 	// address, which does not take it, or, for a form without method="post", as
@@ -356,14 +387,23 @@
 					burst = [];
 					queueMicrotask(answer);
 				}
-				return new Promise((answer) => burst.push({ path, input, init, answer }));
+				return new Promise((answer) => burst.push({ path, input, init, answer })).then(
+					(response) => {
+						if (!response.ok) moduleFailed();
+						return response;
+					},
+					(error) => {
+						moduleFailed();
+						throw error;
+					},
+				);
 			};
 		}
 		hint(wasm);
 		// Should the shell not arrive (the network dropped; a server updated
 		// since the page was sent no longer has its files), the page is loaded
 		// again, once per address (the key is the page modules' reload's,
-		// `components::browser::RELOADED`); after that it stays readable.
+		// above); after that it stays readable.
 		const failed = () => {
 			try {
 				if (sessionStorage.getItem(reloaded) === location.href) return;

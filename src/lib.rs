@@ -26,8 +26,7 @@ pub mod server;
 /// the `hydrate` export of the `tessera-front` crate (`front/`).
 #[cfg(feature = "hydrate")]
 pub fn hydrate() {
-    // Logs panics to the console, and reloads when a page's module is gone.
-    components::browser::reload_when_a_page_module_fails();
+    components::browser::log_panics();
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

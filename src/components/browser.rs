@@ -105,81 +105,17 @@ fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
     array.into()
 }
 
-/// The text of the panic the router raises when a page's WebAssembly module
-/// (see `app.rs`, `lazy_pages!`) cannot be fetched.
-#[cfg(feature = "hydrate")]
-const MODULE_FAILED: &str = "load callback should succeed";
-
-#[cfg(feature = "hydrate")]
-thread_local! {
-    /// The address of the link last clicked: where the person was going.
-    static LAST_LINK: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// The session-storage key that marks a page already reloaded for a failed
-/// module, or for a shell that did not arrive (`src/boot.js` is given it).
+/// The session-storage key that marks a page already reloaded for a page
+/// module that could not be fetched, or for a shell that did not arrive: both
+/// handled by `src/boot.js`, which is given it. Not in a panic hook: a release
+/// build's panics abort at once, without running one (README, "The front end").
 pub const RELOADED: &str = "tessera_module_reload";
 
-/// When a page's module cannot be loaded (a new release replaced the files an
-/// open tab was built against, or the network dropped it), the router panics
-/// and the app in this tab is dead. This turns that into a full page load of
-/// where the person was going (the link last clicked, else this page), which
-/// fetches the current release. Once per address until a page hydrates again
-/// ([`module_loads_work`]), so an unreachable server does not reload in a loop.
+/// Logs a panic's message to the browser's console (debug builds; a release
+/// build's panics abort without a message).
 #[cfg(feature = "hydrate")]
-pub fn reload_when_a_page_module_fails() {
-    use wasm_bindgen::{closure::Closure, JsCast};
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if let Some(document) = window.document() {
-        // Capture phase: seen before the router takes the click over.
-        let remember = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
-            let link = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("a[href]").ok().flatten())
-                .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-            // Only this site's pages: a link to elsewhere (opened in a new tab,
-            // say) must never become where a failed module sends this tab.
-            let here = web_sys::window().and_then(|w| w.location().origin().ok());
-            if let (Some(a), Some(here)) = (link, here) {
-                let href = a.href();
-                let same_site = href
-                    .strip_prefix(here.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'));
-                LAST_LINK.with(|l| *l.borrow_mut() = same_site.then_some(href));
-            }
-        });
-        let _ = document.add_event_listener_with_callback_and_bool(
-            "click",
-            remember.as_ref().unchecked_ref(),
-            true,
-        );
-        remember.forget();
-    }
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        if !info
-            .payload_as_str()
-            .is_some_and(|m| m.contains(MODULE_FAILED))
-        {
-            return;
-        }
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let here = window.location().href().unwrap_or_default();
-        let target = LAST_LINK.with(|l| l.borrow().clone()).unwrap_or(here);
-        let storage = window.session_storage().ok().flatten();
-        if let Some(s) = &storage {
-            if s.get_item(RELOADED).ok().flatten().as_deref() == Some(target.as_str()) {
-                return;
-            }
-            let _ = s.set_item(RELOADED, &target);
-        }
-        let _ = window.location().assign(&target);
-    }));
+pub fn log_panics() {
+    console_error_panic_hook::set_once();
 }
 
 /// Called once a page has hydrated: its modules loaded, so a later failure
