@@ -37,16 +37,18 @@
 	// so an unreachable server does not reload in a loop. Done here, where the
 	// fetch fails, and not in a panic hook: a release build's panics abort at
 	// once, without running one.
-	const moduleFailed = () => {
-		const target = lastLink || location.href;
+	const reloadOnce = (target) => {
 		try {
 			if (sessionStorage.getItem(reloaded) === target) return;
 			sessionStorage.setItem(reloaded, target);
 		} catch {
 			return;
 		}
-		location.assign(target);
+		// The same address (a fragment too) only reloads when asked to.
+		if (target === location.href) location.reload();
+		else location.assign(target);
 	};
+	const moduleFailed = () => reloadOnce(lastLink || location.href);
 	// Until then the browser would send a form of the app's (one without an
 	// action of its own: they are sent by the app) by itself: to the page's own
 	// address, which does not take it, or, for a form without method="post", as
@@ -404,15 +406,7 @@
 		// since the page was sent no longer has its files), the page is loaded
 		// again, once per address (the key is the page modules' reload's,
 		// above); after that it stays readable.
-		const failed = () => {
-			try {
-				if (sessionStorage.getItem(reloaded) === location.href) return;
-				sessionStorage.setItem(reloaded, location.href);
-			} catch {
-				return;
-			}
-			location.reload();
-		};
+		const failed = () => reloadOnce(location.href);
 		import(js)
 			.then((mod) => mod.default({ module_or_path: wasm }).then(() => mod))
 			.then((mod) => {

@@ -26,7 +26,9 @@ pub mod server;
 /// the `hydrate` export of the `tessera-front` crate (`front/`).
 #[cfg(feature = "hydrate")]
 pub fn hydrate() {
-    components::browser::log_panics();
+    // A panic's message in the browser's console (debug builds; a release
+    // build's panics abort at once, without one).
+    console_error_panic_hook::set_once();
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

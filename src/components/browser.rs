@@ -111,13 +111,6 @@ fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
 /// build's panics abort at once, without running one (README, "The front end").
 pub const RELOADED: &str = "tessera_module_reload";
 
-/// Logs a panic's message to the browser's console (debug builds; a release
-/// build's panics abort without a message).
-#[cfg(feature = "hydrate")]
-pub fn log_panics() {
-    console_error_panic_hook::set_once();
-}
-
 /// Called once a page has hydrated: its modules loaded, so a later failure
 /// may reload again.
 #[cfg(feature = "hydrate")]
