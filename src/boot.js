@@ -23,9 +23,14 @@
 		"click",
 		(event) => {
 			const a = event.target instanceof Element ? event.target.closest("a[href]") : null;
-			// A click elsewhere leaves it; a link to another site (opened in a
-			// new tab, say) must never become where this tab is sent.
-			if (a instanceof HTMLAnchorElement) lastLink = a.origin === location.origin ? a.href : null;
+			if (!(a instanceof HTMLAnchorElement)) return;
+			// A link this tab does not follow (opened in another tab or window,
+			// or downloaded) leaves it as it was: the page it opens elsewhere is
+			// not where this tab is going.
+			const elsewhere = event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey;
+			if (elsewhere || (a.target !== "" && a.target !== "_self") || a.hasAttribute("download")) return;
+			// A link to another site must never become where this tab is sent.
+			lastLink = a.origin === location.origin ? a.href : null;
 		},
 		true,
 	);

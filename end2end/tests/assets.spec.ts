@@ -384,6 +384,42 @@ test("a page whose module cannot be fetched is loaded in full instead", async ({
   await expect(page.getByRole("button", { name: "Create token" })).toBeEnabled();
 });
 
+// A link opened in another tab (Ctrl-click) is not where this tab is going:
+// should a page's module then fail in this tab (here one reached through the
+// history, with a fragment), this tab loads its own address in full, the
+// fragment kept, and the other tab is left alone.
+test("a failed module reloads this tab's page, not the link opened in another tab", async ({ page, context }) => {
+  const name = uniqueName("newtab");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  const opened = context.waitForEvent("page");
+  await page.getByRole("link", { name: "API tokens", exact: true }).click({ modifiers: ["Control"] });
+  const other = await opened;
+  await expect(other).toHaveURL(/\/settings\/tokens$/);
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  let refused = 0;
+  await page.route(/\/pkg\/(m\/[A-Za-z0-9_-]{22}\/|pack\/.*\b)split___password_view_/, async (route) => {
+    if (refused++ < 2) await route.fulfill({ status: 404, body: "" });
+    else await route.continue();
+  });
+  const documents: string[] = [];
+  page.on("response", (r) => {
+    if (r.request().resourceType() === "document") documents.push(new URL(r.url()).pathname);
+  });
+  // Back or forward to a page this tab has not loaded yet: the router follows
+  // the address (no click involved).
+  await page.evaluate(() => {
+    history.pushState(null, "", "/settings/password#current_password");
+    dispatchEvent(new PopStateEvent("popstate"));
+  });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Password");
+  await hydrated(page);
+  expect(refused).toBeGreaterThanOrEqual(2);
+  expect(documents).toEqual(["/settings/password"]);
+  await expect(page).toHaveURL(/\/settings\/password#current_password$/);
+  await expect(other).toHaveURL(/\/settings\/tokens$/);
+});
+
 // The shell itself can fail to arrive (a dropped connection; a server updated
 // since the page was sent): the page is loaded again, once, and then works.
 test("a page whose app cannot be fetched is loaded again, once, and then starts", async ({ page }) => {
