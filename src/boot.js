@@ -34,6 +34,11 @@
 		},
 		true,
 	);
+	// Back or forward through the history: the browser has already set the
+	// address this tab is going to, and a link clicked earlier is no longer it.
+	addEventListener("popstate", () => {
+		lastLink = null;
+	});
 	// A page's module that cannot be fetched (a new release replaced the files
 	// this tab was built against, or the network dropped it) leaves the app in
 	// this tab dead. The page the person was going to (the link last clicked,

@@ -37,3 +37,30 @@ pub async fn open(dir: &Path) -> (Db, bool) {
     let pool = db::connect(&config.database_url).await.expect("database");
     (pool, engine == "PostgreSQL")
 }
+
+/// A second fresh database beside `open`'s, for a bench that compares two:
+/// on SQLite in `dir`, on PostgreSQL a database of its own in the same cluster
+/// (`name`, created here, emptied first).
+#[allow(dead_code, reason = "only `scale` compares two databases")]
+pub async fn open_beside(dir: &Path, name: &str) -> Db {
+    let Ok(url) = std::env::var("TESSERA_BENCH_DATABASE_URL") else {
+        return open(dir).await.0;
+    };
+    let server = db::connect(&url).await.expect("database");
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .execute(&server)
+            .await
+            .expect("second database");
+    }
+    server.close().await;
+    let (base, _) = url
+        .rsplit_once('/')
+        .expect("a database URL names its database");
+    db::connect(&format!("{base}/{name}"))
+        .await
+        .expect("second database")
+}

@@ -384,19 +384,54 @@ test("a page whose module cannot be fetched is loaded in full instead", async ({
   await expect(page.getByRole("button", { name: "Create token" })).toBeEnabled();
 });
 
-// A link opened in another tab (Ctrl-click) is not where this tab is going:
-// should a page's module then fail in this tab (here one reached through the
-// history, with a fragment), this tab loads its own address in full, the
-// fragment kept, and the other tab is left alone.
+// A link opened in another tab (Ctrl-click, here while this tab's page is
+// still loading) is not where this tab is going: should the page's module
+// then fail, this tab loads its own address again (the fragment kept), and the
+// other tab is left alone.
 test("a failed module reloads this tab's page, not the link opened in another tab", async ({ page, context }) => {
   const name = uniqueName("newtab");
   createUser(name, "right-horse-42");
   await signInOk(page, name, "right-horse-42");
+  const documents: string[] = [];
+  page.on("response", (r) => {
+    if (r.request().resourceType() === "document") documents.push(new URL(r.url()).pathname);
+  });
+  // The password page's modules (their pack, then each alone) are held until
+  // the other tab is open, then refused; once the page is loaded again, served.
+  let open!: () => void;
+  const clicked = new Promise<void>((go) => (open = go));
+  let refused = 0;
+  await page.route(/\/pkg\/(m\/[A-Za-z0-9_-]{22}\/|pack\/.*\b)split___password_view_/, async (route) => {
+    if (documents.length > 1) return route.continue();
+    await clicked;
+    refused++;
+    // (A request of the page already left behind can no longer be answered.)
+    await route.fulfill({ status: 404, body: "" }).catch(() => {});
+  });
+  await page.goto("/settings/password#current_password", { waitUntil: "domcontentloaded" });
   const opened = context.waitForEvent("page");
   await page.getByRole("link", { name: "API tokens", exact: true }).click({ modifiers: ["Control"] });
   const other = await opened;
   await expect(other).toHaveURL(/\/settings\/tokens$/);
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  open();
+  await expect.poll(() => documents.length).toBe(2);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Password");
+  await hydrated(page);
+  expect(refused).toBeGreaterThanOrEqual(1);
+  expect(documents).toEqual(["/settings/password", "/settings/password"]);
+  await expect(page).toHaveURL(/\/settings\/password#current_password$/);
+  await expect(other).toHaveURL(/\/settings\/tokens$/);
+});
+
+// Back or forward through the history is not a click: should the page reached
+// that way fail to get its module, that page is loaded in full (the fragment
+// kept), not the link clicked before it.
+test("a failed module after back or forward reloads the page the history went to", async ({ page }) => {
+  const name = uniqueName("history");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  await page.getByRole("link", { name: "API tokens", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("API tokens");
   let refused = 0;
   await page.route(/\/pkg\/(m\/[A-Za-z0-9_-]{22}\/|pack\/.*\b)split___password_view_/, async (route) => {
     if (refused++ < 2) await route.fulfill({ status: 404, body: "" });
@@ -417,7 +452,6 @@ test("a failed module reloads this tab's page, not the link opened in another ta
   expect(refused).toBeGreaterThanOrEqual(2);
   expect(documents).toEqual(["/settings/password"]);
   await expect(page).toHaveURL(/\/settings\/password#current_password$/);
-  await expect(other).toHaveURL(/\/settings\/tokens$/);
 });
 
 // The shell itself can fail to arrive (a dropped connection; a server updated
