@@ -27,6 +27,37 @@ test("the display name is saved and survives a reload", async ({ page }) => {
   await expect(page.getByLabel("Display name")).toHaveValue("Ada Lovelace");
 });
 
+test("a page reloaded again comes with its own nonce and shows a change made in another tab", async ({ page, context }) => {
+  const name = uniqueName("kept");
+  createUser(name, "right-horse-42");
+  await signInOk(page, name, "right-horse-42");
+  // Reloads a moment apart: the second may be a page kept for this session
+  // (server::infra::page_cache). Each must allow exactly its own scripts, or
+  // the browser refuses them and the page never comes alive.
+  const nonces: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await page.reload();
+    const csp = res!.headers()["content-security-policy"];
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+    expect(await res!.text()).toContain(`nonce="${nonce}"`);
+    nonces.push(nonce);
+    await hydrated(page);
+  }
+  expect(new Set(nonces).size).toBe(3);
+
+  // Another tab changes the name; this tab's next reload shows it.
+  const other = await context.newPage();
+  await other.goto("/settings/profile");
+  await hydrated(other);
+  await other.getByLabel("Display name").fill("Kept no longer");
+  await other.getByRole("button", { name: "Save name" }).click();
+  await expect(other.getByRole("status")).toContainText("Profile saved.");
+  await other.close();
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Display name")).toHaveValue("Kept no longer");
+});
+
 test("a name that is too long is refused next to the field", async ({ page }) => {
   const name = uniqueName("toolong");
   createUser(name, "right-horse-42");

@@ -46,6 +46,9 @@ pub struct Workspace {
     pub directory_provides_2fa: bool,
     /// The fewest characters a new password may have (at least 8).
     pub password_min_length: usize,
+    /// A digest of every stored setting, those above and the rest: a page kept
+    /// for someone (`infra::page_cache`) is kept under it.
+    pub stored: u64,
 }
 
 impl Default for Workspace {
@@ -56,6 +59,7 @@ impl Default for Workspace {
             two_factor_mandatory: false,
             directory_provides_2fa: false,
             password_min_length: validate::MIN_PASSWORD,
+            stored: 0,
         }
     }
 }
@@ -63,8 +67,14 @@ impl Default for Workspace {
 /// The workspace settings, in one query (the context middleware reads them for
 /// every request).
 pub async fn load(db: &Db) -> Result<Workspace, sqlx::Error> {
+    use std::hash::{Hash as _, Hasher as _};
     let mut ws = Workspace::default();
-    for (key, value) in db::settings::all(db).await? {
+    let mut rows = db::settings::all(db).await?;
+    rows.sort();
+    let mut digest = std::collections::hash_map::DefaultHasher::new();
+    rows.hash(&mut digest);
+    ws.stored = digest.finish();
+    for (key, value) in rows {
         let on = value == "true";
         match key.as_str() {
             "lock_profiles" => ws.lock_profiles = on,
@@ -81,6 +91,42 @@ pub async fn load(db: &Db) -> Result<Workspace, sqlx::Error> {
         }
     }
     Ok(ws)
+}
+
+/// The workspace settings as this server last loaded them, with the
+/// `settings_version` they were loaded at (see `db::page_version`). Every
+/// signed-in request reads the version with its session, in the same query,
+/// so the settings are loaded again after they changed, on any server; and
+/// at least every [`CACHED_AT_MOST`] (a change that bypassed the triggers:
+/// a restore with triggers off).
+#[derive(Default)]
+pub struct Cached(std::sync::Mutex<Option<(i64, std::time::Instant, Workspace)>>);
+
+pub const CACHED_AT_MOST: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Cached {
+    /// The settings at `version`, loaded now unless they were kept at it. A
+    /// negative version (its row is missing) always loads.
+    pub async fn at(&self, db: &Db, version: i64) -> Result<Workspace, sqlx::Error> {
+        if version >= 0 {
+            if let Ok(kept) = self.0.lock() {
+                let fresh = kept
+                    .as_ref()
+                    .filter(|(at, loaded, _)| *at == version && loaded.elapsed() < CACHED_AT_MOST);
+                if let Some((_, _, ws)) = fresh {
+                    return Ok(ws.clone());
+                }
+            }
+        }
+        // Loaded after the version was read: as new as it, or newer.
+        let ws = load(db).await?;
+        if version >= 0 {
+            if let Ok(mut kept) = self.0.lock() {
+                *kept = Some((version, std::time::Instant::now(), ws.clone()));
+            }
+        }
+        Ok(ws)
+    }
 }
 
 /// The fewest characters a new password may have.

@@ -77,16 +77,7 @@ async fn security_headers_on_every_response() {
     // Pages allow their own inline hydration script by nonce, and only that.
     let page = app.get("/login", None, "text/html").await;
     assert_eq!(page.status, StatusCode::OK);
-    let csp = page
-        .headers
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|v| v.to_str().ok())
-        .expect("csp");
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|s| s.split('\'').next())
-        .expect("nonce");
+    let nonce = page.csp_nonce();
     assert!(
         page.body.contains(&format!("nonce=\"{nonce}\"")),
         "scripts must carry the nonce"

@@ -18,6 +18,7 @@ mod http_layer;
 mod language;
 mod malformed;
 mod notify;
+mod page_cache;
 mod passkeys;
 mod password;
 mod profile;

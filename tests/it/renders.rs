@@ -29,6 +29,9 @@ fn count_disposed_panics() {
     });
 }
 
+/// Each request renders its page: none is served from the page cache.
+const UNKEPT: &[(&str, &str)] = &[("TESSERA_PAGE_CACHE_SECONDS", "0")];
+
 fn profile(cookie: &str) -> Request<Body> {
     Request::get("/settings/profile")
         .header(header::ACCEPT, "text/html")
@@ -40,7 +43,7 @@ fn profile(cookie: &str) -> Request<Body> {
 #[tokio::test]
 async fn a_render_abandoned_halfway_panics_nowhere_and_the_next_one_is_whole() {
     count_disposed_panics();
-    let app = TestApp::new().await;
+    let app = TestApp::with_env(UNKEPT).await;
     app.create_user("gone", "right-horse-42").await;
     let cookie = app.session("gone", "right-horse-42").await;
     // How long a whole render takes here (the slowest of five).
@@ -76,7 +79,7 @@ async fn a_render_abandoned_halfway_panics_nowhere_and_the_next_one_is_whole() {
 #[tokio::test]
 async fn no_render_leaves_a_task_that_reads_its_language_after_it_ended() {
     count_disposed_panics();
-    let app = TestApp::new().await;
+    let app = TestApp::with_env(UNKEPT).await;
     // Whole renders, 16 at a time on the server's two worker threads. With the
     // language context's effect running on the server (the generated
     // `I18nSubContextProvider`), 5 to 7 of these 6,400 left a task that found

@@ -11,6 +11,7 @@ pub mod deleted_accounts;
 pub mod notification_prefs;
 pub mod notifications;
 pub mod outbox;
+pub mod page_version;
 pub mod passkeys;
 pub mod select;
 pub mod sessions;
@@ -94,7 +95,16 @@ pub async fn connect_with(url: &str, connections: Connections) -> Result<Db, sql
             .execute(&pool)
             .await?;
     }
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    {
+        // One connection for the schema: a start opens no more than it needs.
+        let mut conn = pool.acquire().await?;
+        let migrator = sqlx::migrate!("./migrations");
+        if is_sqlite {
+            page_version::make_way_for(&mut conn, migrator.migrations.len()).await?;
+        }
+        migrator.run(&mut *conn).await?;
+        page_version::install(&mut conn, is_sqlite).await?;
+    }
     audit::migrate_packed_actions(&pool).await?;
     if !is_sqlite {
         if let Err(e) = postgres_search_indexes(&pool).await {

@@ -95,6 +95,12 @@ pub struct Live {
     pub user: UserRow,
     /// The user has two-factor authentication on.
     pub two_factor_enabled: bool,
+    /// Changes whenever anything the account's pages show changes (see
+    /// `db::page_version`).
+    pub page_version: i64,
+    /// Changes whenever the workspace settings change (`workspace::Cached`);
+    /// -1 when its row is missing.
+    pub settings_version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -103,6 +109,8 @@ struct LiveRow {
     s_last_seen_at: i64,
     s_sudo_at: i64,
     two_factor: i64,
+    page_version: i64,
+    settings_version: i64,
     #[sqlx(flatten)]
     user: UserRow,
 }
@@ -122,7 +130,9 @@ pub async fn find_live(
            WHERE totp.user_id = users.id AND totp.enabled <> 0) \
            OR EXISTS (SELECT 1 FROM passkeys WHERE passkeys.user_id = users.id) \
            THEN 1 ELSE 0 END AS BIGINT) \
-         AS two_factor, ",
+         AS two_factor, users.page_version AS page_version, \
+         COALESCE((SELECT version FROM settings_version WHERE id = 1), -1) \
+         AS settings_version, ",
         "JOIN (SELECT user_id AS s_user_id, public_id AS s_public_id, \
            last_seen_at AS s_last_seen_at, sudo_at AS s_sudo_at FROM sessions \
            WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3) s \
@@ -139,6 +149,8 @@ pub async fn find_live(
         sudo_at: r.s_sudo_at,
         user: r.user,
         two_factor_enabled: r.two_factor != 0,
+        page_version: r.page_version,
+        settings_version: r.settings_version,
     }))
 }
 

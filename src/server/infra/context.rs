@@ -23,6 +23,8 @@ pub struct Auth {
     pub sudo_at: i64,
     /// The user has two-factor authentication on (as of this request).
     pub two_factor_enabled: bool,
+    /// As read for this request (see `db::page_version`).
+    pub page_version: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -112,6 +114,8 @@ async fn resolve(state: AppState, mut req: Request, next: Next) -> Response {
     let request_id = header_str(&req, "x-request-id");
 
     let cookie = session::read_cookie(&state.config, req.headers());
+    // The workspace settings' version, read with the session (`workspace::Cached`).
+    let mut settings_version = -1;
     let auth = match &cookie {
         None => None,
         Some(id) => {
@@ -129,11 +133,13 @@ async fn resolve(state: AppState, mut req: Request, next: Next) -> Response {
                             tracing::warn!(error = %e, "could not record session activity");
                         }
                     }
+                    settings_version = live.settings_version;
                     Some(Auth {
                         session_hash: hash,
                         user: live.user,
                         sudo_at: live.sudo_at,
                         two_factor_enabled: live.two_factor_enabled,
+                        page_version: live.page_version,
                     })
                 }
                 Ok(None) => None,
@@ -154,7 +160,7 @@ async fn resolve(state: AppState, mut req: Request, next: Next) -> Response {
         }
     }
 
-    let ws = match workspace::load(&state.db).await {
+    let ws = match state.workspace.at(&state.db, settings_version).await {
         Ok(ws) => ws,
         Err(e) => {
             tracing::error!(error = %e, "settings lookup failed");

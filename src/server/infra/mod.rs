@@ -21,6 +21,7 @@ pub mod mail;
 pub mod net;
 pub mod pack;
 pub mod packs;
+pub mod page_cache;
 pub mod page_modules;
 pub mod phone;
 pub mod relying_party;

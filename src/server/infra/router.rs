@@ -61,13 +61,19 @@ pub fn app(state: AppState) -> Router {
     .into();
     let page_context = move || page_context(split.clone(), boot.clone());
     // The pages and server functions; a page render runs to its end even when
-    // its browser has gone (`context::render_to_completion`). The 404 page (the
+    // its browser has gone (`context::render_to_completion`); a signed-in page
+    // rendered a moment ago for the same session may be served again
+    // (`page_cache`). The 404 page (the
     // fallback below) has no data to wait for and is left out.
     let leptos = Router::new()
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(options.clone())
         })
-        .layer(axum::middleware::from_fn(context::render_to_completion));
+        .layer(axum::middleware::from_fn(context::render_to_completion))
+        .layer(from_fn_with_state(
+            state.clone(),
+            super::page_cache::layer::serve,
+        ));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

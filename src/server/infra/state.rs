@@ -35,6 +35,10 @@ pub struct Shared {
     pub last_used: Arc<LastUsed>,
     /// API credentials verified in the last seconds (see `api::cache`).
     pub auth_cache: Arc<AuthCache>,
+    /// Signed-in pages rendered in the last seconds (see `infra::page_cache`).
+    pub page_cache: super::page_cache::PageCache,
+    /// The workspace settings, until they change (see `workspace::Cached`).
+    pub workspace: crate::server::workspace::Cached,
     /// Addresses delayed after failed API credentials (see `server::throttle`).
     pub api_blocked: Arc<super::background::BlockedAddresses>,
     /// Work started by requests and finished after their answers.
@@ -74,6 +78,7 @@ impl AppState {
             .hash_files(super::assets::hashed())
             .site_addr(config.listen)
             .build();
+        let page_cache = super::page_cache::PageCache::new(config.page_cache_secs);
         Ok(AppState(Arc::new(Shared {
             config: Arc::new(config),
             db,
@@ -82,6 +87,8 @@ impl AppState {
             keys,
             last_used: Arc::new(LastUsed::default()),
             auth_cache: Arc::new(AuthCache::default()),
+            page_cache,
+            workspace: crate::server::workspace::Cached::default(),
             api_blocked: Arc::default(),
             background: super::background::Background::default(),
             live: Arc::default(),

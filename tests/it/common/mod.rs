@@ -54,6 +54,17 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The script nonce this page's CSP header allows.
+    pub fn csp_nonce(&self) -> String {
+        self.headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|csp| csp.split("'nonce-").nth(1))
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a CSP header with a nonce")
+            .to_string()
+    }
+
     /// The session cookie value this reply sets, if any.
     pub fn session_cookie(&self) -> Option<String> {
         self.headers

@@ -70,6 +70,12 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "a Slack webhook that has failed this long is marked broken and its owner told",
     ),
     (
+        "page_cache_seconds",
+        "10",
+        "0-60: how long a signed-in page just rendered may be served again to the same session, \
+         while nothing it shows has changed; 0 renders every time",
+    ),
+    (
         "smtp_url",
         "",
         "SMTP server for outgoing mail; empty keeps mail in the outbox",

@@ -46,6 +46,9 @@ pub struct Config {
     pub allow_insecure_webhooks: bool,
     /// How long a Slack webhook may fail before it is marked broken.
     pub webhook_broken_after_secs: i64,
+    /// How long a rendered signed-in page is kept for its session (see
+    /// `infra::page_cache`); zero keeps none.
+    pub page_cache_secs: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,6 +206,7 @@ impl Config {
         };
         let webhook_broken_after_minutes: i64 =
             number(&raw, "webhook_broken_after_minutes", 1440, 1, 525_600)?;
+        let page_cache_secs: u64 = number(&raw, "page_cache_seconds", 10, 0, 60)?;
         let mail_from = get("mail_from")
             .unwrap_or("Tessera <tessera@localhost>")
             .to_string();
@@ -225,6 +229,7 @@ impl Config {
             trusted_proxies,
             allow_insecure_webhooks,
             webhook_broken_after_secs: webhook_broken_after_minutes * 60,
+            page_cache_secs,
         })
     }
 
