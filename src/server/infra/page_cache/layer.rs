@@ -7,7 +7,7 @@ use crate::server::infra::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use http::{header, Method, StatusCode};
 use sha2::{Digest as _, Sha256};
 use std::sync::atomic::Ordering;
@@ -36,13 +36,17 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     let body = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => body,
         Err(e) => {
+            // Not an empty `200`: the page was not rendered.
             tracing::error!(error = %e, "page body unreadable");
-            return Response::from_parts(parts, Body::empty());
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let nonce_at = std::str::from_utf8(&body)
-        .map(|html| html.match_indices(&*nonce).map(|(at, _)| at).collect())
-        .unwrap_or_default();
+    // A page whose nonce cannot be found is not kept: served again, its
+    // scripts would carry the old nonce and the new response's CSP refuse them.
+    let Ok(html) = std::str::from_utf8(&body) else {
+        return Response::from_parts(parts, Body::from(body));
+    };
+    let nonce_at = html.match_indices(&*nonce).map(|(at, _)| at).collect();
     state.page_cache.put(
         key,
         Kept {
